@@ -1,0 +1,22 @@
+/// Matrix product `[M, K] × [K, N] → [M, N]`. A left operand of higher rank `[..., K]` is treated as rows.
+///
+/// Each element is a sequential FMA chain over K, so a row's result never depends on how many rows there are
+/// (the engine's bitwise-determinism contract). Misuse inside a step function traps with the shapes.
+@inlinable
+public func matmul<S: TensorFloatingPoint>(_ lhs: Tensor<S>, _ rhs: Tensor<S>) -> Tensor<S> {
+    precondition(lhs.rank >= 2 && rhs.rank == 2, "matmul: shapes \(lhs.shape) and \(rhs.shape) (need [..., K] × [K, N])")
+    let k = lhs.shape[lhs.rank - 1]
+    precondition(rhs.shape[0] == k, "matmul: inner dimensions differ in \(lhs.shape) × \(rhs.shape)")
+    let n = rhs.shape[1]
+    let m = lhs.scalarCount / max(k, 1)
+    let rows = k == 0 ? lhs.shape.dropLast().reduce(1, *) : m
+    var outShape = Array(lhs.shape.dropLast())
+    outShape.append(n)
+    let out = Tensor<S>(uninitializedShape: outShape)
+    if rows > 0 && n > 0 {
+        S._gemm(m: rows, n: n, k: k, a: lhs.storage.base, lda: max(k, 1), b: rhs.storage.base, ldb: max(n, 1),
+                c: out.storage.base, ldc: n, accumulate: false)
+    }
+    _fixLifetime(lhs); _fixLifetime(rhs)
+    return out
+}

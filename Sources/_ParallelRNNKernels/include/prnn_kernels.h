@@ -1,0 +1,61 @@
+#ifndef PRNN_KERNELS_H
+#define PRNN_KERNELS_H
+// ParallelRNN's numeric kernels. One build runs on any x86-64 (AVX-512 → AVX2+FMA → portable, chosen at run time)
+// and builds on arm64 (portable). No unsafeFlags: ISA code uses __attribute__((target(...))).
+//
+// Determinism contract (the engine relies on it for bitwise-equal results across shard counts):
+// - GEMM: every C[i][j] is the sequential chain acc = init; for k in 0..<K: acc = fma(A[i][k], B[k][j], acc),
+//   init = C[i][j] if accumulate else +0. The value never depends on M, on the row's position in a tile, or on the ISA.
+// - Element-wise functions: y[i] depends only on x[i] (same formula, same operation order in every ISA path and for tails).
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { PRNN_ISA_PORTABLE = 0, PRNN_ISA_AVX2 = 1, PRNN_ISA_AVX512 = 2 } prnn_isa;
+
+/// The best ISA this CPU and OS support (cpuid + xgetbv), detected once.
+prnn_isa prnn_detected_isa(void);
+/// The ISA the kernels use now (the detected one unless forced).
+prnn_isa prnn_active_isa(void);
+/// Forces an ISA (tests, benchmarks), clamped to what is supported; returns the ISA now active.
+prnn_isa prnn_force_isa(prnn_isa isa);
+const char *prnn_isa_name(prnn_isa isa);
+
+// ---------------------------------------------------------------- GEMM, row-major
+/// C[M,N] (ldc) = (accumulate ? C : 0) + A[M,K] (lda) · B[K,N] (ldb).
+void prnn_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                float *C, int ldc, int accumulate);
+void prnn_dgemm(int M, int N, int K, const double *A, int lda, const double *B, int ldb,
+                double *C, int ldc, int accumulate);
+
+/// Packed right-hand side for repeated products with the same B (recurrent weights).
+/// Layout is ISA-independent: 32-column strips, K rows each, zero padded; 64-byte aligned buffer expected.
+#define PRNN_PACK_NR 32
+size_t prnn_sgemm_packed_b_count(int K, int N);  // floats needed
+void prnn_sgemm_pack_b(int K, int N, const float *B, int ldb, float *packed);
+/// Same contract as prnn_sgemm with B given packed.
+void prnn_sgemm_packed(int M, int N, int K, const float *A, int lda, const float *packed,
+                       float *C, int ldc, int accumulate);
+
+// ---------------------------------------------------------------- element-wise (x and y may alias)
+typedef enum {
+    PRNN_ACT_TANH = 0,
+    PRNN_ACT_SIGMOID = 1,
+    PRNN_ACT_HARD_SIGMOID = 2,  // tf_keras 2.x: clip(0.2·x + 0.5, 0, 1)
+    PRNN_ACT_RELU = 3,
+    PRNN_ACT_LINEAR = 4
+} prnn_activation;
+
+void prnn_activation_f32(prnn_activation act, const float *x, float *y, size_t n);
+void prnn_activation_f64(prnn_activation act, const double *x, double *y, size_t n);
+
+/// Sets FTZ/DAZ on the calling thread (x86; no-op elsewhere); returns the previous control word for restore.
+unsigned prnn_flush_denormals_enter(void);
+void prnn_flush_denormals_restore(unsigned previous);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

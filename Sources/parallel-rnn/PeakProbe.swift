@@ -61,7 +61,7 @@ enum PeakProbe {
     }
 
     /// Measures single-core and all-core peaks, each the best of `repeats` runs of about `seconds`.
-    static func measure(seconds: Double = 0.25, repeats: Int = 5, progress: (String) -> Void = { _ in }) throws -> PeakMeasurement {
+    static func measure(seconds: Double = 0.15, repeats: Int = 5, progress: (String) -> Void = { _ in }) throws -> PeakMeasurement {
         let topology = try Topology.shared()
         let cores = topology.coreCount
         let isa = prnn_active_isa()

@@ -67,6 +67,7 @@ struct RunCommand: ParsableCommand {
                 let count = kind == .lstm ? 2 : 1
                 states = try (0..<count).map { i throws(RNNError) in try floatTensor(archive, "state_\(i)") }
             }
+            try checkInputs(x, kernel: w.kernel)
             let execution: Execution = threads.map { .threads($0, pinned: !noPin) } ?? .automatic
             let result: RNNResult<Float>
             switch kind {
@@ -88,6 +89,17 @@ struct RunCommand: ParsableCommand {
             }
             try write(result)
             Terminal.writeStderr("wrote \(output): outputs \(result.outputs.shape), last_output \(result.lastOutput.shape), states \(result.newStates.map(\.shape))\n")
+        }
+    }
+
+    /// Inputs must be rank 3 with the kernel's feature size (checked here so the message names the files).
+    private func checkInputs(_ x: Tensor<Float>, kernel: Tensor<Float>) throws(RNNError) {
+        guard x.rank == 3 else {
+            throw .rank(argument: "inputs (\(inputs))", shape: x.shape, minimum: 3)
+        }
+        guard kernel.rank == 2, x.shape[2] == kernel.shape[0] else {
+            throw .weightShape(argument: "inputs (\(inputs))", shape: x.shape,
+                               expected: "a last dimension of \(kernel.rank == 2 ? kernel.shape[0] : -1) (the rows of kernel \(kernel.shape) in \(weights))")
         }
     }
 

@@ -22,3 +22,9 @@ package struct ShardPlan: Sendable, Equatable {
         return ShardPlan(ranges: ranges, pinned: pinned)
     }
 }
+
+extension ShardPlan {
+    package static func make(work: [Int], execution: Execution, coreCount: Int, minimumRowsPerShard: Int) throws(RNNError) -> ShardPlan {
+        try make(rows: work.count, execution: execution, coreCount: coreCount, minimumRowsPerShard: minimumRowsPerShard)
+    }
+}

@@ -162,9 +162,3 @@ struct WorkPartition {
         return groups
     }
 }
-
-extension ShardPlan {
-    package static func make(work: [Int], execution: Execution, coreCount: Int, minimumRowsPerShard: Int) throws(RNNError) -> ShardPlan {
-        try make(rows: work.count, execution: execution, coreCount: coreCount, minimumRowsPerShard: minimumRowsPerShard)
-    }
-}

@@ -46,6 +46,8 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Timed repetitions per thread count.") var reps = 5
     @Option(help: "Untimed warm-up runs per thread count.") var warmup = 1
+    @Option(help: "Stop timing a thread count after this many seconds (at least one timed run is made).")
+    var maxSeconds = 20.0
     @Option(help: "Seed of the input and weight data.") var seed: UInt64 = 42
 
     @Flag(help: "Run shards unpinned (Execution.threads(n, pinned: false)).")
@@ -62,6 +64,7 @@ struct BenchCommand: ParsableCommand {
             if let value, value < 1 { throw ValidationError("\(name) must be at least 1 (got \(value))") }
         }
         guard reps >= 1 else { throw ValidationError("--reps must be at least 1 (got \(reps))") }
+        guard maxSeconds > 0 else { throw ValidationError("--max-seconds must be positive (got \(maxSeconds))") }
         guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more (got \(warmup))") }
         if let threads { _ = try ThreadSetting.parseList(threads) }
         let spec = try resolvedSpec()
@@ -100,6 +103,9 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let spec = try resolvedSpec()
+            #if DEBUG
+            Terminal.note("debug build: kernels are unoptimised; build with `swift build -c release` for real numbers")
+            #endif
             let settings = try threads.map(ThreadSetting.parseList) ?? [.automatic]
             let coreCount = try Topology.shared().coreCount
             let (peak, cached) = try PeakCache.peak(cores: coreCount)
@@ -114,7 +120,7 @@ struct BenchCommand: ParsableCommand {
                 switch setting {
                 case .automatic:
                     shards = try ShardPlan.make(rows: spec.batch, execution: .automatic, coreCount: coreCount,
-                                                minimumRowsPerShard: 1).ranges.count
+                                                minimumRowsPerShard: libraryMinimumRowsPerShard).ranges.count
                 case let .count(n): shards = min(n, spec.batch)
                 }
                 let execution = setting.execution(pinned: !noPin)
@@ -126,10 +132,15 @@ struct BenchCommand: ParsableCommand {
                 for r in 0..<reps {
                     Terminal.progress("bench \(spec.name): threads \(setting), run \(r + 1)/\(reps)")
                     times.append(try Stopwatch.seconds { try prepared.run(execution) })
+                    if times.reduce(0, +) > maxSeconds && r + 1 < reps {
+                        Terminal.note("threads \(setting): stopped after \(r + 1) of \(reps) runs (--max-seconds \(maxSeconds))")
+                        break
+                    }
                 }
                 Terminal.clearProgress()
                 let row = BenchRow(setting: setting, shards: shards, coresUsed: min(shards, coreCount),
                                    pinned: setting == .automatic ? true : !noPin, seconds: times)
+                Terminal.clearProgress()
                 report.printRow(row, first: first ?? row)
                 if first == nil { first = row }
             }

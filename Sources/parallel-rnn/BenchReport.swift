@@ -68,7 +68,7 @@ struct BenchReport {
                 ("threads", "\(threads)"),
                 ("execution", jsonString(row.setting == .automatic ? "automatic" : "threads")),
                 ("shards", "\(row.shards)"), ("cores_used", "\(row.coresUsed)"), ("pinned", "\(row.pinned)"),
-                ("reps", "\(reps)"), ("warmup", "\(warmup)"),
+                ("reps", "\(row.seconds.count)"), ("warmup", "\(warmup)"),
                 ("median_ms", jsonNumber(median * 1e3)), ("min_ms", jsonNumber(minimum * 1e3)), ("max_ms", jsonNumber(maximum * 1e3)),
                 ("useful_sample_steps", "\(spec.usefulSampleSteps)"),
                 ("flops_counted", jsonString(masked ? "useful sample-steps only" : "all sample-steps")),

@@ -29,7 +29,7 @@ struct TopologyCommand: ParsableCommand {
             Terminal.output("")
             for setting in try ThreadSetting.parseList(threads) {
                 let plan = try ShardPlan.make(rows: batch, execution: setting.execution(pinned: !noPin),
-                                              coreCount: topology.coreCount, minimumRowsPerShard: 1)
+                                              coreCount: topology.coreCount, minimumRowsPerShard: libraryMinimumRowsPerShard)
                 Terminal.output("shard plan for B=\(batch), threads \(setting): \(plan.ranges.count) shard\(plan.ranges.count == 1 ? "" : "s"), \(plan.pinned ? "pinned" : "unpinned")")
                 for (i, range) in plan.ranges.enumerated() {
                     let core = plan.pinned ? "core \(i % max(topology.coreCount, 1))" : "any core"

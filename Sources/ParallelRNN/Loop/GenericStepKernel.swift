@@ -1,0 +1,145 @@
+/// A user step over flattened leaves: `(input leaves, state leaves, constant leaves) → (output leaves, output
+/// structure for nests, new state leaves)`. The flat and nested `rnn` adapt their step functions to this.
+typealias LeafStep<S: TensorScalar> = @Sendable (_ inputs: [Tensor<S>], _ states: [Tensor<S>], _ constants: [Tensor<S>])
+    throws -> (outputs: [Tensor<S>], structure: Nest<Int>?, states: [Tensor<S>])
+
+/// The shard kernel for user step functions: calls the step exactly T times on the shard's rows, applies the
+/// Keras carries (``MaskCarry``) and writes each emitted row into the result buffers.
+struct GenericStepKernel<S: TensorScalar>: ShardKernel {
+    let step: LeafStep<S>
+    /// Input leaves `[B, T, ...]` (or `[T, B, ...]` when time-major).
+    let inputs: [Tensor<S>]
+    /// Initial state leaves `[B, ...]`.
+    let initialStates: [Tensor<S>]
+    let constants: [Tensor<S>]
+    /// Constants whose leading dimension is B; each shard gets its own rows of these.
+    let batchAligned: [Bool]
+    let geometry: LoopGeometry
+    let mask: SequenceMask?
+    let sink: ResultSink<S>
+
+    func runShard(_ shard: Int, positions rows: Range<Int>, stop: StopFlag) throws {
+        let g = geometry
+        let b = rows.count
+        var states = initialStates.map { $0.rows(rows) }
+        let shardConstants = zip(constants, batchAligned).map { $1 ? $0.rows(rows) : $0 }
+        var previous: [Tensor<S>] = []
+        var trailing: [[Int]] = []
+        var structure: Nest<Int>?
+        var outputBuffers: [UnsafeMutablePointer<S>] = []
+        var lastBuffers: [UnsafeMutablePointer<S>] = []
+
+        for k in 0..<g.time {
+            if stop.isSet { return }
+            let t = g.originalTime(k)
+            let x = inputs.map { $0.timeSlice(t, rows: rows, timeMajor: g.timeMajor) }
+            var (outputs, stepStructure, newStates) = try step(x, states, shardConstants)
+            try checkStates(newStates, against: states)
+            if k == 0 {
+                trailing = try checkFirstOutputs(outputs, rows: b)
+                structure = stepStructure
+                (outputBuffers, lastBuffers) = try sink.outputBuffers(trailing: trailing, structure: structure)
+                previous = trailing.map { Tensor(zeros: [b] + $0) }
+            } else {
+                try checkOutputs(outputs, structure: stepStructure, expected: structure, trailing: trailing, rows: b)
+            }
+            if let mask, mask.validCount(rows: rows, step: k) < b {
+                select(&outputs, &newStates, previous: previous, old: states, mask: mask, rows: rows, step: k)
+            }
+            states = newStates
+            if g.returnAllOutputs {
+                for (i, out) in outputs.enumerated() { write(out, into: outputBuffers[i], rows: rows, step: k) }
+            }
+            previous = outputs
+        }
+        for (i, out) in previous.enumerated() {
+            let w = out.rowWidth
+            out.withUnsafeBufferPointer { (lastBuffers[i] + rows.lowerBound * w).update(from: $0.baseAddress!, count: b * w) }
+        }
+        for (j, state) in states.enumerated() {
+            let w = state.rowWidth
+            state.withUnsafeBufferPointer { (sink.states[j].base + rows.lowerBound * w).update(from: $0.baseAddress!, count: b * w) }
+        }
+    }
+
+    /// Replaces the rows masked at step k: outputs by the previous emitted output (or zeros), states by the old ones.
+    private func select(_ outputs: inout [Tensor<S>], _ newStates: inout [Tensor<S>], previous: [Tensor<S>],
+                        old: [Tensor<S>], mask: SequenceMask, rows: Range<Int>, step k: Int) {
+        let zero = geometry.zeroOutputForMask
+        for i in outputs.indices {
+            let w = outputs[i].rowWidth
+            previous[i].withUnsafeBufferPointer { p in
+                outputs[i].withUnsafeMutableBufferPointer { o in
+                    for (r, b) in rows.enumerated() where !mask.isValid(row: b, step: k) {
+                        MaskCarry.emitOutput(valid: false, raw: o.baseAddress! + r * w, previous: p.baseAddress! + r * w,
+                                             zeroOutputForMask: zero, into: o.baseAddress! + r * w, count: w)
+                    }
+                }
+            }
+        }
+        for j in newStates.indices {
+            let w = newStates[j].rowWidth
+            old[j].withUnsafeBufferPointer { s in
+                newStates[j].withUnsafeMutableBufferPointer { n in
+                    for (r, b) in rows.enumerated() where !mask.isValid(row: b, step: k) {
+                        MaskCarry.carryState(valid: false, new: n.baseAddress! + r * w, old: s.baseAddress! + r * w,
+                                             into: n.baseAddress! + r * w, count: w)
+                    }
+                }
+            }
+        }
+    }
+
+    private func write(_ out: Tensor<S>, into buffer: UnsafeMutablePointer<S>, rows: Range<Int>, step k: Int) {
+        let g = geometry
+        let w = out.rowWidth
+        out.withUnsafeBufferPointer { src in
+            if g.timeMajor {
+                (buffer + g.offset(row: rows.lowerBound, step: k, steps: g.time, width: w))
+                    .update(from: src.baseAddress!, count: rows.count * w)
+            } else {
+                for (r, b) in rows.enumerated() {
+                    (buffer + g.offset(row: b, step: k, steps: g.time, width: w)).update(from: src.baseAddress! + r * w, count: w)
+                }
+            }
+        }
+    }
+
+    private func checkStates(_ new: [Tensor<S>], against old: [Tensor<S>]) throws(RNNError) {
+        guard new.count == old.count else {
+            throw .stepResultCount(argument: "state tensors", expected: old.count, actual: new.count)
+        }
+        for (j, (n, o)) in zip(new, old).enumerated() where n.shape != o.shape {
+            throw .stepResultShape(argument: old.count == 1 ? "new state" : "new state leaf \(j)", expected: o.shape, actual: n.shape)
+        }
+    }
+
+    /// Output leaves must be `[b, ...]` (rank ≥ 2 when masked); returns their per-row shapes.
+    private func checkFirstOutputs(_ outputs: [Tensor<S>], rows b: Int) throws(RNNError) -> [[Int]] {
+        var trailing: [[Int]] = []
+        for (i, out) in outputs.enumerated() {
+            let name = outputs.count == 1 ? "step output" : "step output leaf \(i)"
+            guard out.rank >= 1, out.shape[0] == b else {
+                throw .stepResultShape(argument: name, expected: [b] + out.shape.dropFirst(), actual: out.shape)
+            }
+            if mask != nil && out.rank < 2 { throw .rank(argument: name + " (masked)", shape: out.shape, minimum: 2) }
+            trailing.append(Array(out.shape.dropFirst()))
+        }
+        return trailing
+    }
+
+    private func checkOutputs(_ outputs: [Tensor<S>], structure: Nest<Int>?, expected: Nest<Int>?,
+                              trailing: [[Int]], rows b: Int) throws(RNNError) {
+        if structure != expected {
+            throw .structureMismatch(argument: "step output", expected: expected?.structureDescription ?? "*",
+                                     actual: structure?.structureDescription ?? "*")
+        }
+        guard outputs.count == trailing.count else {
+            throw .stepResultCount(argument: "output tensors", expected: trailing.count, actual: outputs.count)
+        }
+        for (i, (out, tr)) in zip(outputs, trailing).enumerated() where out.shape != [b] + tr {
+            throw .stepResultShape(argument: outputs.count == 1 ? "step output" : "step output leaf \(i)",
+                                   expected: [b] + tr, actual: out.shape)
+        }
+    }
+}

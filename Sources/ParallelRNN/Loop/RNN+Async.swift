@@ -1,0 +1,50 @@
+import Dispatch
+
+// Async forms. They are named `rnnAsync` rather than overloading `rnn`: Swift prefers an async overload inside any
+// async context, so an `async rnn` would turn every plain `try rnn(...)` in a Task or async test into a compile error.
+
+/// ``rnn(_:inputs:initialStates:goBackwards:mask:constants:unroll:inputLength:timeMajor:zeroOutputForMask:returnAllOutputs:execution:)-(StepFunction<Scalar>,_,_,_,_,_,_,_,_,_,_,_)``
+/// without blocking a Swift-concurrency thread: the shards run on Dispatch threads while the task is suspended.
+public func rnnAsync<Scalar: TensorScalar & BinaryFloatingPoint>(
+    _ stepFunction: @escaping StepFunction<Scalar>,
+    inputs: Tensor<Scalar>,
+    initialStates: [Tensor<Scalar>],
+    goBackwards: Bool = false,
+    mask: Tensor<Bool>? = nil,
+    constants: [Tensor<Scalar>] = [],
+    unroll: Bool = false,
+    inputLength: InputLength? = nil,
+    timeMajor: Bool = false,
+    zeroOutputForMask: Bool = false,
+    returnAllOutputs: Bool = true,
+    execution: Execution = .automatic
+) async throws -> RNNResult<Scalar> {
+    try await offloaded {
+        try rnn(stepFunction, inputs: inputs, initialStates: initialStates, goBackwards: goBackwards, mask: mask,
+                constants: constants, unroll: unroll, inputLength: inputLength, timeMajor: timeMajor,
+                zeroOutputForMask: zeroOutputForMask, returnAllOutputs: returnAllOutputs, execution: execution)
+    }
+}
+
+/// The nested ``rnnAsync(_:inputs:initialStates:goBackwards:mask:constants:unroll:inputLength:timeMajor:zeroOutputForMask:returnAllOutputs:execution:)-(StepFunction<Scalar>,_,_,_,_,_,_,_,_,_,_,_)``.
+public func rnnAsync<Scalar: TensorScalar & BinaryFloatingPoint>(
+    _ stepFunction: @escaping NestedStepFunction<Scalar>,
+    inputs: Nest<Tensor<Scalar>>,
+    initialStates: [Nest<Tensor<Scalar>>],
+    goBackwards: Bool = false, mask: Tensor<Bool>? = nil, constants: [Nest<Tensor<Scalar>>] = [],
+    unroll: Bool = false, inputLength: InputLength? = nil, timeMajor: Bool = false,
+    zeroOutputForMask: Bool = false, returnAllOutputs: Bool = true, execution: Execution = .automatic
+) async throws -> NestedRNNResult<Scalar> {
+    try await offloaded {
+        try rnn(stepFunction, inputs: inputs, initialStates: initialStates, goBackwards: goBackwards, mask: mask,
+                constants: constants, unroll: unroll, inputLength: inputLength, timeMajor: timeMajor,
+                zeroOutputForMask: zeroOutputForMask, returnAllOutputs: returnAllOutputs, execution: execution)
+    }
+}
+
+/// Runs blocking work on a Dispatch thread and resumes the caller when it is done.
+package func offloaded<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global(qos: .userInitiated).async { continuation.resume(with: Result { try work() }) }
+    }
+}

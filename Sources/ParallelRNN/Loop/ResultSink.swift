@@ -1,0 +1,63 @@
+import Foundation
+
+/// The result tensors of one call, allocated once and written in place: each shard writes only its own rows of
+/// `outputs`, `lastOutput` and `newStates`, so nothing is merged or copied afterwards.
+///
+/// State shapes are known up front; output shapes only after a step has run, so the first shard to finish step 0
+/// allocates them (under a lock, once per shard per call) and the others check they produced the same shapes.
+final class ResultSink<S: TensorScalar>: @unchecked Sendable {
+    let geometry: LoopGeometry
+    let stateShapes: [[Int]]
+    let states: [TensorStorage<S>]
+
+    private let lock = NSLock()
+    private var outputLayout: (trailing: [[Int]], structure: Nest<Int>?)?
+    private var outputStorages: [TensorStorage<S>] = []
+    private var lastOutputStorages: [TensorStorage<S>] = []
+
+    init(geometry: LoopGeometry, stateShapes: [[Int]]) {
+        self.geometry = geometry
+        self.stateShapes = stateShapes
+        states = stateShapes.map { TensorStorage(uninitializedCount: $0.reduce(1, *)) }
+    }
+
+    /// Output and last-output buffers for leaves with these per-row shapes (allocating on first use).
+    /// Throws when a shard's step produced different shapes or a different output structure.
+    func outputBuffers(trailing: [[Int]], structure: Nest<Int>?) throws(RNNError)
+        -> (outputs: [UnsafeMutablePointer<S>], lastOutputs: [UnsafeMutablePointer<S>])
+    {
+        lock.lock()
+        defer { lock.unlock() }
+        if let layout = outputLayout {
+            if layout.structure != structure {
+                throw .structureMismatch(argument: "step output", expected: layout.structure?.structureDescription ?? "*",
+                                         actual: structure?.structureDescription ?? "*")
+            }
+            for (i, (a, b)) in zip(layout.trailing, trailing).enumerated() where a != b {
+                throw .stepResultShape(argument: trailing.count == 1 ? "output rows" : "output leaf \(i) rows",
+                                       expected: a, actual: b)
+            }
+        } else {
+            outputLayout = (trailing, structure)
+            let g = geometry
+            lastOutputStorages = trailing.map { TensorStorage(uninitializedCount: g.batch * $0.reduce(1, *)) }
+            // Without returnAllOutputs, outputs [B, 1, ...] is the last output's memory: shared, not copied.
+            outputStorages = g.returnAllOutputs
+                ? trailing.map { TensorStorage(uninitializedCount: g.batch * g.time * $0.reduce(1, *)) }
+                : lastOutputStorages
+        }
+        return (outputStorages.map(\.base), lastOutputStorages.map(\.base))
+    }
+
+    /// The finished tensors (call after every shard returned).
+    func finish() -> (outputs: [Tensor<S>], lastOutputs: [Tensor<S>], structure: Nest<Int>?, states: [Tensor<S>]) {
+        let layout = outputLayout!
+        let g = geometry
+        let outputs = zip(outputStorages, layout.trailing).map {
+            Tensor(shape: g.sequenceShape(steps: g.outputSteps, trailing: $1), storage: $0)
+        }
+        let last = zip(lastOutputStorages, layout.trailing).map { Tensor(shape: [g.batch] + $1, storage: $0) }
+        let states = zip(states, stateShapes).map { Tensor(shape: $1, storage: $0) }
+        return (outputs, last, layout.structure, states)
+    }
+}

@@ -1,0 +1,103 @@
+import _ParallelRNNKernels
+import Dispatch
+import Synchronization
+
+/// A one-way flag the shards of one call share: set when a shard fails, polled by the others once per time step.
+package final class StopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    package init() {}
+
+    /// Whether some shard asked the others to stop.
+    package var isSet: Bool { flag.load(ordering: .acquiring) }
+
+    /// Asks every shard of the call to stop at its next step.
+    package func set() { flag.store(true, ordering: .releasing) }
+}
+
+/// Runs the shards of a ``ShardPlan`` and waits for all of them (fork-join).
+///
+/// - A one-shard unpinned plan runs on the calling thread.
+/// - Otherwise shards 1..<n are work items on `DispatchQueue.global()` in one `DispatchGroup`, and shard 0 runs on
+///   the calling thread (it would otherwise only wait; see Benchmarks/SCHEDULING.md).
+/// - Pinned plans bind each shard's thread to core `shard mod coreCount` after saving its previous binding, and
+///   restore that binding before the thread is handed back (pool threads and the caller never stay pinned). When
+///   binding is refused (or `topology` is nil) the shard runs unpinned after a one-time diagnostic.
+/// - Every shard runs with FTZ/DAZ set (restored afterwards), also on the calling thread, so results do not depend on
+///   which thread ran a row.
+/// - The first error thrown by any shard is rethrown unchanged; it sets the ``StopFlag`` so the other shards stop at
+///   their next step, and shards that have not started yet are skipped.
+package enum PinnedExecutor {
+    /// Runs `body(shard, rows, stop)` for every shard of `plan`; returns when all have returned.
+    package static func run(
+        _ plan: ShardPlan, topology: Topology?,
+        _ body: @Sendable (_ shard: Int, _ rows: Range<Int>, _ stop: StopFlag) throws -> Void
+    ) throws {
+        let stop = StopFlag()
+        let shardCount = plan.ranges.count
+        if shardCount == 1 && !plan.pinned {
+            let previous = prnn_flush_denormals_enter()
+            defer { prnn_flush_denormals_restore(previous) }
+            try body(0, plan.ranges[0], stop)
+            return
+        }
+        if plan.pinned && topology == nil {
+            SchedulingDiagnostic.topologyUnavailable.emitOnce("no hwloc topology; running unpinned")
+        }
+        let job = withoutActuallyEscaping(body) { escapable in
+            // The work items capture `job`, never the closure itself: Dispatch may release an item's block after
+            // the group has been left, and the closure must not outlive this scope.
+            let job = ShardJob(plan: plan, topology: plan.pinned ? topology : nil, stop: stop, body: escapable)
+            let group = DispatchGroup()
+            let queue = DispatchQueue.global()
+            for shard in 1..<shardCount {
+                queue.async(group: group) { job.run(shard) }
+            }
+            job.run(0)
+            group.wait()
+            job.releaseBody()
+            return job
+        }
+        if let error = job.firstError { throw error }
+    }
+}
+
+/// The state the shards of one ``PinnedExecutor/run(_:topology:_:)`` call share.
+private final class ShardJob: @unchecked Sendable {
+    // `body` is written before any item is enqueued and cleared after group.wait(): both ordered by Dispatch.
+    private var body: (@Sendable (Int, Range<Int>, StopFlag) throws -> Void)?
+    private let plan: ShardPlan
+    private let topology: Topology?
+    private let stop: StopFlag
+    private let error = Mutex<(any Error)?>(nil)
+
+    init(plan: ShardPlan, topology: Topology?, stop: StopFlag,
+         body: @escaping @Sendable (Int, Range<Int>, StopFlag) throws -> Void) {
+        self.plan = plan
+        self.topology = topology
+        self.stop = stop
+        self.body = body
+    }
+
+    /// The first error any shard threw.
+    var firstError: (any Error)? { error.withLock { $0 } }
+
+    func releaseBody() { body = nil }
+
+    /// Runs one shard on the current thread: skip if stopped, pin, FTZ/DAZ, body, record the first error, unpin.
+    func run(_ shard: Int) {
+        guard !stop.isSet, let body else { return }
+        let binding = topology?.bindCurrentThread(toCore: shard)
+        defer { binding?.restore() }
+        let previous = prnn_flush_denormals_enter()
+        defer { prnn_flush_denormals_restore(previous) }
+        do {
+            try body(shard, plan.ranges[shard], stop)
+        } catch {
+            self.error.withLock { first in
+                if first == nil { first = error }
+            }
+            stop.set()
+        }
+    }
+}

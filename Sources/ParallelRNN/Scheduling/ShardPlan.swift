@@ -1,0 +1,164 @@
+/// How one call splits its batch rows into shards: contiguous ranges in order, each run by one work item.
+///
+/// `ranges` cover `0..<rows` exactly, in order, none empty (except the single `0..<0` of an empty batch). With
+/// `pinned`, shard `i` runs on allowed core `i mod coreCount`; a single unpinned shard runs on the calling thread.
+package struct ShardPlan: Sendable, Equatable {
+    /// Row ranges, contiguous and in order, covering `0..<rows`; `[0..<0]` when `rows == 0`.
+    package var ranges: [Range<Int>]
+    /// Whether each shard binds its thread to a core.
+    package var pinned: Bool
+
+    package init(ranges: [Range<Int>], pinned: Bool) {
+        self.ranges = ranges
+        self.pinned = pinned
+    }
+
+    /// The number of shards.
+    package var count: Int { ranges.count }
+
+    /// Splits `rows` rows.
+    ///
+    /// - `.serial` → one shard, unpinned (on the calling thread).
+    /// - `.threads(n, pinned:)` → exactly `min(n, rows)` shards, sizes differing by at most one (the first shards get
+    ///   the extra rows); `n <= 0` throws ``RNNError/threadCount(_:)``.
+    /// - `.automatic` → `min(coreCount, max(1, rows / minimumRowsPerShard))` shards, pinned — except that a plan of
+    ///   one shard is unpinned (it runs on the calling thread: no hop, no migration).
+    ///
+    /// `rows == 0` gives `[0..<0]`, unpinned, whatever the execution (the step still runs, on the calling thread).
+    /// `coreCount` and `minimumRowsPerShard` below 1 count as 1.
+    package static func make(rows: Int, execution: Execution, coreCount: Int,
+                             minimumRowsPerShard: Int) throws(RNNError) -> ShardPlan {
+        let (count, pinned) = try shape(rows: rows, execution: execution, coreCount: coreCount,
+                                        minimumRowsPerShard: minimumRowsPerShard)
+        guard rows > 0 else { return ShardPlan(ranges: [0..<0], pinned: false) }
+        let base = rows / count
+        let extra = rows % count
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(count)
+        var start = 0
+        for shard in 0..<count {
+            let end = start + base + (shard < extra ? 1 : 0)
+            ranges.append(start..<end)
+            start = end
+        }
+        return ShardPlan(ranges: ranges, pinned: pinned)
+    }
+
+    /// Length-aware split of positions `0..<work.count`, where `work[p]` is the cost of the row at position `p`
+    /// (e.g. its number of live time steps; the caller sorted rows by decreasing work). Shard count and pinning are
+    /// those of ``make(rows:execution:coreCount:minimumRowsPerShard:)`` for `work.count` rows.
+    ///
+    /// The ranges are contiguous and non-empty, and minimise the largest per-shard total (the time of the parallel
+    /// region); among such splits, boundaries sit as close as possible to equal shares of the total work (and, for
+    /// equal work, of the row count). Negative work counts as 0.
+    package static func make(work: [Int], execution: Execution, coreCount: Int,
+                             minimumRowsPerShard: Int) throws(RNNError) -> ShardPlan {
+        let rows = work.count
+        let (count, pinned) = try shape(rows: rows, execution: execution, coreCount: coreCount,
+                                        minimumRowsPerShard: minimumRowsPerShard)
+        guard rows > 0 else { return ShardPlan(ranges: [0..<0], pinned: false) }
+        return ShardPlan(ranges: WorkPartition(work: work).split(into: count), pinned: pinned)
+    }
+
+    /// Shard count (≥ 1, ≤ max(rows, 1)) and pinning for `rows` rows.
+    private static func shape(rows: Int, execution: Execution, coreCount: Int,
+                              minimumRowsPerShard: Int) throws(RNNError) -> (count: Int, pinned: Bool) {
+        switch execution.mode {
+        case .serial:
+            return (1, false)
+        case let .threads(n, pinned):
+            guard n > 0 else { throw .threadCount(n) }
+            return (max(1, min(n, rows)), pinned && rows > 0)
+        case .automatic:
+            let perShard = max(1, minimumRowsPerShard)
+            let count = min(max(1, coreCount), max(1, rows / perShard))
+            return (count, count > 1)
+        }
+    }
+}
+
+/// Contiguous min-max partition of non-negative work values (painter's partition).
+struct WorkPartition {
+    /// prefix[p] = total work of positions 0..<p.
+    private let prefix: [Int]
+
+    init(work: [Int]) {
+        var prefix = [0]
+        prefix.reserveCapacity(work.count + 1)
+        for w in work { prefix.append(prefix[prefix.count - 1] + max(0, w)) }
+        self.prefix = prefix
+    }
+
+    private var n: Int { prefix.count - 1 }
+    private func sum(_ from: Int, _ to: Int) -> Int { prefix[to] - prefix[from] }
+
+    /// Exactly `count` non-empty contiguous ranges (1 ≤ count ≤ n) whose largest total is minimal.
+    func split(into count: Int) -> [Range<Int>] {
+        let capacity = optimalCapacity(count)
+        // groupsNeeded[p]: greedy (= minimal) number of groups of total ≤ capacity covering positions p..<n.
+        var groupsNeeded = [Int](repeating: 0, count: n + 1)
+        var end = n
+        for p in stride(from: n - 1, through: 0, by: -1) {
+            // Largest `end` with sum(p, end) ≤ capacity; moves left as p moves left.
+            while sum(p, end) > capacity { end -= 1 }
+            groupsNeeded[p] = 1 + groupsNeeded[end]
+        }
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(count)
+        var start = 0
+        for shard in 0..<count {
+            let remaining = count - shard
+            if remaining == 1 {
+                ranges.append(start..<n)
+                break
+            }
+            // Allowed ends: non-empty, total ≤ capacity, leaves ≥ remaining-1 positions, rest fits remaining-1 groups.
+            let fairWork = Double(prefix[start]) + Double(prefix[n] - prefix[start]) / Double(remaining)
+            let fairRows = Double(start) + Double(n - start) / Double(remaining)
+            var best = start + 1
+            var bestKey = (Double.infinity, Double.infinity)
+            var candidate = start + 1
+            while candidate <= n - (remaining - 1), sum(start, candidate) <= capacity {
+                if groupsNeeded[candidate] <= remaining - 1 {
+                    let key = (abs(Double(prefix[candidate]) - fairWork), abs(Double(candidate) - fairRows))
+                    // `<=` on ties prefers the later end: the first shards get the extra row.
+                    if key.0 < bestKey.0 || (key.0 == bestKey.0 && key.1 <= bestKey.1) {
+                        best = candidate
+                        bestKey = key
+                    }
+                }
+                candidate += 1
+            }
+            ranges.append(start..<best)
+            start = best
+        }
+        return ranges
+    }
+
+    /// The smallest capacity C such that positions split into ≤ `count` contiguous groups of total ≤ C.
+    private func optimalCapacity(_ count: Int) -> Int {
+        var low = 0
+        for p in 0..<n { low = max(low, sum(p, p + 1)) }
+        var high = prefix[n]
+        while low < high {
+            let mid = low + (high - low) / 2
+            if greedyGroups(capacity: mid) <= count { high = mid } else { low = mid + 1 }
+        }
+        return low
+    }
+
+    private func greedyGroups(capacity: Int) -> Int {
+        var groups = 0
+        var current = 0
+        for p in 0..<n {
+            let w = sum(p, p + 1)
+            if groups == 0 || current + w > capacity {
+                groups += 1
+                current = w
+            } else {
+                current += w
+            }
+        }
+        return groups
+    }
+}

@@ -1,0 +1,114 @@
+import Testing
+@testable import ParallelRNN
+
+/// The engine against a deliberately naive transcription of semantics §2.3/§6 (whole batch, scalar loops),
+/// over random shapes, masks and flags. Both call the same deterministic step, so results must be bitwise equal.
+@Suite struct LoopReferenceTests {
+    struct Config: CustomStringConvertible {
+        var batch: Int, time: Int, input: Int, units: Int
+        var goBackwards: Bool, timeMajor: Bool, zeroOutputForMask: Bool, returnAllOutputs: Bool
+        var maskKind: Int  // 0 none, 1 random, 2 prefix lengths (perSample), 3 mask [B,T,1]
+        var seed: UInt64
+        var description: String {
+            "B\(batch) T\(time) I\(input) U\(units) back=\(goBackwards) tm=\(timeMajor) z=\(zeroOutputForMask) all=\(returnAllOutputs) mask=\(maskKind) seed=\(seed)"
+        }
+    }
+
+    static let configs: [Config] = (0..<48).map { i in
+        var g = SplitMix(seed: UInt64(i) &* 7919 &+ 1)
+        return Config(batch: [0, 1, 2, 3, 5, 8, 13][Int(g.next() % 7)], time: 1 + Int(g.next() % 9),
+                      input: 1 + Int(g.next() % 5), units: 1 + Int(g.next() % 6),
+                      goBackwards: g.next() % 2 == 0, timeMajor: g.next() % 2 == 0,
+                      zeroOutputForMask: g.next() % 2 == 0, returnAllOutputs: g.next() % 3 != 0,
+                      maskKind: Int(g.next() % 4), seed: g.next())
+    }
+
+    @Test(arguments: configs)
+    func matchesNaiveReference(_ c: Config) throws {
+        var g = SplitMix(seed: c.seed)
+        let B = c.batch, T = c.time, I = c.input, U = c.units
+        let xShape = c.timeMajor ? [T, B, I] : [B, T, I]
+        let x = try Tensor<Float>(shape: xShape, scalars: (0..<(B * T * I)).map { _ in g.float() })
+        let w = try Tensor<Float>(shape: [I, U], scalars: (0..<(I * U)).map { _ in g.float() * 0.5 })
+        let u = try Tensor<Float>(shape: [U, U], scalars: (0..<(U * U)).map { _ in g.float() * 0.5 })
+        let h0 = try Tensor<Float>(shape: [B, U], scalars: (0..<(B * U)).map { _ in g.float() })
+        // valid[b][t] in original time
+        var valid = [[Bool]](repeating: [Bool](repeating: true, count: T), count: B)
+        var lengths: [Int] = []
+        if c.maskKind == 1 || c.maskKind == 3 {
+            for b in 0..<B { for t in 0..<T { valid[b][t] = g.next() % 3 != 0 } }
+        } else if c.maskKind == 2 {
+            lengths = (0..<B).map { _ in Int(g.next() % UInt64(T + 1)) }
+            for b in 0..<B { for t in 0..<T { valid[b][t] = t < lengths[b] } }
+        }
+        var mask: Tensor<Bool>?
+        if c.maskKind == 1 || c.maskKind == 3 {
+            var bits: [Bool] = []
+            if c.timeMajor { for t in 0..<T { for b in 0..<B { bits.append(valid[b][t]) } } }
+            else { for b in 0..<B { bits.append(contentsOf: valid[b]) } }
+            let shape = c.timeMajor ? [T, B] : [B, T]
+            mask = try Tensor(shape: c.maskKind == 3 ? shape + [1] : shape, scalars: bits)
+        }
+        let step: StepFunction<Float> = { xt, s in
+            let h = tanh(matmul(xt, w) + matmul(s[0], u))
+            return (h * 2, [h])  // output differs from the state
+        }
+
+        // Naive reference.
+        let xs = x.scalars
+        var states = h0
+        var prev = [Float](repeating: 0, count: B * U)
+        var outs: [[Float]] = []
+        for k in 0..<T {
+            let t = c.goBackwards ? T - 1 - k : k
+            var xt: [Float] = []
+            for b in 0..<B { for i in 0..<I { xt.append(xs[c.timeMajor ? (t * B + b) * I + i : (b * T + t) * I + i]) } }
+            let (raw, new) = try step(try Tensor(shape: [B, I], scalars: xt), [states])
+            var y = raw.scalars, s = new[0].scalars
+            let old = states.scalars
+            for b in 0..<B where !valid[b][t] && c.maskKind != 0 {
+                for j in 0..<U {
+                    y[b * U + j] = c.zeroOutputForMask ? 0 : prev[b * U + j]
+                    s[b * U + j] = old[b * U + j]
+                }
+            }
+            outs.append(y)
+            prev = y
+            states = try Tensor(shape: [B, U], scalars: s)
+        }
+
+        for execution in [Execution.serial, .threads(2), .threads(3, pinned: false), .automatic] {
+            let r = try rnn(step, inputs: x, initialStates: [h0], goBackwards: c.goBackwards, mask: mask,
+                            inputLength: c.maskKind == 2 ? .perSample(lengths) : nil, timeMajor: c.timeMajor,
+                            zeroOutputForMask: c.zeroOutputForMask, returnAllOutputs: c.returnAllOutputs,
+                            execution: execution)
+            #expect(r.lastOutput.scalars == prev, "\(c) \(execution)")
+            #expect(r.newStates[0].scalars == states.scalars, "\(c) \(execution)")
+            let steps = c.returnAllOutputs ? T : 1
+            #expect(r.outputs.shape == (c.timeMajor ? [steps, B, U] : [B, steps, U]), "\(c)")
+            let kept = c.returnAllOutputs ? Array(0..<T) : [T - 1]
+            var expected = [Float](repeating: 0, count: B * steps * U)
+            for (n, k) in kept.enumerated() {
+                for b in 0..<B { for j in 0..<U {
+                    expected[c.timeMajor ? (n * B + b) * U + j : (b * steps + n) * U + j] = outs[k][b * U + j]
+                } }
+            }
+            #expect(r.outputs.scalars == expected, "\(c) \(execution)")
+        }
+    }
+}
+
+/// Deterministic test randomness.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [-1, 1).
+    mutating func float() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
+}

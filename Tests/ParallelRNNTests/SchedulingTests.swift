@@ -1,0 +1,352 @@
+import Dispatch
+import Foundation
+import Synchronization
+import Testing
+@testable import ParallelRNN
+
+/// Topology, ShardPlan and PinnedExecutor: the scheduler under the `rnn` engine.
+@Suite("Scheduling")
+struct SchedulingTests {
+    // MARK: - Topology
+
+    @Test func topologyIsSane() throws {
+        let topology = try Topology.shared()
+        let summary = topology.summary
+        #expect(topology.coreCount >= 1)
+        #expect(topology.coreCount <= summary.allowedProcessingUnits)
+        #expect(summary.allowedProcessingUnits <= summary.processingUnits)
+        #expect(summary.allowedCores == topology.coreCount)
+        #expect(summary.packages >= 1)
+        #expect(topology.cores.map(\.index) == Array(0..<topology.coreCount))
+        let os = topology.cores.map(\.osIndex)
+        #expect(Set(os).count == os.count, "cores must be distinct: \(os)")
+        #expect(os == os.sorted(), "cores in OS order: \(os)")
+        #expect(Set(os).isSubset(of: Set(topology.allowedOSIndices)))
+        #expect(summary.coreCPUs == os)
+        #expect(summary.description.contains("cores: "))
+        #expect(summary.description.contains("L2"))
+        #expect(try Topology.shared() === topology, "loaded once")
+    }
+
+    @Test func allowedSetMatchesTheKernelsAffinity() throws {
+        // /proc/self/status reports the main thread's affinity, cgroup cpusets included.
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") })
+        let expected = Self.parseCPUList(String(line.dropFirst("Cpus_allowed_list:".count)))
+        #expect(try Topology.shared().allowedOSIndices == expected)
+    }
+
+    /// `PARALLELRNN_EXPECT_CORES=1 taskset -c 0 swift test --filter coreCountUnderTaskset` checks `taskset`.
+    @Test func coreCountUnderTaskset() throws {
+        guard let value = ProcessInfo.processInfo.environment["PARALLELRNN_EXPECT_CORES"], let n = Int(value) else { return }
+        #expect(try Topology.shared().coreCount == n)
+    }
+
+    @Test func bindAndRestoreOnTheCallingThread() throws {
+        let topology = try Topology.shared()
+        let before = topology.currentThreadBinding()
+        for i in [0, 1, topology.coreCount, -1, 7] {
+            let binding = try #require(topology.bindCurrentThread(toCore: i))
+            let core = topology.cores[((i % topology.coreCount) + topology.coreCount) % topology.coreCount]
+            #expect(binding.core == core)
+            #expect(topology.currentThreadBinding() == [core.osIndex])
+            #expect(Topology.currentCPU() == core.osIndex)
+            #expect(binding.restore())
+            #expect(topology.currentThreadBinding() == before)
+        }
+    }
+
+    // MARK: - ShardPlan
+
+    @Test func planCoversRowsEvenly() throws {
+        let executions: [Execution] = [.serial, .automatic, .threads(1), .threads(2), .threads(3, pinned: false),
+                                       .threads(8), .threads(100)]
+        for rows in [0, 1, 2, 3, 5, 7, 16, 31, 64, 1000] {
+            for execution in executions {
+                for cores in [1, 2, 3, 16] {
+                    for minimum in [1, 4, 16] {
+                        let plan = try ShardPlan.make(rows: rows, execution: execution, coreCount: cores,
+                                                      minimumRowsPerShard: minimum)
+                        Self.expectCovers(plan, rows: rows)
+                        let sizes = plan.ranges.map(\.count)
+                        #expect(sizes.max()! - sizes.min()! <= 1, "\(rows) \(execution) \(sizes)")
+                        #expect(sizes == sizes.sorted(by: >), "first shards get the extra row: \(sizes)")
+                        let expected: Int
+                        switch execution.mode {
+                        case .serial: expected = 1
+                        case let .threads(n, _): expected = max(1, min(n, rows))
+                        case .automatic: expected = min(cores, max(1, rows / minimum))
+                        }
+                        #expect(plan.count == expected, "\(rows) \(execution) cores \(cores) min \(minimum)")
+                        let pinned: Bool
+                        switch execution.mode {
+                        case .serial: pinned = false
+                        case let .threads(_, p): pinned = p && rows > 0
+                        case .automatic: pinned = expected > 1
+                        }
+                        #expect(plan.pinned == pinned, "\(rows) \(execution)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func planPinningFollowsExecution() throws {
+        #expect(try ShardPlan.make(rows: 10, execution: .threads(4), coreCount: 2, minimumRowsPerShard: 1).pinned)
+        #expect(try !ShardPlan.make(rows: 10, execution: .threads(4, pinned: false), coreCount: 2,
+                                    minimumRowsPerShard: 1).pinned)
+        #expect(try ShardPlan.make(rows: 10, execution: .automatic, coreCount: 2, minimumRowsPerShard: 1).pinned)
+        #expect(try !ShardPlan.make(rows: 10, execution: .serial, coreCount: 2, minimumRowsPerShard: 1).pinned)
+        let more = try ShardPlan.make(rows: 10, execution: .threads(8), coreCount: 2, minimumRowsPerShard: 1)
+        #expect(more.count == 8 && more.pinned, "more shards than cores is valid")
+        #expect(more.ranges == [0..<2, 2..<4, 4..<5, 5..<6, 6..<7, 7..<8, 8..<9, 9..<10])
+        let empty = try ShardPlan.make(rows: 0, execution: .threads(4), coreCount: 2, minimumRowsPerShard: 1)
+        #expect(empty == ShardPlan(ranges: [0..<0], pinned: false))
+    }
+
+    @Test(arguments: [0, -1, -8])
+    func nonPositiveThreadCountThrows(n: Int) {
+        #expect(throws: RNNError.threadCount(n)) {
+            try ShardPlan.make(rows: 10, execution: .threads(n), coreCount: 2, minimumRowsPerShard: 1)
+        }
+        #expect(throws: RNNError.threadCount(n)) {
+            try ShardPlan.make(work: [3, 2, 1], execution: .threads(n), coreCount: 2, minimumRowsPerShard: 1)
+        }
+        #expect(throws: RNNError.threadCount(n)) {
+            try ShardPlan.make(rows: 0, execution: .threads(n), coreCount: 2, minimumRowsPerShard: 1)
+        }
+    }
+
+    @Test func workPlanBalancesTotals() throws {
+        // Sorted by decreasing work: the heavy rows share fewer rows per shard.
+        let work = [100, 90, 50, 40, 30, 20, 10, 10, 5, 5, 5, 5]
+        let plan = try ShardPlan.make(work: work, execution: .threads(3), coreCount: 2, minimumRowsPerShard: 1)
+        Self.expectCovers(plan, rows: work.count)
+        #expect(plan.count == 3 && plan.pinned)
+        let totals = plan.ranges.map { work[$0].reduce(0, +) }
+        #expect(totals.max()! == Self.optimalMaxTotal(work, 3), "\(plan.ranges) \(totals)")
+        #expect(plan.ranges[0].count < plan.ranges[2].count)
+
+        // Equal work splits like make(rows:).
+        let uniform = try ShardPlan.make(work: [Int](repeating: 7, count: 10), execution: .threads(4), coreCount: 2,
+                                         minimumRowsPerShard: 1)
+        #expect(uniform.ranges.map(\.count).max()! - uniform.ranges.map(\.count).min()! <= 1)
+        // Zero work (all rows fully masked) still gives non-empty shards.
+        let zero = try ShardPlan.make(work: [0, 0, 0, 0, 0], execution: .threads(2), coreCount: 2,
+                                      minimumRowsPerShard: 1)
+        #expect(zero.ranges == [0..<3, 3..<5])
+        #expect(try ShardPlan.make(work: [], execution: .automatic, coreCount: 2, minimumRowsPerShard: 1)
+                == ShardPlan(ranges: [0..<0], pinned: false))
+    }
+
+    @Test func workPlanIsOptimalOnRandomInputs() throws {
+        var rng = SchedulingTestRNG(seed: 42)
+        for _ in 0..<300 {
+            let n = Int(rng.next() % 14) + 1
+            let work = (0..<n).map { _ in Int(rng.next() % 50) }.sorted(by: >)
+            let threads = Int(rng.next() % 6) + 1
+            let plan = try ShardPlan.make(work: work, execution: .threads(threads), coreCount: 4,
+                                          minimumRowsPerShard: 1)
+            Self.expectCovers(plan, rows: n)
+            #expect(plan.count == min(threads, n))
+            let worst = plan.ranges.map { work[$0].reduce(0, +) }.max()!
+            #expect(worst == Self.optimalMaxTotal(work, plan.count), "\(work) into \(plan.count): \(plan.ranges)")
+        }
+        let automatic = try ShardPlan.make(work: [Int](repeating: 1, count: 40), execution: .automatic,
+                                           coreCount: 3, minimumRowsPerShard: 16)
+        #expect(automatic.count == 2 && automatic.pinned)
+    }
+
+    // MARK: - PinnedExecutor
+
+    @Test(arguments: [(Execution.serial, 10), (.threads(1), 10), (.threads(2), 10), (.threads(5), 10),
+                      (.threads(7, pinned: false), 9), (.threads(16), 40), (.automatic, 64), (.threads(3), 0)])
+    func everyShardRunsExactlyOnce(execution: Execution, rows: Int) throws {
+        let topology = try Topology.shared()
+        let plan = try ShardPlan.make(rows: rows, execution: execution, coreCount: topology.coreCount,
+                                      minimumRowsPerShard: 4)
+        let seen = Mutex<[Int: Range<Int>]>([:])
+        let runs = Atomic<Int>(0)
+        try PinnedExecutor.run(plan, topology: topology) { shard, range, stop in
+            runs.add(1, ordering: .relaxed)
+            #expect(!stop.isSet)
+            seen.withLock { $0[shard] = range }
+        }
+        #expect(runs.load(ordering: .relaxed) == plan.count)
+        let ranges = seen.withLock { $0 }
+        #expect(ranges.count == plan.count)
+        #expect((0..<plan.count).map { ranges[$0] } == plan.ranges)
+    }
+
+    @Test func pinnedShardsRunOnTheirCore() throws {
+        let topology = try Topology.shared()
+        for shards in [1, topology.coreCount, 2 * topology.coreCount + 1] {
+            let plan = try ShardPlan.make(rows: 64, execution: .threads(shards), coreCount: topology.coreCount,
+                                          minimumRowsPerShard: 1)
+            let wrong = Mutex<[String]>([])
+            try PinnedExecutor.run(plan, topology: topology) { shard, _, _ in
+                let core = topology.cores[shard % topology.coreCount]
+                let binding = topology.currentThreadBinding()
+                var misses = 0
+                let deadline = DispatchTime.now().uptimeNanoseconds + 2_000_000
+                while DispatchTime.now().uptimeNanoseconds < deadline {
+                    if Topology.currentCPU() != core.osIndex { misses += 1 }
+                }
+                if binding != [core.osIndex] || misses > 0 {
+                    wrong.withLock { $0.append("shard \(shard): binding \(binding ?? []), \(misses) misses on \(core)") }
+                }
+            }
+            #expect(wrong.withLock { $0 } == [])
+        }
+    }
+
+    @Test func bindingIsRestoredOnPoolThreadsAndCaller() throws {
+        let topology = try Topology.shared()
+        let allowed = topology.allowedOSIndices
+        let callerBefore = topology.currentThreadBinding()
+        let plan = try ShardPlan.make(rows: 64, execution: .threads(4 * topology.coreCount),
+                                      coreCount: topology.coreCount, minimumRowsPerShard: 1)
+        for _ in 0..<20 {
+            try PinnedExecutor.run(plan, topology: topology) { _, _, _ in
+                var x = 0.0
+                for i in 0..<2_000 { x += Double(i).squareRoot() }
+                #expect(x > 0)
+            }
+        }
+        #expect(topology.currentThreadBinding() == callerBefore)
+        // Many follow-up unpinned items on the same global queue: none may see a leftover binding.
+        let leaks = Mutex<[[Int]]>([])
+        let group = DispatchGroup()
+        for _ in 0..<200 {
+            DispatchQueue.global().async(group: group) {
+                let binding = topology.currentThreadBinding() ?? []
+                if binding != allowed { leaks.withLock { $0.append(binding) } }
+            }
+        }
+        group.wait()
+        #expect(leaks.withLock { $0 } == [], "allowed: \(allowed)")
+    }
+
+    struct ShardFailure: Error, Equatable { var shard: Int; var step: Int }
+    struct LateFailure: Error, Equatable {}
+
+    @Test func firstErrorIsRethrownUnchangedAndOthersStop() throws {
+        let topology = try Topology.shared()
+        let plan = try ShardPlan.make(rows: 8, execution: .threads(4), coreCount: topology.coreCount,
+                                      minimumRowsPerShard: 1)
+        let steps = Mutex<[Int: Int]>([:])
+        let totalSteps = 1_000_000
+        #expect(throws: ShardFailure(shard: 1, step: 3)) {
+            try PinnedExecutor.run(plan, topology: topology) { shard, _, stop in
+                for step in 0..<totalSteps {
+                    if stop.isSet {
+                        steps.withLock { $0[shard] = step }
+                        // A later error from a stopping shard must not replace the first one.
+                        if shard == 2 { throw LateFailure() }
+                        return
+                    }
+                    if shard == 1 && step == 3 { throw ShardFailure(shard: 1, step: 3) }
+                    usleep(10)
+                }
+                steps.withLock { $0[shard] = totalSteps }
+            }
+        }
+        let ran = steps.withLock { $0 }
+        #expect(ran.values.allSatisfy { $0 < totalSteps }, "other shards stop early: \(ran)")
+
+        // The next call works.
+        let runs = Atomic<Int>(0)
+        try PinnedExecutor.run(plan, topology: topology) { _, _, stop in
+            #expect(!stop.isSet)
+            runs.add(1, ordering: .relaxed)
+        }
+        #expect(runs.load(ordering: .relaxed) == 4)
+    }
+
+    @Test func errorOnTheCallingThreadShardAndSerial() throws {
+        let topology = try Topology.shared()
+        for execution in [Execution.serial, .threads(3, pinned: false), .threads(3)] {
+            let plan = try ShardPlan.make(rows: 9, execution: execution, coreCount: topology.coreCount,
+                                          minimumRowsPerShard: 1)
+            #expect(throws: ShardFailure(shard: 0, step: 0)) {
+                try PinnedExecutor.run(plan, topology: topology) { shard, _, _ in
+                    if shard == 0 { throw ShardFailure(shard: 0, step: 0) }
+                }
+            }
+            #expect(throws: RNNError.threadCount(-3)) {
+                try PinnedExecutor.run(plan, topology: topology) { shard, _, _ in
+                    if shard == plan.count - 1 { throw RNNError.threadCount(-3) }
+                }
+            }
+        }
+    }
+
+    @Test func refusedBindingRunsUnpinned() throws {
+        let refusing = try Topology(refusingBinding: true)
+        #expect(refusing.bindCurrentThread(toCore: 0) == nil)
+        #expect(SchedulingDiagnostic.bindingRefused.wasEmitted)
+        let allowed = refusing.allowedOSIndices
+        let plan = try ShardPlan.make(rows: 16, execution: .threads(6), coreCount: refusing.coreCount,
+                                      minimumRowsPerShard: 1)
+        for topology in [refusing, nil] {
+            let runs = Atomic<Int>(0)
+            let pinnedSeen = Atomic<Int>(0)
+            try PinnedExecutor.run(plan, topology: topology) { _, _, _ in
+                runs.add(1, ordering: .relaxed)
+                if refusing.currentThreadBinding() != allowed { pinnedSeen.add(1, ordering: .relaxed) }
+            }
+            #expect(runs.load(ordering: .relaxed) == 6)
+            #expect(pinnedSeen.load(ordering: .relaxed) == 0)
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func expectCovers(_ plan: ShardPlan, rows: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(plan.ranges.first?.lowerBound == 0, sourceLocation: sourceLocation)
+        #expect(plan.ranges.last?.upperBound == rows, sourceLocation: sourceLocation)
+        for (a, b) in zip(plan.ranges, plan.ranges.dropFirst()) {
+            #expect(a.upperBound == b.lowerBound, sourceLocation: sourceLocation)
+        }
+        if rows > 0 { #expect(plan.ranges.allSatisfy { !$0.isEmpty }, sourceLocation: sourceLocation) }
+    }
+
+    /// Brute-force min over contiguous splits into exactly `k` non-empty parts of the largest part total.
+    static func optimalMaxTotal(_ work: [Int], _ k: Int) -> Int {
+        let n = work.count
+        var best = [[Int]](repeating: [Int](repeating: Int.max, count: n + 1), count: k + 1)
+        best[0][0] = 0
+        for parts in 1...k {
+            for end in 1...n {
+                var total = 0
+                for start in stride(from: end - 1, through: 0, by: -1) {
+                    total += work[start]
+                    if best[parts - 1][start] != Int.max {
+                        best[parts][end] = min(best[parts][end], max(best[parts - 1][start], total))
+                    }
+                }
+            }
+        }
+        return best[k][n]
+    }
+
+    static func parseCPUList(_ text: String) -> [Int] {
+        text.trimmingCharacters(in: .whitespaces).split(separator: ",").flatMap { part -> [Int] in
+            let bounds = part.split(separator: "-").compactMap { Int($0) }
+            return bounds.count == 2 ? Array(bounds[0]...bounds[1]) : bounds
+        }
+    }
+}
+
+/// Deterministic generator for property tests.
+private struct SchedulingTestRNG: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -125,10 +125,11 @@ struct KernelTests {
     func sgemmRandomShapes() {
         var rng = XorShift(seed: 0x5EED)
         let dims = [1, 2, 3, 5, 7, 8, 11, 12, 13, 16, 17, 31, 32, 33, 47, 64, 65, 97, 128, 193, 257, 300]
-        var shapes: [(Int, Int, Int)] = (0..<40).map { _ in
+        var shapes: [(Int, Int, Int)] = (0..<30).map { _ in
             (dims[rng.int(dims.count)], dims[rng.int(dims.count)], dims[rng.int(dims.count)])
         }
-        shapes += [(300, 530, 700), (200, 1000, 257), (600, 70, 300), (1, 1, 1), (13, 2049, 3)]
+        // K over several k blocks, M over several row blocks, N over many strips, tiny.
+        shapes += [(150, 100, 700), (100, 1000, 257), (600, 70, 300), (1, 1, 1), (13, 2049, 3)]
         for (index, (m, n, k)) in shapes.enumerated() {
             let p = Problem(m: m, n: n, k: k, pad: [0, 3, 16][index % 3], rng: &rng)
             let accumulate = index % 2 == 1
@@ -255,7 +256,9 @@ struct KernelTests {
             for (xi, yi) in zip(x, y) {
                 if xi.isNaN { #expect(yi.isNaN); continue }
                 let r = Self.reference(act, Double(xi))
-                if abs(r) < Double(Float.leastNormalMagnitude) {
+                if !r.isFinite {
+                    #expect(Double(yi) == r, "\(act)(\(xi))")
+                } else if abs(r) < Double(Float.leastNormalMagnitude) {
                     #expect(abs(Double(yi) - r) <= Double(Float.leastNonzeroMagnitude), "\(act)(\(xi))")
                 } else {
                     #expect(abs(Double(yi) - r) <= 1e-6 * abs(r), "\(act)(\(xi)) = \(yi), libm \(r)")
@@ -263,11 +266,11 @@ struct KernelTests {
             }
         }
         // Signs and limits.
-        let t = Self.apply(PRNN_ACT_TANH, [-0.0, 0, .infinity, -.infinity, 1e-40, -1e30])
+        let t = Self.apply(PRNN_ACT_TANH, [-0.0, 0, .infinity, -.infinity, 1e-40, -1e30] as [Float])
         #expect(t[0].bitPattern == (-0.0 as Float).bitPattern)
         #expect(t[1].bitPattern == (0.0 as Float).bitPattern)
         #expect(t[2] == 1 && t[3] == -1 && t[5] == -1)
-        let s = Self.apply(PRNN_ACT_SIGMOID, [.infinity, -.infinity, -0.0, 0, 20])
+        let s = Self.apply(PRNN_ACT_SIGMOID, [.infinity, -.infinity, -0.0, 0, 20] as [Float])
         #expect(s[0] == 1 && s[1] == 0 && s[2] == 0.5 && s[3] == 0.5)
         // tf_keras 2.x hard_sigmoid: clip(x·0.2 + 0.5, 0, 1), multiply and add rounded separately.
         let h = Self.apply(PRNN_ACT_HARD_SIGMOID, x)
@@ -290,7 +293,9 @@ struct KernelTests {
             for (xi, yi) in zip(x, y) {
                 if xi.isNaN { #expect(yi.isNaN); continue }
                 let r = Self.reference(act, xi)
-                if abs(r) < Double.leastNormalMagnitude {
+                if !r.isFinite {
+                    #expect(yi == r, "\(act)(\(xi))")
+                } else if abs(r) < Double.leastNormalMagnitude {
                     #expect(abs(yi - r) <= 4 * Double.leastNonzeroMagnitude, "\(act)(\(xi))")
                 } else {
                     #expect(abs(yi - r) <= 2e-15 * abs(r), "\(act)(\(xi)) = \(yi), libm \(r)")

@@ -10,8 +10,14 @@
 #define MR 6         // rows per register tile
 #define NT 16        // columns per register tile (half a PRNN_PACK_NR strip)
 #define NR 32        // packed strip width
-#define KC 256       // k block: a 16-column half-panel of KC rows is 16 KiB (L1)
-#define MC 192       // row block: packed A block MC×KC is 192 KiB (L2)
+#ifndef PRNN_AVX2_KC
+#define PRNN_AVX2_KC 128
+#endif
+#ifndef PRNN_AVX2_MC
+#define PRNN_AVX2_MC 192
+#endif
+#define KC PRNN_AVX2_KC  // k block: a 32-column B panel of KC rows is 16 KiB (L1)
+#define MC PRNN_AVX2_MC  // row block: packed A block MC×KC is 96 KiB (L2)
 
 /// C[mr, 16] (ldc) = (load_c ? C : 0) + A[mr, kc] · B[kc, 16].
 /// A element (r, k) is at A[r·ars + k·aks]; B row k starts at B + k·bks; with bmask, B lanes beyond the mask read as 0.
@@ -134,7 +140,8 @@ static void pack_a(int mc, int kc, const float *A, int lda, float *dst) {
 /// Blocked product with B in the PRNN_PACK_NR layout over the full K.
 static PRNN_AVX2_TARGET void gemm_blocked(int M, int N, int K, const float *A, int lda, const float *packed,
                                           float *C, int ldc, int accumulate, float *abuf) {
-    int halves = (N + NT - 1) / NT;
+    const __m256i zero = _mm256_setzero_si256();
+    int strips = (N + NR - 1) / NR;
     int mblocks = (M + MC - 1) / MC;
     int mc_max = ((M + mblocks - 1) / mblocks + MR - 1) / MR * MR;
     for (int pc = 0; pc < K; pc += KC) {
@@ -143,13 +150,32 @@ static PRNN_AVX2_TARGET void gemm_blocked(int M, int N, int K, const float *A, i
         for (int ic = 0; ic < M; ic += mc_max) {
             int mc = M - ic < mc_max ? M - ic : mc_max;
             pack_a(mc, kc, A + (size_t)ic * lda + pc, lda, abuf);
-            for (int h = 0; h < halves; h++) {
-                int j0 = h * NT, w = N - j0 < NT ? N - j0 : NT;
-                const float *bp = packed + ((size_t)(j0 / NR) * K + pc) * NR + (j0 % NR);
+            for (int s = 0; s < strips; s++) {
+                const float *bp = packed + ((size_t)s * K + pc) * NR;
                 for (int ir = 0; ir < mc; ir += MR) {
                     int mr = mc - ir < MR ? mc - ir : MR;
-                    run_tile(0, mr, w, kc, abuf + (size_t)ir * kc, 0, bp, NR, C + (size_t)(ic + ir) * ldc + j0,
-                             (size_t)ldc, load_c);
+                    // C must seed the accumulators, so fetch the next tile's C rows while this one computes.
+                    {
+                        int nir = ir + MR, ns = s;
+                        if (nir >= mc) { nir = 0; ns = s + 1; }
+                        if (ns < strips) {
+                            const float *nc = C + (size_t)(ic + nir) * ldc + ns * NR;
+                            int nmr = mc - nir < MR ? mc - nir : MR;
+                            for (int r = 0; r < nmr; r++) {
+                                _mm_prefetch((const char *)(nc + (size_t)r * ldc), _MM_HINT_T0);
+                                _mm_prefetch((const char *)(nc + (size_t)r * ldc + 16), _MM_HINT_T0);
+                            }
+                        }
+                    }
+                    for (int h = 0; h < 2; h++) {
+                        int j0 = s * NR + h * NT, w = N - j0 < NT ? N - j0 : NT;
+                        if (w <= 0) break;
+                        float *c = C + (size_t)(ic + ir) * ldc + j0;
+                        if (mr == MR && w == NT)  // the common case, inlined
+                            tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, bp + h * NT, NR, c, (size_t)ldc, load_c, 0, zero, zero);
+                        else
+                            run_tile(0, mr, w, kc, abuf + (size_t)ir * kc, 0, bp + h * NT, NR, c, (size_t)ldc, load_c);
+                    }
                 }
             }
         }

@@ -8,8 +8,14 @@
 
 #define MR 12        // rows per register tile
 #define NR 32        // columns per register tile (= PRNN_PACK_NR)
-#define KC 256       // k block: a 32-column B panel of KC rows is 32 KiB (L1)
-#define MC 288       // row block: packed A block MC×KC is 288 KiB (L2)
+#ifndef PRNN_AVX512_KC
+#define PRNN_AVX512_KC 256
+#endif
+#ifndef PRNN_AVX512_MC
+#define PRNN_AVX512_MC 288
+#endif
+#define KC PRNN_AVX512_KC  // k block: a 32-column B panel of KC rows is 32 KiB (L1)
+#define MC PRNN_AVX512_MC  // row block: packed A block MC×KC is 288 KiB (L2)
 
 /// C[mr, 32] (ldc, columns masked by m0/m1) = (load_c ? C : 0) + A[mr, kc] · B[kc, 32].
 /// A element (r, k) is at A[r·ars + k·aks]; B row k starts at B + k·bks (its lanes masked by m0/m1).
@@ -119,8 +125,24 @@ static PRNN_AVX512_TARGET void gemm_blocked(int M, int N, int K, const float *A,
                 const float *bp = packed + ((size_t)s * K + pc) * NR;
                 for (int ir = 0; ir < mc; ir += MR) {
                     int mr = mc - ir < MR ? mc - ir : MR;
-                    tile_packed(mr, kc, abuf + (size_t)ir * kc, bp, C + (size_t)(ic + ir) * ldc + s * NR, (size_t)ldc,
-                                load_c, m0, m1);
+                    // C must seed the accumulators, so fetch the next tile's C rows while this one computes.
+                    {
+                        int nir = ir + MR, ns = s;
+                        if (nir >= mc) { nir = 0; ns = s + 1; }
+                        if (ns < strips) {
+                            const float *nc = C + (size_t)(ic + nir) * ldc + ns * NR;
+                            int nmr = mc - nir < MR ? mc - nir : MR;
+                            for (int r = 0; r < nmr; r++) {
+                                _mm_prefetch((const char *)(nc + (size_t)r * ldc), _MM_HINT_T0);
+                                _mm_prefetch((const char *)(nc + (size_t)r * ldc + 16), _MM_HINT_T0);
+                            }
+                        }
+                    }
+                    float *c = C + (size_t)(ic + ir) * ldc + s * NR;
+                    if (mr == MR)  // the common case, inlined
+                        tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, bp, NR, c, (size_t)ldc, load_c, m0, m1);
+                    else
+                        tile_packed(mr, kc, abuf + (size_t)ir * kc, bp, c, (size_t)ldc, load_c, m0, m1);
                 }
             }
         }

@@ -6,8 +6,9 @@
 
 // No FMA contraction anywhere in this target: the kernels spell out every fused multiply-add they want, so that all
 // ISA paths perform the identical sequence of IEEE operations (clang honours the STDC pragma; GCC needs its own).
+#if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF
-#if defined(__GNUC__) && !defined(__clang__)
+#elif defined(__GNUC__)
 #pragma GCC optimize("fp-contract=off")
 #endif
 

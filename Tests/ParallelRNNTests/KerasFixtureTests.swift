@@ -23,6 +23,28 @@ struct KerasFixtureTests {
         }
     }
 
+    static let flatCaseNames = caseNames.filter { (try? FixtureLoader.load($0).flat) == true }
+
+    @Test("flat cases through the Nest overload match tf_keras and the flat overload bitwise",
+          arguments: flatCaseNames, [ExecutionChoice.serial, .threads3])
+    func flatThroughNestOverload(name: String, execution: ExecutionChoice) throws {
+        let c = try FixtureLoader.load(name)
+        switch c.dtype {
+        case "float32": try checkNest(c, Float.self, execution)
+        case "float64": try checkNest(c, Double.self, execution)
+        default: throw FixtureError.unknownDtype(c.dtype)
+        }
+    }
+
+    private func checkNest<S: TensorFloatingPoint>(_ c: FixtureCase, _: S.Type, _ choice: ExecutionChoice) throws {
+        let nested = try FixtureRunner.runFlatAsNest(c, S.self, execution: choice.execution)
+        let mismatches = nested.mismatches(against: c)
+        #expect(mismatches.isEmpty, "\(c.name) [Nest, \(choice)]: \(mismatches.joined(separator: "; "))")
+        let flat = try FixtureRunner.run(c, S.self, execution: choice.execution)
+        let differences = nested.bitwiseDifferences(from: flat)
+        #expect(differences.isEmpty, "\(c.name) [Nest vs flat, \(choice)]: \(differences.joined(separator: "; "))")
+    }
+
     private func check<S: TensorFloatingPoint>(_ c: FixtureCase, _: S.Type, _ choice: ExecutionChoice) throws {
         let result = try FixtureRunner.run(c, S.self, execution: choice.execution)
         let mismatches = result.mismatches(against: c)

@@ -217,8 +217,10 @@ struct SchedulingTests {
         // Many follow-up unpinned items on the same global queue: none may see a leftover binding.
         let leaks = Mutex<[[Int]]>([])
         let group = DispatchGroup()
-        for _ in 0..<200 {
-            DispatchQueue.global().async(group: group) {
+        for i in 0..<200 {
+            // The global pool, and the overcommit pool the shards' serial queues run on.
+            let queue = i % 2 == 0 ? DispatchQueue.global() : DispatchQueue(label: "probe")
+            queue.async(group: group) {
                 let binding = topology.currentThreadBinding() ?? []
                 if binding != allowed { leaks.withLock { $0.append(binding) } }
             }

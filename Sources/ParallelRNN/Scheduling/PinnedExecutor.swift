@@ -18,8 +18,9 @@ package final class StopFlag: Sendable {
 /// Runs the shards of a ``ShardPlan`` and waits for all of them (fork-join).
 ///
 /// - A one-shard unpinned plan runs on the calling thread.
-/// - Otherwise shards 1..<n are work items on `DispatchQueue.global()` in one `DispatchGroup`, and shard 0 runs on
-///   the calling thread (it would otherwise only wait; see Benchmarks/SCHEDULING.md).
+/// - Otherwise shards 1..<n are work items in one `DispatchGroup`, each on its own serial queue (which runs on
+///   Dispatch's global overcommit pool: pool threads, never blocked behind other callers), and shard 0 runs on the
+///   calling thread (it would otherwise only wait; see Benchmarks/SCHEDULING.md).
 /// - Pinned plans bind each shard's thread to core `shard mod coreCount` after saving its previous binding, and
 ///   restore that binding before the thread is handed back (pool threads and the caller never stay pinned). When
 ///   binding is refused (or `topology` is nil) the shard runs unpinned after a one-time diagnostic.
@@ -49,9 +50,12 @@ package enum PinnedExecutor {
             // the group has been left, and the closure must not outlive this scope.
             let job = ShardJob(plan: plan, topology: plan.pinned ? topology : nil, stop: stop, body: escapable)
             let group = DispatchGroup()
-            let queue = DispatchQueue.global()
             for shard in 1..<shardCount {
-                queue.async(group: group) { job.run(shard) }
+                // A fresh serial queue per shard targets Dispatch's *overcommit* root queue, so every shard gets a
+                // thread at once even when all threads of the width-limited global pool (= Swift's cooperative pool
+                // on Linux) are blocked waiting for other calls' shards; `DispatchQueue.global()` would wait for
+                // libdispatch's once-per-second pool monitor there (measured: Benchmarks/SCHEDULING.md).
+                DispatchQueue(label: "ParallelRNN.shard").async(group: group) { job.run(shard) }
             }
             job.run(0)
             group.wait()

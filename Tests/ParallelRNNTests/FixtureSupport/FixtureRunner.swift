@@ -41,4 +41,23 @@ enum FixtureRunner {
                               calls: calls, rows: rows)
         }
     }
+
+    /// Runs a flat case through the Nest overload (every tensor wrapped as a leaf), to check both overloads agree.
+    static func runFlatAsNest<S: TensorFloatingPoint>(_ c: FixtureCase, _: S.Type, execution: Execution) throws -> FixtureRun<S> {
+        precondition(c.flat)
+        let step = try StepCatalog.flat(c.step, try c.parameters(S.self))
+        let counter = CallCounter()
+        let nested: NestedStepFunction<S> = { x, states in
+            counter.record(rows: x.leafValue.shape.first ?? 0)
+            let r = try step(x.leafValue, states.map(\.leafValue))
+            return (.leaf(r.output), r.newStates.map { .leaf($0) })
+        }
+        let r = try rnn(
+            nested, inputs: try c.inputs.nest(S.self), initialStates: try c.initialStates.map { try $0.nest(S.self) },
+            goBackwards: c.goBackwards, mask: try c.maskTensor(), constants: try c.constants.map { try $0.nest(S.self) },
+            unroll: c.unroll, inputLength: c.inputLength?.inputLength, timeMajor: c.timeMajor,
+            zeroOutputForMask: c.zeroOutputForMask, returnAllOutputs: c.returnAllOutputs, execution: execution)
+        let (calls, rows) = counter.snapshot
+        return FixtureRun(lastOutput: r.lastOutput, outputs: r.outputs, newStates: r.newStates, calls: calls, rows: rows)
+    }
 }

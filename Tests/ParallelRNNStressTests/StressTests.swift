@@ -1,0 +1,169 @@
+import Dispatch
+import Foundation
+import ParallelRNN
+import Synchronization
+import Testing
+
+/// Many concurrent callers of `rnn` (threads released together, Swift tasks), mixed shapes, masks, directions, flat
+/// and nested calls: every parallel result must be bitwise identical to `.serial`; injected step errors must come
+/// back unchanged and leave the library usable; no thread may stay pinned; memory must stay flat.
+@Suite("Stress", .serialized)
+struct StressTests {
+    @Test func concurrentThreadsMatchSerial() throws {
+        let threads = max(4, 2 * Stress.allowedCPUs.count)
+        let callsPerThread = Stress.count(300)
+        let gate = StartingGate(count: threads)
+        let failures = Mutex<[String]>([])
+        let done = DispatchGroup()
+        for t in 0..<threads {
+            done.enter()
+            let thread = Thread {
+                defer { done.leave() }
+                gate.arriveAndWait()
+                for call in 0..<callsPerThread {
+                    let seed = UInt64(t * 100_000 + call)
+                    let workload = Workload(seed: seed)
+                    let execution = Stress.parallelExecutions[Int(seed % UInt64(Stress.parallelExecutions.count))]
+                    do {
+                        let parallel = try workload.run(execution)
+                        let serial = try workload.run(.serial)
+                        if !bitwiseEqual(parallel, serial) {
+                            failures.withLock { $0.append("seed \(seed) \(execution) \(workload): differs from serial") }
+                        }
+                    } catch {
+                        failures.withLock { $0.append("seed \(seed) \(workload): threw \(error)") }
+                    }
+                }
+            }
+            thread.start()
+        }
+        done.wait()
+        let found = failures.withLock { $0 }
+        #expect(found.count == 0, "\(found.count) failures, first: \(found.prefix(3))")
+    }
+
+    @Test func concurrentTasksMatchSerial() async throws {
+        let tasks = max(4, 3 * Stress.allowedCPUs.count)
+        let callsPerTask = Stress.count(120)
+        let found = try await withThrowingTaskGroup(of: [String].self) { group in
+            for t in 0..<tasks {
+                group.addTask {
+                    var failures: [String] = []
+                    for call in 0..<callsPerTask {
+                        let seed = UInt64(7_000_000 + t * 10_000 + call)
+                        let workload = Workload(seed: seed)
+                        let execution = Stress.parallelExecutions[Int(seed % UInt64(Stress.parallelExecutions.count))]
+                        // Alternate the blocking and the async form.
+                        let parallel = call % 2 == 0 ? try workload.run(execution)
+                                                     : try await workload.runAsync(execution)
+                        let serial = try workload.run(.serial)
+                        if !bitwiseEqual(parallel, serial) {
+                            failures.append("seed \(seed) \(execution) \(workload): differs from serial")
+                        }
+                    }
+                    return failures
+                }
+            }
+            var all: [String] = []
+            for try await part in group { all += part }
+            return all
+        }
+        #expect(found.count == 0, "\(found.count) failures, first: \(found.prefix(3))")
+    }
+
+    @Test func injectedStepErrorsComeBackUnchanged() throws {
+        let threads = max(2, Stress.allowedCPUs.count)
+        let callsPerThread = Stress.count(200)
+        let gate = StartingGate(count: threads)
+        let failures = Mutex<[String]>([])
+        let done = DispatchGroup()
+        for t in 0..<threads {
+            done.enter()
+            Thread {
+                defer { done.leave() }
+                gate.arriveAndWait()
+                for call in 0..<callsPerThread {
+                    let seed = UInt64(9_000_000 + t * 10_000 + call)
+                    let failing = Workload(seed: seed, injectFailure: true)
+                    let execution = Stress.parallelExecutions[Int(seed % UInt64(Stress.parallelExecutions.count))]
+                    do {
+                        _ = try failing.run(execution)
+                        failures.withLock { $0.append("seed \(seed) \(failing): did not throw") }
+                    } catch let error as InjectedFailure {
+                        if error != InjectedFailure(token: failing.failure!.token) {
+                            failures.withLock { $0.append("seed \(seed): wrong token \(error)") }
+                        }
+                    } catch {
+                        failures.withLock { $0.append("seed \(seed) \(failing): threw \(type(of: error)) \(error)") }
+                    }
+                    // The next call works and is still exact.
+                    let healthy = Workload(seed: seed ^ 0x5555)
+                    do {
+                        if try !bitwiseEqual(healthy.run(execution), healthy.run(.serial)) {
+                            failures.withLock { $0.append("seed \(seed) after an error: differs from serial") }
+                        }
+                    } catch {
+                        failures.withLock { $0.append("seed \(seed) after an error: threw \(error)") }
+                    }
+                }
+            }.start()
+        }
+        done.wait()
+        let found = failures.withLock { $0 }
+        #expect(found.count == 0, "\(found.count) failures, first: \(found.prefix(3))")
+    }
+
+    @Test func noThreadStaysPinned() throws {
+        let allowed = Stress.allowedCPUs
+        try #require(!allowed.isEmpty)
+        // Many pinned calls, from several threads at once and with more shards than cores.
+        let callers = max(2, allowed.count)
+        let done = DispatchGroup()
+        for c in 0..<callers {
+            DispatchQueue.global().async(group: done) {
+                for call in 0..<Stress.count(200) {
+                    let workload = Workload(seed: UInt64(c * 1000 + call))
+                    _ = try? workload.run(call % 2 == 0 ? .automatic : .threads(3 * allowed.count + 1))
+                }
+            }
+        }
+        done.wait()
+        #expect(Stress.currentThreadCPUs() == allowed, "the calling thread")
+        // Plain work items on every global queue see the full allowed set.
+        let leaks = Mutex<[String]>([])
+        let probes = DispatchGroup()
+        let queues: [(String, DispatchQueue)] = [
+            ("global", .global()), ("userInitiated", .global(qos: .userInitiated)), ("utility", .global(qos: .utility)),
+            ("serial (overcommit pool)", DispatchQueue(label: "probe")),
+            ("concurrent", DispatchQueue(label: "probe.concurrent", attributes: .concurrent)),
+        ]
+        for i in 0..<Stress.count(400, minimum: 50) {
+            let (name, queue) = queues[i % queues.count]
+            queue.async(group: probes) {
+                let cpus = Stress.currentThreadCPUs() ?? []
+                if cpus != allowed { leaks.withLock { $0.append("\(name): \(cpus)") } }
+            }
+        }
+        probes.wait()
+        let found = leaks.withLock { $0 }
+        #expect(found.count == 0, "pinned leftovers (allowed \(allowed)): \(found.prefix(5))")
+    }
+
+    @Test func residentMemoryStaysFlat() throws {
+        let workloads = (0..<16).map { Workload(seed: UInt64(11_000 + $0)) }
+        let executions = Stress.parallelExecutions
+        func batch(_ calls: Int) throws {
+            for i in 0..<calls {
+                _ = try workloads[i % workloads.count].run(executions[i % executions.count])
+            }
+        }
+        try batch(300)  // warm-up: thread pool, malloc arenas, topology
+        let before = Stress.residentBytes()
+        let calls = Stress.count(3000, minimum: 500)
+        try batch(calls)
+        let after = Stress.residentBytes()
+        let growth = after - before
+        // A leak of even 1 KiB per call would exceed this after 3000 calls.
+        #expect(growth < 2 << 20, "RSS grew \(growth / 1024) KiB over \(calls) calls (\(before / 1024) → \(after / 1024) KiB)")
+    }
+}

@@ -50,6 +50,12 @@ T VD dpow2(VD t) {
 
 #define F32_LOOP(F) do { \
     size_t i = 0; \
+    for (; i + 32 <= n; i += 32) { /* four independent chains per iteration */ \
+        __m256 v0 = F(_mm256_loadu_ps(x + i)), v1 = F(_mm256_loadu_ps(x + i + 8)); \
+        __m256 v2 = F(_mm256_loadu_ps(x + i + 16)), v3 = F(_mm256_loadu_ps(x + i + 24)); \
+        _mm256_storeu_ps(y + i, v0); _mm256_storeu_ps(y + i + 8, v1); \
+        _mm256_storeu_ps(y + i + 16, v2); _mm256_storeu_ps(y + i + 24, v3); \
+    } \
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, F(_mm256_loadu_ps(x + i))); \
     if (i < n) { \
         float buf[8] = {0}; \
@@ -60,6 +66,12 @@ T VD dpow2(VD t) {
 
 #define F64_LOOP(F) do { \
     size_t i = 0; \
+    for (; i + 16 <= n; i += 16) { \
+        __m256d v0 = F(_mm256_loadu_pd(x + i)), v1 = F(_mm256_loadu_pd(x + i + 4)); \
+        __m256d v2 = F(_mm256_loadu_pd(x + i + 8)), v3 = F(_mm256_loadu_pd(x + i + 12)); \
+        _mm256_storeu_pd(y + i, v0); _mm256_storeu_pd(y + i + 4, v1); \
+        _mm256_storeu_pd(y + i + 8, v2); _mm256_storeu_pd(y + i + 12, v3); \
+    } \
     for (; i + 4 <= n; i += 4) _mm256_storeu_pd(y + i, F(_mm256_loadu_pd(x + i))); \
     if (i < n) { \
         double buf[4] = {0}; \

@@ -50,6 +50,12 @@ T VD dpow2(VD t) {
 
 #define F32_LOOP(F) do { \
     size_t i = 0; \
+    for (; i + 64 <= n; i += 64) { /* four independent chains per iteration */ \
+        __m512 v0 = F(_mm512_loadu_ps(x + i)), v1 = F(_mm512_loadu_ps(x + i + 16)); \
+        __m512 v2 = F(_mm512_loadu_ps(x + i + 32)), v3 = F(_mm512_loadu_ps(x + i + 48)); \
+        _mm512_storeu_ps(y + i, v0); _mm512_storeu_ps(y + i + 16, v1); \
+        _mm512_storeu_ps(y + i + 32, v2); _mm512_storeu_ps(y + i + 48, v3); \
+    } \
     for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, F(_mm512_loadu_ps(x + i))); \
     if (i < n) { \
         __mmask16 m = (__mmask16)((1u << (n - i)) - 1u); \
@@ -58,6 +64,12 @@ T VD dpow2(VD t) {
 
 #define F64_LOOP(F) do { \
     size_t i = 0; \
+    for (; i + 32 <= n; i += 32) { \
+        __m512d v0 = F(_mm512_loadu_pd(x + i)), v1 = F(_mm512_loadu_pd(x + i + 8)); \
+        __m512d v2 = F(_mm512_loadu_pd(x + i + 16)), v3 = F(_mm512_loadu_pd(x + i + 24)); \
+        _mm512_storeu_pd(y + i, v0); _mm512_storeu_pd(y + i + 8, v1); \
+        _mm512_storeu_pd(y + i + 16, v2); _mm512_storeu_pd(y + i + 24, v3); \
+    } \
     for (; i + 8 <= n; i += 8) _mm512_storeu_pd(y + i, F(_mm512_loadu_pd(x + i))); \
     if (i < n) { \
         __mmask8 m = (__mmask8)((1u << (n - i)) - 1u); \

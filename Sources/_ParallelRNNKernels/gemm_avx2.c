@@ -11,13 +11,13 @@
 #define NT 16        // columns per register tile (half a PRNN_PACK_NR strip)
 #define NR 32        // packed strip width
 #ifndef PRNN_AVX2_KC
-#define PRNN_AVX2_KC 128
+#define PRNN_AVX2_KC 192
 #endif
 #ifndef PRNN_AVX2_MC
 #define PRNN_AVX2_MC 192
 #endif
-#define KC PRNN_AVX2_KC  // k block: a 32-column B panel of KC rows is 16 KiB (L1)
-#define MC PRNN_AVX2_MC  // row block: packed A block MC×KC is 96 KiB (L2)
+#define KC PRNN_AVX2_KC  // k block (balanced): a 32-column B panel of ≤ KC rows is ≤ 24 KiB (L1)
+#define MC PRNN_AVX2_MC  // row block: packed A block MC×KC is ≤ 144 KiB (L2)
 
 /// C[mr, 16] (ldc) = (load_c ? C : 0) + A[mr, kc] · B[kc, 16].
 /// A element (r, k) is at A[r·ars + k·aks]; B row k starts at B + k·bks; with bmask, B lanes beyond the mask read as 0.
@@ -144,8 +144,9 @@ static PRNN_AVX2_TARGET void gemm_blocked(int M, int N, int K, const float *A, i
     int strips = (N + NR - 1) / NR;
     int mblocks = (M + MC - 1) / MC;
     int mc_max = ((M + mblocks - 1) / mblocks + MR - 1) / MR * MR;
-    for (int pc = 0; pc < K; pc += KC) {
-        int kc = K - pc < KC ? K - pc : KC;
+    int kblocks = (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;  // balanced k blocks, no short tail
+    for (int pc = 0; pc < K; pc += kc_max) {
+        int kc = K - pc < kc_max ? K - pc : kc_max;
         int load_c = accumulate || pc > 0;
         for (int ic = 0; ic < M; ic += mc_max) {
             int mc = M - ic < mc_max ? M - ic : mc_max;

@@ -14,7 +14,7 @@
 #ifndef PRNN_AVX512_MC
 #define PRNN_AVX512_MC 288
 #endif
-#define KC PRNN_AVX512_KC  // k block: a 32-column B panel of KC rows is 32 KiB (L1)
+#define KC PRNN_AVX512_KC  // k block (balanced): a 32-column B panel of ≤ KC rows is ≤ 32 KiB (L1)
 #define MC PRNN_AVX512_MC  // row block: packed A block MC×KC is 288 KiB (L2)
 
 /// C[mr, 32] (ldc, columns masked by m0/m1) = (load_c ? C : 0) + A[mr, kc] · B[kc, 32].
@@ -112,8 +112,9 @@ static PRNN_AVX512_TARGET void gemm_blocked(int M, int N, int K, const float *A,
     int strips = (N + NR - 1) / NR;
     int mblocks = (M + MC - 1) / MC;
     int mc_max = ((M + mblocks - 1) / mblocks + MR - 1) / MR * MR;
-    for (int pc = 0; pc < K; pc += KC) {
-        int kc = K - pc < KC ? K - pc : KC;
+    int kblocks = (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;  // balanced k blocks, no short tail
+    for (int pc = 0; pc < K; pc += kc_max) {
+        int kc = K - pc < kc_max ? K - pc : kc_max;
         int load_c = accumulate || pc > 0;
         for (int ic = 0; ic < M; ic += mc_max) {
             int mc = M - ic < mc_max ? M - ic : mc_max;

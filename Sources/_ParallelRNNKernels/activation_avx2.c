@@ -23,6 +23,7 @@ T VF fbor(VF a, VF b) { return _mm256_or_ps(a, b); }
 T MF flt(VF a, VF b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
 T MF fisnan(VF a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
 T VF fsel(MF m, VF a, VF b) { return _mm256_blendv_ps(b, a, m); }
+T int fany(MF m) { return _mm256_movemask_ps(m) != 0; }
 T VF fpow2(VF t) {
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(127)), 23));
 }
@@ -40,6 +41,7 @@ T VD dbor(VD a, VD b) { return _mm256_or_pd(a, b); }
 T MD dlt(VD a, VD b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
 T MD disnan(VD a) { return _mm256_cmp_pd(a, a, _CMP_UNORD_Q); }
 T VD dsel(MD m, VD a, VD b) { return _mm256_blendv_pd(b, a, m); }
+T int dany(MD m) { return _mm256_movemask_pd(m) != 0; }
 T VD dpow2(VD t) {
     return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(t), _mm256_set1_epi64x(1023)), 52));
 }

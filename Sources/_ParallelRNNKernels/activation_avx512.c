@@ -23,6 +23,7 @@ T VF fbor(VF a, VF b) { return _mm512_or_ps(a, b); }
 T MF flt(VF a, VF b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
 T MF fisnan(VF a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
 T VF fsel(MF m, VF a, VF b) { return _mm512_mask_blend_ps(m, b, a); }
+T int fany(MF m) { return m != 0; }
 T VF fpow2(VF t) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(127)), 23));
 }
@@ -40,6 +41,7 @@ T VD dbor(VD a, VD b) { return _mm512_or_pd(a, b); }
 T MD dlt(VD a, VD b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
 T MD disnan(VD a) { return _mm512_cmp_pd_mask(a, a, _CMP_UNORD_Q); }
 T VD dsel(MD m, VD a, VD b) { return _mm512_mask_blend_pd(m, b, a); }
+T int dany(MD m) { return m != 0; }
 T VD dpow2(VD t) {
     return _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_add_epi64(_mm512_castpd_si512(t), _mm512_set1_epi64(1023)), 52));
 }

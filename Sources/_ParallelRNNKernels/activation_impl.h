@@ -6,6 +6,7 @@
 //   ACT_FN                 function qualifiers (static inline, target attribute)
 //   VF, MF / VD, MD        float / double vector and comparison-mask types
 //   fset fadd fsub fmul fdiv ffma(a,b,c)=a·b+c fband fbor (bitwise) flt(a,b)=a<b (ordered) fisnan fsel(m,a,b)=m?a:b
+//   fany(m): some lane of m is set
 //   fpow2(t): for t = k + 1.5·2^23 with integer k in [-126, 0], returns 2^k (bits: (bits(t) + 127) << 23)
 //   and the same names with a d prefix for double (dpow2: t = k + 1.5·2^52, bits (bits(t) + 1023) << 52).
 //   fsignmask / fabsmask / dsignmask / dabsmask: vectors with 0x80000000 / 0x7fffffff (and the 64-bit equivalents).
@@ -31,6 +32,9 @@ ACT_FN VF f_exp_nonpos(VF a) {
     p = ffma(p, r, fset(5.0000001201e-1f));
     VF y = ffma(p, fmul(r, r), r);
     y = fadd(y, fset(1.0f));
+    // y·2^n: one exact multiply while every lane's result is normal; otherwise two factors (the second rounds once
+    // into the subnormal range). Both give identical bits for normal results, so the per-vector choice is invisible.
+    if (!fany(flt(n, fset(-126.0f)))) return fmul(y, fpow2(t));
     VF ht = ffma(n, fset(0.5f), magic);   // h = round(n/2) ∈ [-75, 0], as h + magic
     VF h = fsub(ht, magic);
     VF n2t = fadd(fsub(n, h), magic);     // (n - h) + magic, exact
@@ -114,6 +118,7 @@ ACT_FN VD d_exp_nonpos(VD a) {
     p = dfma(p, r, dset(0.5));
     p = dfma(p, r, dset(1.0));
     VD y = dfma(p, r, dset(1.0));
+    if (!dany(dlt(n, dset(-1022.0)))) return dmul(y, dpow2(t));  // see f_exp_nonpos
     VD ht = dfma(n, dset(0.5), magic);
     VD h = dsub(ht, magic);
     VD n2t = dadd(dsub(n, h), magic);

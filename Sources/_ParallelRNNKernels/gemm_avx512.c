@@ -18,9 +18,10 @@
 #define MC PRNN_AVX512_MC  // row block: packed A block MC×KC is 288 KiB (L2)
 
 /// C[mr, 32] (ldc, columns masked by m0/m1) = (load_c ? C : 0) + A[mr, kc] · B[kc, 32].
-/// A element (r, k) is at A[r·ars + k·aks]; B row k starts at B + k·bks (its lanes masked by m0/m1).
+/// A element (r, k) is at A[r·ars + k·aks]; B row k starts at B + k·bks (lanes masked by m0/m1 when bmask, else
+/// all 32 lanes are read: packed strips are zero padded).
 PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, size_t ars, size_t aks,
-                                         const float *B, size_t bks, float *C, size_t ldc, int load_c,
+                                         const float *B, size_t bks, const int bmask, float *C, size_t ldc, int load_c,
                                          __mmask16 m0, __mmask16 m1) {
     __m512 c0[MR], c1[MR];
     PRNN_UNROLL
@@ -34,7 +35,14 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
         }
     }
     for (int k = 0; k < kc; k++) {
-        __m512 b0 = _mm512_maskz_loadu_ps(m0, B), b1 = _mm512_maskz_loadu_ps(m1, B + 16);
+        __m512 b0, b1;
+        if (bmask) {
+            b0 = _mm512_maskz_loadu_ps(m0, B);
+            b1 = _mm512_maskz_loadu_ps(m1, B + 16);
+        } else {
+            b0 = _mm512_loadu_ps(B);
+            b1 = _mm512_loadu_ps(B + 16);
+        }
         PRNN_UNROLL
         for (int r = 0; r < MR; r++) if (r < mr) {
             __m512 a = _mm512_set1_ps(A[r * ars]);
@@ -59,15 +67,21 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
 /// A packed in MR-row panels (k-major, stride MR), B a packed 32-column panel (stride 32).
 static PRNN_AVX512_TARGET void tile_packed(int mr, int kc, const float *Ap, const float *Bp, float *C, size_t ldc,
                                            int load_c, __mmask16 m0, __mmask16 m1) {
-#define CALL(R) tile(R, kc, Ap, 1, MR, Bp, NR, C, ldc, load_c, m0, m1)
+#define CALL(R) tile(R, kc, Ap, 1, MR, Bp, NR, 0, C, ldc, load_c, m0, m1)
     TILE_CASES(CALL)
 #undef CALL
 }
 
 /// A read in place (row stride lda), B rows with stride bks (packed panel or the caller's matrix).
 static PRNN_AVX512_TARGET void tile_direct(int mr, int kc, const float *A, size_t lda, const float *B, size_t bks,
-                                           float *C, size_t ldc, int load_c, __mmask16 m0, __mmask16 m1) {
-#define CALL(R) tile(R, kc, A, lda, 1, B, bks, C, ldc, load_c, m0, m1)
+                                           int bmask, float *C, size_t ldc, int load_c, __mmask16 m0, __mmask16 m1) {
+    if (!bmask) {
+#define CALL(R) tile(R, kc, A, lda, 1, B, bks, 0, C, ldc, load_c, m0, m1)
+        TILE_CASES(CALL)
+#undef CALL
+        return;
+    }
+#define CALL(R) tile(R, kc, A, lda, 1, B, bks, 1, C, ldc, load_c, m0, m1)
     TILE_CASES(CALL)
 #undef CALL
 }
@@ -88,8 +102,8 @@ static PRNN_AVX512_TARGET void gemm_direct(int M, int N, int K, const float *A, 
         size_t bks = b_is_packed ? NR : ldb;
         for (int i0 = 0; i0 < M; i0 += MR) {
             int mr = M - i0 < MR ? M - i0 : MR;
-            tile_direct(mr, K, A + (size_t)i0 * lda, (size_t)lda, b, bks, C + (size_t)i0 * ldc + j0, (size_t)ldc,
-                        accumulate, m0, m1);
+            tile_direct(mr, K, A + (size_t)i0 * lda, (size_t)lda, b, bks, !b_is_packed && w < NR,
+                        C + (size_t)i0 * ldc + j0, (size_t)ldc, accumulate, m0, m1);
         }
     }
 }
@@ -141,7 +155,7 @@ static PRNN_AVX512_TARGET void gemm_blocked(int M, int N, int K, const float *A,
                     }
                     float *c = C + (size_t)(ic + ir) * ldc + s * NR;
                     if (mr == MR)  // the common case, inlined
-                        tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, bp, NR, c, (size_t)ldc, load_c, m0, m1);
+                        tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, bp, NR, 0, c, (size_t)ldc, load_c, m0, m1);
                     else
                         tile_packed(mr, kc, abuf + (size_t)ir * kc, bp, c, (size_t)ldc, load_c, m0, m1);
                 }

@@ -184,7 +184,12 @@ static PRNN_AVX2_TARGET void gemm_blocked(int M, int N, int K, const float *A, i
 }
 
 static int use_direct(int M, int N, int K) {
+#ifdef PRNN_FORCE_DIRECT
+    (void)M; (void)N; (void)K;
+    return 1;
+#else
     return M <= MR || (size_t)M * N * K <= (size_t)64 * 64 * 64;
+#endif
 }
 
 PRNN_AVX2_TARGET void prnn_sgemm_packed_avx2(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate) {

@@ -30,14 +30,32 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
         var lastBuffers: [UnsafeMutablePointer<S>] = []
 
         let sliceShapes = inputs.map { [b] + $0.shape.dropFirst(2) }
+        // Batch-major leaves go through staging so memory is touched in contiguous runs (see StepStaging).
+        let inputStaging = g.timeMajor ? [] : inputs.map { StepStaging<S>(rows: b, width: $0.shape.dropFirst(2).reduce(1, *), time: g.time) }
+        var outputStaging: [StepStaging<S>] = []
         var x: [Tensor<S>] = []
         x.reserveCapacity(inputs.count)
         for k in 0..<g.time {
             if stop.isSet { return }
-            let t = g.originalTime(k)
             x.removeAll(keepingCapacity: true)
-            for (leaf, shape) in zip(inputs, sliceShapes) {
-                x.append(leaf.timeSlice(t, rows: rows, timeMajor: g.timeMajor, sliceShape: shape))
+            if g.timeMajor {
+                let t = g.originalTime(k)
+                for (leaf, shape) in zip(inputs, sliceShapes) {
+                    x.append(leaf.timeSlice(t, rows: rows, timeMajor: true, sliceShape: shape))
+                }
+            } else {
+                for (i, staging) in inputStaging.enumerated() {
+                    let j = k % staging.chunk
+                    if j == 0 {
+                        inputs[i].withUnsafeBufferPointer {
+                            staging.load(from: $0.baseAddress!, time: g.time, firstRow: rows.lowerBound, steps: k,
+                                         count: min(staging.chunk, g.time - k), goBackwards: g.goBackwards)
+                        }
+                    }
+                    let slice = Tensor<S>(uninitializedShape: sliceShapes[i])
+                    copyElements(from: staging.slot(j), to: slice.storage.base, count: slice.scalarCount)
+                    x.append(slice)
+                }
             }
             var (outputs, stepStructure, newStates) = try step(x, states, shardConstants)
             try checkStates(newStates, against: states)
@@ -45,6 +63,9 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
                 trailing = try checkFirstOutputs(outputs, rows: b)
                 structure = stepStructure
                 (outputBuffers, lastBuffers) = try sink.outputBuffers(trailing: trailing, structure: structure)
+                if !g.timeMajor && g.returnAllOutputs {
+                    outputStaging = trailing.map { StepStaging(rows: b, width: $0.reduce(1, *), time: g.time) }
+                }
                 previous = trailing.map { Tensor(zeros: [b] + $0) }
             } else {
                 try checkOutputs(outputs, structure: stepStructure, expected: structure, trailing: trailing, rows: b)
@@ -54,7 +75,17 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
             }
             states = newStates
             if g.returnAllOutputs {
-                for (i, out) in outputs.enumerated() { write(out, into: outputBuffers[i], rows: rows, step: k) }
+                for (i, out) in outputs.enumerated() {
+                    if g.timeMajor {
+                        write(out, into: outputBuffers[i], rows: rows, step: k)
+                    } else {
+                        let staging = outputStaging[i], j = k % staging.chunk
+                        out.withUnsafeBufferPointer { copyElements(from: $0.baseAddress!, to: staging.slot(j), count: $0.count) }
+                        if j == staging.chunk - 1 || k == g.time - 1 {
+                            staging.store(to: outputBuffers[i], steps: g.time, firstRow: rows.lowerBound, from: k - j, count: j + 1)
+                        }
+                    }
+                }
             }
             previous = outputs
         }
@@ -96,18 +127,13 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
         }
     }
 
+    /// Time-major: the shard's rows of step k are one contiguous run.
     private func write(_ out: Tensor<S>, into buffer: UnsafeMutablePointer<S>, rows: Range<Int>, step k: Int) {
         let g = geometry
         let w = out.rowWidth
         out.withUnsafeBufferPointer { src in
-            if g.timeMajor {
-                copyElements(from: src.baseAddress!, to: buffer + g.offset(row: rows.lowerBound, step: k, steps: g.time, width: w),
-                             count: rows.count * w)
-            } else {
-                for (r, b) in rows.enumerated() {
-                    copyElements(from: src.baseAddress! + r * w, to: buffer + g.offset(row: b, step: k, steps: g.time, width: w), count: w)
-                }
-            }
+            copyElements(from: src.baseAddress!, to: buffer + g.offset(row: rows.lowerBound, step: k, steps: g.time, width: w),
+                         count: rows.count * w)
         }
     }
 

@@ -14,7 +14,14 @@ import Testing
         }
     }
 
-    static let configs: [Config] = (0..<48).map { i in
+    /// Wide rows and long T, so batch-major staging spans several chunks with a partial last one.
+    static let wideConfigs: [Config] = (0..<8).map { i in
+        Config(batch: [33, 40, 7, 64][i % 4], time: [23, 37, 50, 19][i % 4], input: [100, 130, 257, 64][i % 4],
+               units: [70, 96, 40, 129][i % 4], goBackwards: i % 2 == 0, timeMajor: i % 4 == 3,
+               zeroOutputForMask: i % 3 == 0, returnAllOutputs: i != 5, maskKind: i % 4, seed: UInt64(1000 + i))
+    }
+
+    static let configs: [Config] = wideConfigs + (0..<48).map { i in
         var g = SplitMix(seed: UInt64(i) &* 7919 &+ 1)
         return Config(batch: [0, 1, 2, 3, 5, 8, 13][Int(g.next() % 7)], time: 1 + Int(g.next() % 9),
                       input: 1 + Int(g.next() % 5), units: 1 + Int(g.next() % 6),

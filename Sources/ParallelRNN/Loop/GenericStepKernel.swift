@@ -29,10 +29,16 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
         var outputBuffers: [UnsafeMutablePointer<S>] = []
         var lastBuffers: [UnsafeMutablePointer<S>] = []
 
+        let sliceShapes = inputs.map { [b] + $0.shape.dropFirst(2) }
+        var x: [Tensor<S>] = []
+        x.reserveCapacity(inputs.count)
         for k in 0..<g.time {
             if stop.isSet { return }
             let t = g.originalTime(k)
-            let x = inputs.map { $0.timeSlice(t, rows: rows, timeMajor: g.timeMajor) }
+            x.removeAll(keepingCapacity: true)
+            for (leaf, shape) in zip(inputs, sliceShapes) {
+                x.append(leaf.timeSlice(t, rows: rows, timeMajor: g.timeMajor, sliceShape: shape))
+            }
             var (outputs, stepStructure, newStates) = try step(x, states, shardConstants)
             try checkStates(newStates, against: states)
             if k == 0 {
@@ -95,11 +101,11 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
         let w = out.rowWidth
         out.withUnsafeBufferPointer { src in
             if g.timeMajor {
-                (buffer + g.offset(row: rows.lowerBound, step: k, steps: g.time, width: w))
-                    .update(from: src.baseAddress!, count: rows.count * w)
+                copyElements(from: src.baseAddress!, to: buffer + g.offset(row: rows.lowerBound, step: k, steps: g.time, width: w),
+                             count: rows.count * w)
             } else {
                 for (r, b) in rows.enumerated() {
-                    (buffer + g.offset(row: b, step: k, steps: g.time, width: w)).update(from: src.baseAddress! + r * w, count: w)
+                    copyElements(from: src.baseAddress! + r * w, to: buffer + g.offset(row: b, step: k, steps: g.time, width: w), count: w)
                 }
             }
         }

@@ -10,6 +10,8 @@ import Dispatch
 /// - `unroll`: accepted; gives exactly the same numbers as the loop (Project decision 2).
 /// - `inputLength`: see ``InputLength``.
 /// - The step is called exactly T times per shard (no probe call). Step errors are rethrown unchanged.
+@_specialize(exported: false, kind: full, where Scalar == Float)
+@_specialize(exported: false, kind: full, where Scalar == Double)
 public func rnn<Scalar: TensorScalar & BinaryFloatingPoint>(
     _ stepFunction: @escaping StepFunction<Scalar>,
     inputs: Tensor<Scalar>,
@@ -43,6 +45,8 @@ public func rnn<Scalar: TensorScalar & BinaryFloatingPoint>(
 /// The nested form of ``rnn(_:inputs:initialStates:goBackwards:mask:constants:unroll:inputLength:timeMajor:zeroOutputForMask:returnAllOutputs:execution:)-(StepFunction<Scalar>,_,_,_,_,_,_,_,_,_,_,_)``:
 /// inputs, each state, each constant and the step output may be tf.nest structures (flattened in tf.nest order:
 /// lists in order, dicts by sorted key). Every input leaf is `[B, T, ...]`; new states must keep each state's structure.
+@_specialize(exported: false, kind: full, where Scalar == Float)
+@_specialize(exported: false, kind: full, where Scalar == Double)
 public func rnn<Scalar: TensorScalar & BinaryFloatingPoint>(
     _ stepFunction: @escaping NestedStepFunction<Scalar>,
     inputs: Nest<Tensor<Scalar>>,
@@ -103,6 +107,8 @@ private func regroup<S>(_ leaves: [Tensor<S>], _ skeletons: [Nest<Int>], _ count
 
 /// Validation, planning and execution shared by both `rnn` forms.
 enum LoopRunner {
+    @_specialize(exported: false, kind: full, where S == Float)
+    @_specialize(exported: false, kind: full, where S == Double)
     static func run<S: TensorScalar>(
         step: @escaping LeafStep<S>, inputs: [Tensor<S>], inputName: (Int) -> String,
         states: [Tensor<S>], stateName: (Int) -> String, constants: [Tensor<S>],

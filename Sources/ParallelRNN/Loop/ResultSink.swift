@@ -18,7 +18,7 @@ final class ResultSink<S: TensorScalar>: @unchecked Sendable {
     init(geometry: LoopGeometry, stateShapes: [[Int]]) {
         self.geometry = geometry
         self.stateShapes = stateShapes
-        states = stateShapes.map { TensorStorage(uninitializedCount: $0.reduce(1, *)) }
+        states = stateShapes.map { TensorStorage.make(uninitializedCount: $0.reduce(1, *)) }
     }
 
     /// Output and last-output buffers for leaves with these per-row shapes (allocating on first use).
@@ -40,10 +40,10 @@ final class ResultSink<S: TensorScalar>: @unchecked Sendable {
         } else {
             outputLayout = (trailing, structure)
             let g = geometry
-            lastOutputStorages = trailing.map { TensorStorage(uninitializedCount: g.batch * $0.reduce(1, *)) }
+            lastOutputStorages = trailing.map { TensorStorage.make(uninitializedCount: g.batch * $0.reduce(1, *)) }
             // Without returnAllOutputs, outputs [B, 1, ...] is the last output's memory: shared, not copied.
             outputStorages = g.returnAllOutputs
-                ? trailing.map { TensorStorage(uninitializedCount: g.batch * g.time * $0.reduce(1, *)) }
+                ? trailing.map { TensorStorage.make(uninitializedCount: g.batch * g.time * $0.reduce(1, *)) }
                 : lastOutputStorages
         }
         return (outputStorages.map(\.base), lastOutputStorages.map(\.base))

@@ -12,10 +12,14 @@ enum Engine {
     static let minimumRowsPerShard = 4
 
     static func plan(rows: Int, execution: Execution) throws(RNNError) -> ShardPlan {
-        let cores: Int
-        if case .serial = execution.mode { cores = 1 } else { cores = (try? Topology.shared().coreCount) ?? 1 }
-        return try ShardPlan.make(rows: rows, execution: execution, coreCount: cores,
-                                  minimumRowsPerShard: minimumRowsPerShard)
+        try ShardPlan.make(rows: rows, execution: execution, coreCount: coreCount(execution),
+                           minimumRowsPerShard: minimumRowsPerShard)
+    }
+
+    /// Cores the plan may use (1 for `.serial`; 1 when hwloc is unavailable).
+    static func coreCount(_ execution: Execution) -> Int {
+        if case .serial = execution.mode { return 1 }
+        return (try? Topology.shared().coreCount) ?? 1
     }
 
     static func run(_ kernel: some ShardKernel, plan: ShardPlan) throws {

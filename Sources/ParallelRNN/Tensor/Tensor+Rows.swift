@@ -15,18 +15,32 @@ extension Tensor {
         return out
     }
 
-    /// The `[b, ...]` slice at time `t` of rows `range` of a `[B, T, ...]` (or time-major `[T, B, ...]`) tensor.
-    func timeSlice(_ t: Int, rows range: Range<Int>, timeMajor: Bool) -> Tensor {
+    /// The `[b, ...]` slice at time `t` of rows `range` of a `[B, T, ...]` (or time-major `[T, B, ...]`) tensor;
+    /// `sliceShape` is `[range.count] + shape[2...]` (passed in so a loop reuses one array).
+    func timeSlice(_ t: Int, rows range: Range<Int>, timeMajor: Bool, sliceShape: [Int]) -> Tensor {
         let width = shape.dropFirst(2).reduce(1, *)
-        let out = Tensor(uninitializedShape: [range.count] + shape.dropFirst(2))
+        let out = Tensor(uninitializedShape: sliceShape)
         if timeMajor {
-            out.storage.base.update(from: storage.base + (t * shape[1] + range.lowerBound) * width, count: range.count * width)
+            copyElements(from: storage.base + (t * shape[1] + range.lowerBound) * width, to: out.storage.base, count: range.count * width)
         } else {
             let time = shape[1]
             for (i, b) in range.enumerated() {
-                (out.storage.base + i * width).update(from: storage.base + (b * time + t) * width, count: width)
+                copyElements(from: storage.base + (b * time + t) * width, to: out.storage.base + i * width, count: width)
             }
         }
         return out
     }
+}
+
+/// Copies elements; short runs (a row of a small step) with an inline loop instead of a memmove call.
+@inline(__always)
+func copyElements<S>(from src: UnsafePointer<S>, to dst: UnsafeMutablePointer<S>, count: Int) {
+    if count <= 64 {
+        for i in 0..<count { dst[i] = src[i] }
+    } else {
+        dst.update(from: src, count: count)
+    }
+}
+
+extension Tensor {
 }

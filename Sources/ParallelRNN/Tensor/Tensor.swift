@@ -20,7 +20,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, CustomStringConvertible {
             throw .scalarCountMismatch(argument: "scalars", shape: shape, expected: count, actual: scalars.count)
         }
         self.shape = shape
-        storage = TensorStorage(uninitializedCount: count)
+        storage = TensorStorage.make(uninitializedCount: count)
         scalars.withUnsafeBufferPointer { storage.base.update(from: $0.baseAddress!, count: count) }
     }
 
@@ -35,14 +35,14 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, CustomStringConvertible {
             preconditionFailure("Tensor: negative dimension in shape \(shape)")
         }
         self.shape = shape
-        storage = TensorStorage(repeating: value, count: count)
+        storage = TensorStorage.make(repeating: value, count: count)
     }
 
     /// Uninitialised; the caller writes every element.
     @usableFromInline
     init(uninitializedShape shape: [Int]) {
         self.shape = shape
-        storage = TensorStorage(uninitializedCount: shape.reduce(1, *))
+        storage = TensorStorage.make(uninitializedCount: shape.reduce(1, *))
     }
 
     /// Number of axes.

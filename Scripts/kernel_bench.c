@@ -1,0 +1,334 @@
+// Standalone harness for _ParallelRNNKernels: correctness checks and GFLOP/s benchmarks, one core.
+//
+//   clang -O2 -I Sources/_ParallelRNNKernels/include Sources/_ParallelRNNKernels/*.c Scripts/kernel_bench.c -lm -o /tmp/kb
+//   /tmp/kb check          # GEMM vs double reference, ISA vs portable bitwise, activations vs libm
+//   /tmp/kb bench [isa]    # GFLOP/s, median of 7 runs (isa: avx512 | avx2 | portable; default: detected)
+//   /tmp/kb quick [isa]    # a few representative shapes only
+#define _GNU_SOURCE
+#include "prnn_kernels.h"
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/// Wall clock by default; PRNN_BENCH_CPUTIME=1 uses this thread's CPU time (less sensitive to other processes on a
+/// shared VM, still not to cache/frequency interference).
+static int use_cputime = -1;
+static double now(void) {
+    if (use_cputime < 0) { const char *e = getenv("PRNN_BENCH_CPUTIME"); use_cputime = e && *e == '1'; }
+    struct timespec t;
+    clock_gettime(use_cputime ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+static double last_min = 0;
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static double urand(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return (rng >> 11) * (1.0 / 9007199254740992.0); }
+static void fill(float *p, size_t n) { for (size_t i = 0; i < n; i++) p[i] = (float)(urand() * 2 - 1); }
+static void *amalloc(size_t bytes) { void *p = NULL; if (posix_memalign(&p, 64, bytes ? bytes : 64)) abort(); return p; }
+static int failures = 0;
+#define FAIL(...) do { failures++; if (failures < 20) { printf("FAIL: "); printf(__VA_ARGS__); printf("\n"); } } while (0)
+
+// ---------------------------------------------------------------- checks
+static void check_gemm_shape(int M, int N, int K, int pad, int accumulate) {
+    int lda = K + pad, ldb = N + pad, ldc = N + pad;
+    float *A = amalloc(sizeof(float) * (size_t)M * lda), *B = amalloc(sizeof(float) * (size_t)K * ldb);
+    float *C0 = amalloc(sizeof(float) * (size_t)M * ldc), *C = amalloc(sizeof(float) * (size_t)M * ldc);
+    float *Cp = amalloc(sizeof(float) * (size_t)M * ldc), *Cref = amalloc(sizeof(float) * (size_t)M * ldc);
+    fill(A, (size_t)M * lda); fill(B, (size_t)K * ldb); fill(C0, (size_t)M * ldc);
+    float *packed = amalloc(sizeof(float) * (prnn_sgemm_packed_b_count(K, N) + 1));
+    prnn_sgemm_pack_b(K, N, B, ldb, packed);
+    // portable reference (bitwise target)
+    prnn_isa best = prnn_detected_isa();
+    prnn_force_isa(PRNN_ISA_PORTABLE);
+    memcpy(Cref, C0, sizeof(float) * (size_t)M * ldc);
+    prnn_sgemm(M, N, K, A, lda, B, ldb, Cref, ldc, accumulate);
+    // double-precision tolerance check of the portable result
+    for (int i = 0; i < M; i++) for (int j = 0; j < N; j++) {
+        double acc = accumulate ? C0[(size_t)i * ldc + j] : 0, mag = fabs(acc);
+        for (int k = 0; k < K; k++) { double t = (double)A[(size_t)i * lda + k] * B[(size_t)k * ldb + j]; acc += t; mag += fabs(t); }
+        double err = fabs(Cref[(size_t)i * ldc + j] - acc);
+        if (err > 1e-6 * mag + 1e-30) { FAIL("gemm %dx%dx%d acc=%d (%d,%d) err %g mag %g", M, N, K, accumulate, i, j, err, mag); goto done; }
+    }
+    for (int isa = 0; isa <= (int)best; isa++) {
+        prnn_force_isa((prnn_isa)isa);
+        memcpy(C, C0, sizeof(float) * (size_t)M * ldc);
+        prnn_sgemm(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+        memcpy(Cp, C0, sizeof(float) * (size_t)M * ldc);
+        prnn_sgemm_packed(M, N, K, A, lda, packed, Cp, ldc, accumulate);
+        if (memcmp(C, Cref, sizeof(float) * (size_t)M * ldc)) FAIL("sgemm %s %dx%dx%d pad %d acc %d differs from portable (incl. padding)", prnn_isa_name(isa), M, N, K, pad, accumulate);
+        if (memcmp(Cp, Cref, sizeof(float) * (size_t)M * ldc)) FAIL("sgemm_packed %s %dx%dx%d pad %d acc %d differs from portable", prnn_isa_name(isa), M, N, K, pad, accumulate);
+        // row independence: each of a few rows computed alone
+        for (int t = 0; t < 3 && M > 1; t++) {
+            int i = (int)(urand() * M);
+            float *row = amalloc(sizeof(float) * (size_t)ldc);
+            memcpy(row, C0 + (size_t)i * ldc, sizeof(float) * (size_t)ldc);
+            prnn_sgemm_packed(1, N, K, A + (size_t)i * lda, lda, packed, row, ldc, accumulate);
+            if (memcmp(row, Cref + (size_t)i * ldc, sizeof(float) * (size_t)N)) FAIL("row %d alone differs (%s %dx%dx%d)", i, prnn_isa_name(isa), M, N, K);
+            free(row);
+        }
+    }
+done:
+    prnn_force_isa(best);
+    free(A); free(B); free(C0); free(C); free(Cp); free(Cref); free(packed);
+}
+
+static void check_dgemm_shape(int M, int N, int K, int pad, int accumulate) {
+    int lda = K + pad, ldb = N + pad, ldc = N + pad;
+    double *A = amalloc(8 * (size_t)M * lda), *B = amalloc(8 * (size_t)K * ldb), *C0 = amalloc(8 * (size_t)M * ldc);
+    double *C = amalloc(8 * (size_t)M * ldc), *Cref = amalloc(8 * (size_t)M * ldc);
+    for (size_t i = 0; i < (size_t)M * lda; i++) A[i] = urand() * 2 - 1;
+    for (size_t i = 0; i < (size_t)K * ldb; i++) B[i] = urand() * 2 - 1;
+    for (size_t i = 0; i < (size_t)M * ldc; i++) C0[i] = urand() * 2 - 1;
+    prnn_isa best = prnn_detected_isa();
+    prnn_force_isa(PRNN_ISA_PORTABLE);
+    memcpy(Cref, C0, 8 * (size_t)M * ldc);
+    prnn_dgemm(M, N, K, A, lda, B, ldb, Cref, ldc, accumulate);
+    for (int i = 0; i < M; i++) for (int j = 0; j < N; j++) {
+        long double acc = accumulate ? C0[(size_t)i * ldc + j] : 0, mag = fabsl(acc);
+        for (int k = 0; k < K; k++) { long double t = (long double)A[(size_t)i * lda + k] * B[(size_t)k * ldb + j]; acc += t; mag += fabsl(t); }
+        if (fabsl(Cref[(size_t)i * ldc + j] - acc) > 1e-14L * mag + 1e-300L) { FAIL("dgemm %dx%dx%d (%d,%d)", M, N, K, i, j); goto done; }
+    }
+    for (int isa = 0; isa <= (int)best; isa++) {
+        prnn_force_isa((prnn_isa)isa);
+        memcpy(C, C0, 8 * (size_t)M * ldc);
+        prnn_dgemm(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+        if (memcmp(C, Cref, 8 * (size_t)M * ldc)) FAIL("dgemm %s %dx%dx%d pad %d acc %d differs from portable", prnn_isa_name(isa), M, N, K, pad, accumulate);
+    }
+done:
+    prnn_force_isa(best);
+    free(A); free(B); free(C0); free(C); free(Cref);
+}
+
+static double ref_act(int act, double x) {
+    switch (act) {
+    case PRNN_ACT_TANH: return tanh(x);
+    case PRNN_ACT_SIGMOID: return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x));
+    default: return x;
+    }
+}
+
+static void check_activations(void) {
+    const char *names[] = {"tanh", "sigmoid", "hard_sigmoid", "relu", "linear"};
+    size_t n = 200003;
+    float *x = amalloc(4 * n), *y = amalloc(4 * n), *yp = amalloc(4 * n);
+    double *xd = amalloc(8 * n), *yd = amalloc(8 * n), *ydp = amalloc(8 * n);
+    const float specials[] = {0.0f, -0.0f, INFINITY, -INFINITY, NAN, -NAN, 1e-40f, -1e-40f, 1e-30f, 0.625f, -0.625f,
+                              0.62499997f, 9.0f, 87.0f, -87.0f, -88.7f, -100.0f, -103.0f, -104.5f, 1e30f, -1e30f, 3.4e38f, -3.4e38f, 2.5f, -2.5f};
+    size_t ns = sizeof specials / sizeof specials[0];
+    for (size_t i = 0; i < n; i++) {
+        if (i < ns) x[i] = specials[i];
+        else if (i < n / 2) x[i] = (float)((urand() * 2 - 1) * 12);
+        else { float v = (float)exp((urand() * 2 - 1) * 80); x[i] = urand() < 0.5 ? -v : v; }
+        xd[i] = i < n / 4 ? (double)x[i] : (i < n / 2 ? (urand() * 2 - 1) * 40 : (double)x[i] * (1 + 1e-9));
+    }
+    prnn_isa best = prnn_detected_isa();
+    for (int act = 0; act <= 4; act++) {
+        prnn_force_isa(PRNN_ISA_PORTABLE);
+        prnn_activation_f32((prnn_activation)act, x, yp, n);
+        prnn_activation_f64((prnn_activation)act, xd, ydp, n);
+        double maxrel = 0, maxreld = 0;
+        for (size_t i = 0; i < n; i++) {
+            double r;
+            if (act == PRNN_ACT_HARD_SIGMOID) { float v = x[i] * 0.2f; v = v + 0.5f; r = v < 0 ? 0 : (v > 1 ? 1 : v); }
+            else if (act == PRNN_ACT_RELU) r = x[i] > 0 ? x[i] : 0;
+            else r = ref_act(act, x[i]);
+            if (isnan(x[i])) { if (!isnan(yp[i])) FAIL("%s(NaN) = %g", names[act], yp[i]); continue; }
+            if (r == 0 || !isfinite(r)) { if (yp[i] != r && !(fabs(yp[i]) < 1.2e-38 && fabs(r) < 1.2e-38)) FAIL("%s(%g) = %g want %g", names[act], x[i], yp[i], r); continue; }
+            if (fabs(r) < 1.18e-38) { if (fabs(yp[i] - r) > 1.5e-45) FAIL("%s(%g) denormal %g want %g", names[act], x[i], yp[i], r); continue; }
+            double rel = fabs(yp[i] - r) / fabs(r);
+            if (rel > maxrel) maxrel = rel;
+            if (rel > 1e-6) FAIL("%s(%.9g) = %.9g want %.9g rel %g", names[act], x[i], yp[i], r, rel);
+            if (act == PRNN_ACT_TANH && signbit(yp[i]) != signbit(x[i])) FAIL("tanh sign %g", x[i]);
+        }
+        for (size_t i = 0; i < n; i++) {
+            double r;
+            if (act == PRNN_ACT_HARD_SIGMOID) { double v = xd[i] * 0.2; v = v + 0.5; r = v < 0 ? 0 : (v > 1 ? 1 : v); }
+            else if (act == PRNN_ACT_RELU) r = xd[i] > 0 ? xd[i] : 0;
+            else r = ref_act(act, xd[i]);
+            if (isnan(xd[i])) { if (!isnan(ydp[i])) FAIL("f64 %s(NaN)", names[act]); continue; }
+            if (r == 0 || !isfinite(r) || fabs(r) < 2.3e-308) { if (fabs(ydp[i] - r) > 5e-324 * 4) FAIL("f64 %s(%g) = %g want %g", names[act], xd[i], ydp[i], r); continue; }
+            double rel = fabs(ydp[i] - r) / fabs(r);
+            if (rel > maxreld) maxreld = rel;
+            if (rel > 2e-15) FAIL("f64 %s(%.17g) = %.17g want %.17g rel %g", names[act], xd[i], ydp[i], r, rel);
+        }
+        printf("  %-12s max rel err vs libm: f32 %.3g  f64 %.3g\n", names[act], maxrel, maxreld);
+        for (int isa = 1; isa <= (int)best; isa++) {
+            prnn_force_isa((prnn_isa)isa);
+            for (size_t len = 0; len < 40; len++) {  // tails
+                prnn_activation_f32((prnn_activation)act, x + 3, y, len);
+                if (memcmp(y, yp + 3, 4 * len)) FAIL("%s %s f32 tail len %zu differs", names[act], prnn_isa_name(isa), len);
+                prnn_activation_f64((prnn_activation)act, xd + 1, yd, len);
+                if (memcmp(yd, ydp + 1, 8 * len)) FAIL("%s %s f64 tail len %zu differs", names[act], prnn_isa_name(isa), len);
+            }
+            prnn_activation_f32((prnn_activation)act, x, y, n);
+            prnn_activation_f64((prnn_activation)act, xd, yd, n);
+            for (size_t i = 0; i < n; i++) if (memcmp(y + i, yp + i, 4)) { FAIL("%s %s f32 x=%a: %a vs portable %a", names[act], prnn_isa_name(isa), x[i], y[i], yp[i]); break; }
+            for (size_t i = 0; i < n; i++) if (memcmp(yd + i, ydp + i, 8)) { FAIL("%s %s f64 x=%a: %a vs portable %a", names[act], prnn_isa_name(isa), xd[i], yd[i], ydp[i]); break; }
+            memcpy(y, x, 4 * n);  // in place
+            prnn_activation_f32((prnn_activation)act, y, y, n);
+            if (memcmp(y, yp, 4 * n)) FAIL("%s %s in-place differs", names[act], prnn_isa_name(isa));
+        }
+    }
+    prnn_force_isa(best);
+    free(x); free(y); free(yp); free(xd); free(yd); free(ydp);
+}
+
+static int run_checks(void) {
+    printf("detected ISA: %s\n", prnn_isa_name(prnn_detected_isa()));
+    int dims[] = {1, 2, 3, 5, 7, 8, 11, 12, 13, 16, 17, 24, 31, 32, 33, 47, 63, 64, 65, 97, 128, 193, 257, 300};
+    int nd = sizeof dims / sizeof dims[0];
+    for (int t = 0; t < 160; t++) {
+        int M = dims[(int)(urand() * nd)], N = dims[(int)(urand() * nd)], K = dims[(int)(urand() * nd)];
+        check_gemm_shape(M, N, K, (int)(urand() * 3) * 5, t & 1);
+    }
+    check_gemm_shape(300, 530, 700, 3, 1);   // K spans several KC blocks
+    check_gemm_shape(200, 1000, 257, 0, 0);
+    check_gemm_shape(600, 70, 300, 1, 1);    // M spans several MC blocks
+    check_gemm_shape(5, 7, 0, 0, 0);
+    check_gemm_shape(5, 7, 0, 0, 1);
+    printf("  sgemm: %s\n", failures ? "FAILED" : "ok (vs double reference, every ISA bitwise = portable, packed = unpacked, rows independent)");
+    for (int t = 0; t < 60; t++) {
+        int M = dims[(int)(urand() * nd)], N = dims[(int)(urand() * nd)], K = dims[(int)(urand() * 18)];
+        check_dgemm_shape(M, N, K, (int)(urand() * 3), t & 1);
+    }
+    printf("  dgemm: %s\n", failures ? "FAILED" : "ok");
+    check_activations();
+    printf("%s (%d failures)\n", failures ? "CHECK FAILED" : "ALL CHECKS PASSED", failures);
+    return failures != 0;
+}
+
+// ---------------------------------------------------------------- benchmarks
+static int cmpd(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
+
+/// Median over 7 runs of the mean time per call (each run ≥ ~30 ms or 1 call).
+static double time_median(void (*fn)(void *), void *ctx) {
+    fn(ctx);
+    double t0 = now(); fn(ctx); double one = now() - t0;
+    int reps = one > 0.03 ? 1 : (int)(0.03 / (one > 1e-9 ? one : 1e-9)) + 1;
+    double runs[7];
+    for (int r = 0; r < 7; r++) {
+        double s = now();
+        for (int i = 0; i < reps; i++) fn(ctx);
+        runs[r] = (now() - s) / reps;
+    }
+    qsort(runs, 7, sizeof(double), cmpd);
+    last_min = runs[0];
+    return runs[3];
+}
+
+/// FMA peak of one core for the active ISA: 12 (AVX2) or 24 (AVX-512) independent FMA chains, GFLOP/s.
+/// Measured next to every benchmark row, so a shared/throttled machine shows up as a lower peak, not a worse kernel.
+#if defined(__x86_64__)
+__attribute__((target("avx512f"))) static double peak512(long it) {
+    __m512 a[24], b = _mm512_set1_ps(0.9999f), c = _mm512_set1_ps(1e-6f);
+    for (int i = 0; i < 24; i++) a[i] = _mm512_set1_ps(i * 1e-3f);
+    double t = now();
+    for (long k = 0; k < it; k++) {
+        _Pragma("GCC unroll 24") for (int i = 0; i < 24; i++) a[i] = _mm512_fmadd_ps(a[i], b, c);
+    }
+    t = now() - t;
+    float s = 0; for (int i = 0; i < 24; i++) s += _mm512_reduce_add_ps(a[i]);
+    if (s == 12345.f) puts("");
+    return it * 24.0 * 32 / t * 1e-9;
+}
+__attribute__((target("avx2,fma"))) static double peak256(long it) {
+    __m256 a[12], b = _mm256_set1_ps(0.9999f), c = _mm256_set1_ps(1e-6f);
+    for (int i = 0; i < 12; i++) a[i] = _mm256_set1_ps(i * 1e-3f);
+    double t = now();
+    for (long k = 0; k < it; k++) {
+        _Pragma("GCC unroll 12") for (int i = 0; i < 12; i++) a[i] = _mm256_fmadd_ps(a[i], b, c);
+    }
+    t = now() - t;
+    float v[8], s = 0; for (int i = 0; i < 12; i++) { _mm256_storeu_ps(v, a[i]); s += v[0]; }
+    if (s == 12345.f) puts("");
+    return it * 12.0 * 16 / t * 1e-9;
+}
+#endif
+static double fma_peak(void) {
+    double best = 0;
+    for (int r = 0; r < 3; r++) {
+        double g = 0;
+#if defined(__x86_64__)
+        if (prnn_active_isa() == PRNN_ISA_AVX512) g = peak512(400000);
+        else if (prnn_active_isa() == PRNN_ISA_AVX2) g = peak256(400000);
+#endif
+        if (g > best) best = g;
+    }
+    return best;
+}
+
+typedef struct { int M, N, K; float *A, *B, *C, *P; } gctx;
+static void run_packed(void *p) { gctx *g = p; prnn_sgemm_packed(g->M, g->N, g->K, g->A, g->K, g->P, g->C, g->N, 1); }
+static void run_plain(void *p) { gctx *g = p; prnn_sgemm(g->M, g->N, g->K, g->A, g->K, g->B, g->N, g->C, g->N, 1); }
+
+static void bench_gemm(const char *what, int M, int N, int K) {
+    gctx g = {M, N, K, amalloc(4 * (size_t)M * K), amalloc(4 * (size_t)K * N), amalloc(4 * (size_t)M * N), NULL};
+    fill(g.A, (size_t)M * K); fill(g.B, (size_t)K * N); memset(g.C, 0, 4 * (size_t)M * N);
+    int packed = !strcmp(what, "packed");
+    if (packed) { g.P = amalloc(4 * prnn_sgemm_packed_b_count(K, N)); prnn_sgemm_pack_b(K, N, g.B, N, g.P); }
+    double peak = fma_peak();
+    double t = time_median(packed ? run_packed : run_plain, &g);
+    double gf = 2.0 * M * N * K / t * 1e-9;
+    printf("| %-8s | %5d | %5d | %4d | %10.2f | %7.1f | %7.1f | %6.1f | %3.0f %% |\n", what, M, N, K, t * 1e6, gf,
+           2.0 * M * N * K / last_min * 1e-9, peak, peak > 0 ? 100 * gf / peak : 0.0);
+    fflush(stdout);
+    free(g.A); free(g.B); free(g.C); free(g.P);
+}
+
+typedef struct { int act, f64; size_t n; float *x, *y; double *xd, *yd; } actx;
+static void run_act(void *p) {
+    actx *a = p;
+    if (a->f64) prnn_activation_f64((prnn_activation)a->act, a->xd, a->yd, a->n);
+    else prnn_activation_f32((prnn_activation)a->act, a->x, a->y, a->n);
+}
+
+static void bench_acts(void) {
+    const char *names[] = {"tanh", "sigmoid", "hard_sigmoid", "relu", "linear"};
+    size_t n = 8192;
+    actx a = {0, 0, n, amalloc(4 * n), amalloc(4 * n), amalloc(8 * n), amalloc(8 * n)};
+    for (size_t i = 0; i < n; i++) { a.x[i] = (float)((urand() * 2 - 1) * 6); a.xd[i] = a.x[i]; }
+    printf("\n| activation | f32 elements/ns | f64 elements/ns |\n|---|---|---|\n");
+    for (int act = 0; act < 4; act++) {
+        a.act = act; a.f64 = 0; double t = time_median(run_act, &a);
+        a.f64 = 1; double td = time_median(run_act, &a);
+        printf("| %-12s | %6.2f | %6.2f |\n", names[act], n / t * 1e-9, n / td * 1e-9);
+    }
+}
+
+int main(int argc, char **argv) {
+    const char *mode = argc > 1 ? argv[1] : "check";
+    if (!strcmp(mode, "check")) return run_checks();
+    if (argc > 2) {
+        prnn_isa want = !strcmp(argv[2], "avx512") ? PRNN_ISA_AVX512 : !strcmp(argv[2], "avx2") ? PRNN_ISA_AVX2 : PRNN_ISA_PORTABLE;
+        prnn_force_isa(want);
+    }
+    printf("ISA: %s (detected %s)\n\n", prnn_isa_name(prnn_active_isa()), prnn_isa_name(prnn_detected_isa()));
+    printf("| kernel   |     M |     N |    K | µs/call (median) | GFLOP/s (median) | GFLOP/s (best) | FMA peak now | median/peak |\n"
+           "|---|---|---|---|---|---|---|---|---|\n");
+    if (!strcmp(mode, "quick")) {
+        bench_gemm("packed", 64, 1024, 256);
+        bench_gemm("packed", 256, 2048, 512);
+        bench_gemm("plain", 6400, 1024, 256);
+        bench_gemm("plain", 32, 32, 32);
+        bench_gemm("packed", 8, 1024, 256);
+        return 0;
+    }
+    int Ms[] = {32, 64, 128, 256}, NKs[][2] = {{1024, 256}, {1024, 512}, {2048, 256}, {2048, 512}};
+    for (int m = 0; m < 4; m++) for (int q = 0; q < 4; q++) bench_gemm("packed", Ms[m], NKs[q][0], NKs[q][1]);
+    int sm[] = {1, 2, 4, 8, 16};
+    for (int m = 0; m < 5; m++) bench_gemm("packed", sm[m], 1024, 256);
+    int bNKs[][2] = {{1024, 128}, {1024, 256}, {1024, 512}, {2048, 128}, {2048, 256}, {2048, 512}};
+    for (int q = 0; q < 6; q++) bench_gemm("plain", 6400, bNKs[q][0], bNKs[q][1]);
+    bench_gemm("plain", 25600, 1024, 256);
+    bench_gemm("plain", 25600, 2048, 512);
+    bench_gemm("plain", 32, 32, 32);
+    bench_gemm("plain", 64, 64, 64);
+    bench_gemm("plain", 8, 512, 128);
+    bench_acts();
+    return 0;
+}

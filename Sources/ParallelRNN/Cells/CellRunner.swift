@@ -1,0 +1,64 @@
+/// Validation, planning (length-aware when the mask is a prefix mask) and execution shared by the three cells.
+enum CellRunner {
+    static func run<Math: CellMath>(
+        _ math: Math, cellName: String, inputs: Tensor<Float>, mask: Tensor<Bool>?, initialStates: [Tensor<Float>]?,
+        goBackwards: Bool, timeMajor: Bool, zeroOutputForMask: Bool, returnAllOutputs: Bool, execution: Execution,
+        lengthAware: Bool = true
+    ) throws -> RNNResult<Float> {
+        let u = math.units
+        let names = math.stateCount == 2 ? ["h", "c"] : ["h"]
+        if inputs.rank != 3 { throw RNNError.rank(argument: "inputs", shape: inputs.shape, minimum: 3) }
+        if inputs.shape[2] != math.inputSize {
+            let layout = timeMajor ? "[T, B, \(math.inputSize)]" : "[B, T, \(math.inputSize)]"
+            throw RNNError.weightShape(argument: "inputs", shape: inputs.shape, expected: "\(layout) for \(cellName) with kernel rows I=\(math.inputSize)")
+        }
+        let batch = timeMajor ? inputs.shape[1] : inputs.shape[0]
+        let states = initialStates ?? names.map { _ in Tensor(zeros: [batch, u]) }
+        guard states.count == math.stateCount else {
+            throw RNNError.invalidArgument(argument: "initialStates", reason: "\(cellName) needs \(math.stateCount) states \(names) but \(states.count) were given")
+        }
+        for (j, s) in states.enumerated() where s.shape != [batch, u] {
+            throw RNNError.weightShape(argument: "initialStates[\(j)] (\(names[j]))", shape: s.shape, expected: "[\(batch), \(u)] (B, U)")
+        }
+        let (geometry, sequenceMask) = try LoopValidation.validate(
+            inputs: [inputs], inputName: { _ in "inputs" }, states: states, stateName: { "initialStates[\($0)]" },
+            mask: mask, inputLength: nil, timeMajor: timeMajor, goBackwards: goBackwards,
+            zeroOutputForMask: zeroOutputForMask, returnAllOutputs: returnAllOutputs, execution: execution)
+
+        // Length-aware shards when every row's valid steps are a prefix in processing order.
+        var order: [Int]?
+        var validSteps: [Int]?
+        var plan: ShardPlan
+        if lengthAware, let m = sequenceMask, let lengths = prefixLengths(m, batch: batch) {
+            let sorted = (0..<batch).sorted { lengths[$0] != lengths[$1] ? lengths[$0] > lengths[$1] : $0 < $1 }
+            order = sorted
+            validSteps = sorted.map { lengths[$0] }
+            plan = try ShardPlan.make(work: validSteps!, execution: execution, coreCount: Engine.coreCount(execution),
+                                      minimumRowsPerShard: Engine.minimumRowsPerShard)
+        } else {
+            plan = try Engine.plan(rows: batch, execution: execution)
+        }
+
+        let sink = ResultSink<Float>(geometry: geometry, stateShapes: states.map(\.shape))
+        let (outputs, last) = try sink.outputBuffers(trailing: [[u]], structure: nil)
+        let kernel = FusedCellKernel(
+            math: math, inputs: inputs, initialStates: states, geometry: geometry, mask: sequenceMask,
+            order: order, validSteps: validSteps, outputs: outputs[0], lastOutput: last[0],
+            states: sink.states.map(\.base))
+        if batch > 0 { try Engine.run(kernel, plan: plan) }
+        let r = sink.finish()
+        return RNNResult(lastOutput: r.lastOutputs[0], outputs: r.outputs[0], newStates: r.states)
+    }
+
+    /// Each row's count of leading valid processing steps, or nil if some row has a valid step after an invalid one.
+    static func prefixLengths(_ mask: SequenceMask, batch: Int) -> [Int]? {
+        var lengths = [Int](repeating: 0, count: batch)
+        for b in 0..<batch {
+            var k = 0
+            while k < mask.time && mask.isValid(row: b, step: k) { k += 1 }
+            lengths[b] = k
+            for rest in k..<mask.time where mask.isValid(row: b, step: rest) { return nil }
+        }
+        return lengths
+    }
+}

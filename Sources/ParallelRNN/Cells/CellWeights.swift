@@ -1,0 +1,57 @@
+/// Shape checks for Keras cell weights, and the cell as a plain step function.
+enum CellWeights {
+    /// Checks `kernel [I, gates·U]` and `recurrentKernel [U, gates·U]`; returns (I, U).
+    static func dimensions(kernel: Tensor<Float>, recurrentKernel: Tensor<Float>, gates: Int, cell: String) throws(RNNError) -> (Int, Int) {
+        guard kernel.rank == 2, kernel.shape[1] % gates == 0, kernel.shape[1] > 0 else {
+            throw .weightShape(argument: "\(cell) kernel", shape: kernel.shape, expected: "[I, \(gates)·U] with U ≥ 1")
+        }
+        let units = kernel.shape[1] / gates
+        guard recurrentKernel.shape == [units, gates * units] else {
+            throw .weightShape(argument: "\(cell) recurrentKernel", shape: recurrentKernel.shape,
+                               expected: "[\(units), \(gates * units)] (U, \(gates)·U) to match kernel \(kernel.shape)")
+        }
+        return (kernel.shape[0], units)
+    }
+
+    static func packed(_ w: Tensor<Float>, columns: Range<Int>? = nil) -> PackedMatrix {
+        w.withUnsafeBufferPointer {
+            PackedMatrix($0.baseAddress!, rows: w.shape[0], leadingDimension: w.shape[1], columns: columns ?? 0..<w.shape[1])
+        }
+    }
+
+    /// The cell as a ``StepFunction``: `(x [b, I], states [b, U]…) → (h' [b, U], new states)`, computed by the same
+    /// ``CellMath`` as the fused path.
+    static func stepFunction<Math: CellMath>(_ math: Math, cell: String) -> StepFunction<Float> {
+        { x, states in
+            let u = math.units, gw = math.gateWidth
+            guard x.rank == 2, x.shape[1] == math.inputSize else {
+                throw RNNError.weightShape(argument: "\(cell) step input", shape: x.shape, expected: "[b, \(math.inputSize)]")
+            }
+            let b = x.shape[0]
+            guard states.count == math.stateCount else {
+                throw RNNError.stepResultCount(argument: "\(cell) states", expected: math.stateCount, actual: states.count)
+            }
+            for (j, s) in states.enumerated() where s.shape != [b, u] {
+                throw RNNError.weightShape(argument: "\(cell) step state \(j)", shape: s.shape, expected: "[\(b), \(u)]")
+            }
+            let projected = Tensor<Float>(uninitializedShape: [b, gw])
+            x.withUnsafeBufferPointer { math.inputWeights.multiply($0.baseAddress!, rows: b, lda: math.inputSize, into: projected.storage.base, ldc: gw) }
+            let newH = Tensor<Float>(uninitializedShape: [b, u])
+            let newC = Tensor<Float>(uninitializedShape: [b, math.stateCount == 2 ? u : 0])
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, math.scratchCount(rows: b)))
+            defer { scratch.deallocate() }
+            states[0].withUnsafeBufferPointer { h in
+                if math.stateCount == 2 {
+                    states[1].withUnsafeBufferPointer { c in
+                        math.step(rows: b, projected: projected.storage.base, ldp: gw, h: h.baseAddress!, c: c.baseAddress!,
+                                  scratch: scratch, newH: newH.storage.base, newC: newC.storage.base)
+                    }
+                } else {
+                    math.step(rows: b, projected: projected.storage.base, ldp: gw, h: h.baseAddress!, c: nil,
+                              scratch: scratch, newH: newH.storage.base, newC: nil)
+                }
+            }
+            return (newH, math.stateCount == 2 ? [newH, newC] : [newH])
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import ZIPFoundation
+
+/// A numpy `.npz` archive: a zip file of `.npy` members (as `numpy.savez` / `savez_compressed` write them).
+///
+/// Arrays are addressed by name without the `.npy` suffix (`"kernel"` for the member `kernel.npy`). Members that
+/// are not `.npy` files (e.g. a `metadata.json`) are kept as raw bytes under their full name. Stored and
+/// deflate-compressed members are both read; arrays are decoded when asked for, so an unsupported dtype only
+/// fails for the array that has it.
+public struct NPZArchive: Sendable {
+    /// Member name (as stored in the zip) → raw bytes.
+    public private(set) var members: [String: Data] = [:]
+    /// Where the archive was read from (for error messages).
+    public let source: String
+
+    /// An empty archive, to fill with ``set(_:named:)`` and ``write(to:compressed:)``.
+    public init() { source = "npz archive" }
+
+    /// Reads every member of the `.npz` file at `url`.
+    public init(contentsOf url: URL) throws(RNNError) {
+        source = url.path
+        let data = try readFile(url)
+        let archive: Archive
+        do { archive = try Archive(data: data, accessMode: .read) } catch {
+            throw .file(path: url.path, reason: "not a readable .npz (zip) archive (\(error))")
+        }
+        for entry in archive where entry.type == .file {
+            var bytes = Data()
+            do {
+                _ = try archive.extract(entry, skipCRC32: false) { bytes.append($0) }
+            } catch {
+                throw .file(path: url.path, reason: "member \(entry.path) cannot be extracted (\(error)); the archive may be truncated or corrupt")
+            }
+            members[entry.path] = bytes
+        }
+    }
+
+    /// Reads the `.npz` file at `path`.
+    public init(path: String) throws(RNNError) {
+        try self.init(contentsOf: URL(fileURLWithPath: path))
+    }
+
+    /// Names of the `.npy` members without the suffix, sorted.
+    public var names: [String] {
+        members.keys.filter { $0.hasSuffix(".npy") }.map { String($0.dropLast(4)) }.sorted()
+    }
+
+    /// Whether an array `name` is present.
+    public func contains(_ name: String) -> Bool { members[name + ".npy"] != nil }
+
+    /// The array `name` decoded whatever its supported dtype.
+    public func array(_ name: String) throws(RNNError) -> NPYArray {
+        try NPYArray(npyData: try memberData(name), source: "\(source)[\(name)]")
+    }
+
+    /// The array `name` as a `Tensor<Scalar>`; its dtype must match `Scalar` (see ``Tensor/init(npyData:source:)``).
+    public func tensor<Scalar: TensorScalar>(_ name: String, as type: Scalar.Type = Scalar.self) throws(RNNError) -> Tensor<Scalar> {
+        try Tensor<Scalar>(npyData: try memberData(name), source: "\(source)[\(name)]")
+    }
+
+    private func memberData(_ name: String) throws(RNNError) -> Data {
+        guard let data = members[name + ".npy"] else {
+            throw .file(path: source, reason: "no array named '\(name)' (arrays: \(names.joined(separator: ", ")))")
+        }
+        return data
+    }
+
+    /// Adds or replaces the array `name` (stored as member `name.npy`).
+    public mutating func set<Scalar: TensorScalar>(_ tensor: Tensor<Scalar>, named name: String) {
+        members[name + ".npy"] = tensor.npyData()
+    }
+
+    /// Adds or replaces the array `name`.
+    public mutating func set(_ array: NPYArray, named name: String) {
+        members[name + ".npy"] = array.npyData()
+    }
+
+    /// Adds or replaces a raw member (any file name, e.g. `metadata.json`).
+    public mutating func setMember(_ data: Data, path: String) {
+        members[path] = data
+    }
+
+    /// The archive as zip bytes, members in sorted order; `compressed` deflates them (`numpy.savez_compressed`).
+    public func archiveData(compressed: Bool = false) throws(RNNError) -> Data {
+        do {
+            let archive = try Archive(data: Data(), accessMode: .create)
+            for path in members.keys.sorted() {
+                let bytes = members[path]!
+                try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(bytes.count),
+                                     compressionMethod: compressed ? .deflate : .none) { position, size in
+                    bytes.subdata(in: Int(position) ..< Int(position) + size)
+                }
+            }
+            guard let data = archive.data else { throw RNNError.file(path: source, reason: "zip encoder produced no data") }
+            return data
+        } catch let error as RNNError {
+            throw error
+        } catch {
+            throw .file(path: source, reason: "cannot be encoded as zip (\(error))")
+        }
+    }
+
+    /// Writes the archive as a `.npz` file (atomically).
+    public func write(to url: URL, compressed: Bool = false) throws(RNNError) {
+        try writeFile(try archiveData(compressed: compressed), to: url)
+    }
+
+    /// Writes the archive as a `.npz` file at `path`.
+    public func write(path: String, compressed: Bool = false) throws(RNNError) {
+        try write(to: URL(fileURLWithPath: path), compressed: compressed)
+    }
+}

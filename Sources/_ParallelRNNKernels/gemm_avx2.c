@@ -1,0 +1,267 @@
+// AVX2+FMA GEMM: 6×16 register tile (12 ymm accumulators), broadcast-A × two ymm of B per k; a 32-column packed strip
+// is processed as two 16-column halves. Every C element is the contract's chain acc = fma(a[k], b[k], acc), k ascending;
+// K blocks store and reload acc exactly. Edge columns go through a 6×16 scratch tile, edge B columns via maskload.
+#include "prnn_internal.h"
+
+#if PRNN_X86
+#include <immintrin.h>
+#include <string.h>
+
+#define MR 6         // rows per register tile
+#define NT 16        // columns per register tile (half a PRNN_PACK_NR strip)
+#define NR 32        // packed strip width
+#ifndef PRNN_AVX2_KC
+#define PRNN_AVX2_KC 128
+#endif
+#ifndef PRNN_AVX2_MC
+#define PRNN_AVX2_MC 192
+#endif
+#define KC PRNN_AVX2_KC  // k block: a 32-column B panel of KC rows is 16 KiB (L1)
+#define MC PRNN_AVX2_MC  // row block: packed A block MC×KC is 96 KiB (L2)
+
+/// C[mr, 16] (ldc) = (load_c ? C : 0) + A[mr, kc] · B[kc, 16].
+/// A element (r, k) is at A[r·ars + k·aks]; B row k starts at B + k·bks; with bmask, B lanes beyond the mask read as 0.
+PRNN_INLINE PRNN_AVX2_TARGET void tile(const int mr, int kc, const float *A, size_t ars, size_t aks,
+                                       const float *B, size_t bks, float *C, size_t ldc, int load_c,
+                                       const int bmask, __m256i bm0, __m256i bm1) {
+    __m256 c0[MR], c1[MR];
+    PRNN_UNROLL
+    for (int r = 0; r < MR; r++) if (r < mr) {
+        if (load_c) {
+            c0[r] = _mm256_loadu_ps(C + r * ldc);
+            c1[r] = _mm256_loadu_ps(C + r * ldc + 8);
+        } else {
+            c0[r] = _mm256_setzero_ps();
+            c1[r] = _mm256_setzero_ps();
+        }
+    }
+    for (int k = 0; k < kc; k++) {
+        __m256 b0, b1;
+        if (bmask) {
+            b0 = _mm256_maskload_ps(B, bm0);
+            b1 = _mm256_maskload_ps(B + 8, bm1);
+        } else {
+            b0 = _mm256_loadu_ps(B);
+            b1 = _mm256_loadu_ps(B + 8);
+        }
+        PRNN_UNROLL
+        for (int r = 0; r < MR; r++) if (r < mr) {
+            __m256 a = _mm256_broadcast_ss(A + r * ars);
+            c0[r] = _mm256_fmadd_ps(a, b0, c0[r]);
+            c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);
+        }
+        A += aks;
+        B += bks;
+    }
+    PRNN_UNROLL
+    for (int r = 0; r < MR; r++) if (r < mr) {
+        _mm256_storeu_ps(C + r * ldc, c0[r]);
+        _mm256_storeu_ps(C + r * ldc + 8, c1[r]);
+    }
+}
+
+#define TILE_CASES(CALL) \
+    switch (mr) { case 6: CALL(6); break; case 5: CALL(5); break; case 4: CALL(4); break; \
+    case 3: CALL(3); break; case 2: CALL(2); break; default: CALL(1); break; }
+
+
+/// Runs one tile variant, routing C through a scratch tile when fewer than 16 columns are valid.
+/// kind 0: A packed (stride MR) + B packed (stride 32); kind 1: A in place + B rows with stride bks, all 16 lanes;
+/// kind 2: A in place + B masked to w lanes.
+static PRNN_AVX2_TARGET void run_tile(int kind, int mr, int w, int kc, const float *A, size_t lda, const float *B,
+                                      size_t bks, float *C, size_t ldc, int load_c) {
+    float scratch[MR * NT];
+    float *c = C;
+    size_t cs = ldc;
+    if (w < NT) {
+        c = scratch;
+        cs = NT;
+        if (load_c) for (int r = 0; r < mr; r++) memcpy(scratch + r * NT, C + r * ldc, (size_t)w * sizeof(float));
+    }
+    __m256i bm0 = _mm256_setzero_si256(), bm1 = _mm256_setzero_si256();
+    if (kind == 2) {
+        const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        bm0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(w), lane);
+        bm1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(w - 8), lane);
+    }
+    if (kind == 0) {
+#define CALL(R) tile(R, kc, A, 1, MR, B, NR, c, cs, load_c, 0, bm0, bm1)
+        TILE_CASES(CALL)
+#undef CALL
+    } else if (kind == 1) {
+#define CALL(R) tile(R, kc, A, lda, 1, B, bks, c, cs, load_c, 0, bm0, bm1)
+        TILE_CASES(CALL)
+#undef CALL
+    } else {
+#define CALL(R) tile(R, kc, A, lda, 1, B, bks, c, cs, load_c, 1, bm0, bm1)
+        TILE_CASES(CALL)
+#undef CALL
+    }
+    if (w < NT) for (int r = 0; r < mr; r++) memcpy(C + r * ldc, scratch + r * NT, (size_t)w * sizeof(float));
+}
+
+/// Small problems: no packing, no blocking; B read in place (or from packed strips when b_is_packed).
+static PRNN_AVX2_TARGET void gemm_direct(int M, int N, int K, const float *A, int lda, const float *B, size_t ldb,
+                                         int b_is_packed, float *C, int ldc, int accumulate) {
+    for (int j0 = 0; j0 < N; j0 += NT) {
+        int w = N - j0 < NT ? N - j0 : NT;
+        const float *b;
+        size_t bks;
+        int kind;
+        if (b_is_packed) {
+            b = B + (size_t)(j0 / NR) * K * NR + (j0 % NR);
+            bks = NR;
+            kind = 1;  // strips are zero padded: full 16-lane loads stay inside the strip
+        } else {
+            b = B + j0;
+            bks = ldb;
+            kind = w < NT ? 2 : 1;
+        }
+        for (int i0 = 0; i0 < M; i0 += MR) {
+            int mr = M - i0 < MR ? M - i0 : MR;
+            run_tile(kind, mr, w, K, A + (size_t)i0 * lda, (size_t)lda, b, bks, C + (size_t)i0 * ldc + j0, (size_t)ldc,
+                     accumulate);
+        }
+    }
+}
+
+/// Packs A[mc, kc] (lda) into MR-row panels: panel p holds rows p·MR…, element (r, k) at p·MR·kc + k·MR + r.
+static void pack_a(int mc, int kc, const float *A, int lda, float *dst) {
+    for (int i0 = 0; i0 < mc; i0 += MR) {
+        int mr = mc - i0 < MR ? mc - i0 : MR;
+        float *p = dst + (size_t)i0 * kc;
+        for (int r = 0; r < mr; r++) {
+            const float *src = A + (size_t)(i0 + r) * lda;
+            for (int k = 0; k < kc; k++) p[(size_t)k * MR + r] = src[k];
+        }
+    }
+}
+
+/// Blocked product with B in the PRNN_PACK_NR layout over the full K.
+static PRNN_AVX2_TARGET void gemm_blocked(int M, int N, int K, const float *A, int lda, const float *packed,
+                                          float *C, int ldc, int accumulate, float *abuf) {
+    const __m256i zero = _mm256_setzero_si256();
+    int strips = (N + NR - 1) / NR;
+    int mblocks = (M + MC - 1) / MC;
+    int mc_max = ((M + mblocks - 1) / mblocks + MR - 1) / MR * MR;
+    for (int pc = 0; pc < K; pc += KC) {
+        int kc = K - pc < KC ? K - pc : KC;
+        int load_c = accumulate || pc > 0;
+        for (int ic = 0; ic < M; ic += mc_max) {
+            int mc = M - ic < mc_max ? M - ic : mc_max;
+            pack_a(mc, kc, A + (size_t)ic * lda + pc, lda, abuf);
+            for (int s = 0; s < strips; s++) {
+                const float *bp = packed + ((size_t)s * K + pc) * NR;
+                for (int ir = 0; ir < mc; ir += MR) {
+                    int mr = mc - ir < MR ? mc - ir : MR;
+                    // C must seed the accumulators, so fetch the next tile's C rows while this one computes.
+                    {
+                        int nir = ir + MR, ns = s;
+                        if (nir >= mc) { nir = 0; ns = s + 1; }
+                        if (ns < strips) {
+                            const float *nc = C + (size_t)(ic + nir) * ldc + ns * NR;
+                            int nmr = mc - nir < MR ? mc - nir : MR;
+                            for (int r = 0; r < nmr; r++) {
+                                _mm_prefetch((const char *)(nc + (size_t)r * ldc), _MM_HINT_T0);
+                                _mm_prefetch((const char *)(nc + (size_t)r * ldc + 16), _MM_HINT_T0);
+                            }
+                        }
+                    }
+                    for (int h = 0; h < 2; h++) {
+                        int j0 = s * NR + h * NT, w = N - j0 < NT ? N - j0 : NT;
+                        if (w <= 0) break;
+                        float *c = C + (size_t)(ic + ir) * ldc + j0;
+                        if (mr == MR && w == NT)  // the common case, inlined
+                            tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, bp + h * NT, NR, c, (size_t)ldc, load_c, 0, zero, zero);
+                        else
+                            run_tile(0, mr, w, kc, abuf + (size_t)ir * kc, 0, bp + h * NT, NR, c, (size_t)ldc, load_c);
+                    }
+                }
+            }
+        }
+    }
+}
+
+static int use_direct(int M, int N, int K) {
+    return M <= MR || (size_t)M * N * K <= (size_t)64 * 64 * 64;
+}
+
+PRNN_AVX2_TARGET void prnn_sgemm_packed_avx2(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate) {
+    if (!use_direct(M, N, K)) {
+        float *abuf = prnn_alloc_aligned((size_t)MC * KC * sizeof(float));
+        if (abuf) {
+            gemm_blocked(M, N, K, A, lda, packed, C, ldc, accumulate, abuf);
+            prnn_free_aligned(abuf);
+            return;
+        }
+    }
+    gemm_direct(M, N, K, A, lda, packed, NR, 1, C, ldc, accumulate);
+}
+
+PRNN_AVX2_TARGET void prnn_sgemm_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate) {
+    if (!use_direct(M, N, K)) {
+        size_t count = prnn_sgemm_packed_b_count(K, N);
+        float *bbuf = prnn_alloc_aligned(count * sizeof(float));
+        float *abuf = prnn_alloc_aligned((size_t)MC * KC * sizeof(float));
+        if (bbuf && abuf) {
+            prnn_sgemm_pack_b(K, N, B, ldb, bbuf);
+            gemm_blocked(M, N, K, A, lda, bbuf, C, ldc, accumulate, abuf);
+            prnn_free_aligned(bbuf);
+            prnn_free_aligned(abuf);
+            return;
+        }
+        prnn_free_aligned(bbuf);
+        prnn_free_aligned(abuf);
+    }
+    gemm_direct(M, N, K, A, lda, B, (size_t)ldb, 0, C, ldc, accumulate);
+}
+
+// ---------------------------------------------------------------- double: 4×8 tile (8 ymm accumulators), B in place
+PRNN_INLINE PRNN_AVX2_TARGET void dtile(const int mr, int K, const double *A, size_t lda, const double *B, size_t ldb,
+                                        double *C, size_t ldc, int load_c, __m256i bm0, __m256i bm1) {
+    __m256d c0[4], c1[4];
+    PRNN_UNROLL
+    for (int r = 0; r < 4; r++) if (r < mr) {
+        if (load_c) {
+            c0[r] = _mm256_maskload_pd(C + r * ldc, bm0);
+            c1[r] = _mm256_maskload_pd(C + r * ldc + 4, bm1);
+        } else {
+            c0[r] = _mm256_setzero_pd();
+            c1[r] = _mm256_setzero_pd();
+        }
+    }
+    for (int k = 0; k < K; k++) {
+        __m256d b0 = _mm256_maskload_pd(B, bm0), b1 = _mm256_maskload_pd(B + 4, bm1);
+        PRNN_UNROLL
+        for (int r = 0; r < 4; r++) if (r < mr) {
+            __m256d a = _mm256_broadcast_sd(A + r * lda + k);
+            c0[r] = _mm256_fmadd_pd(a, b0, c0[r]);
+            c1[r] = _mm256_fmadd_pd(a, b1, c1[r]);
+        }
+        B += ldb;
+    }
+    PRNN_UNROLL
+    for (int r = 0; r < 4; r++) if (r < mr) {
+        _mm256_maskstore_pd(C + r * ldc, bm0, c0[r]);
+        _mm256_maskstore_pd(C + r * ldc + 4, bm1, c1[r]);
+    }
+}
+
+PRNN_AVX2_TARGET void prnn_dgemm_avx2(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate) {
+    const __m256i lane = _mm256_setr_epi64x(0, 1, 2, 3);
+    for (int j0 = 0; j0 < N; j0 += 8) {
+        int w = N - j0 < 8 ? N - j0 : 8;
+        __m256i bm0 = _mm256_cmpgt_epi64(_mm256_set1_epi64x(w), lane);
+        __m256i bm1 = _mm256_cmpgt_epi64(_mm256_set1_epi64x(w - 4), lane);
+        for (int i0 = 0; i0 < M; i0 += 4) {
+            int mr = M - i0 < 4 ? M - i0 : 4;
+            const double *a = A + (size_t)i0 * lda;
+            const double *b = B + j0;
+            double *c = C + (size_t)i0 * ldc + j0;
+#define CALL(R) dtile(R, K, a, (size_t)lda, b, (size_t)ldb, c, (size_t)ldc, accumulate, bm0, bm1)
+            switch (mr) { case 4: CALL(4); break; case 3: CALL(3); break; case 2: CALL(2); break; default: CALL(1); break; }
+#undef CALL
+        }
+    }
+}
+#endif

@@ -1,0 +1,234 @@
+// AVX-512 GEMM: 12×32 register tile (24 zmm accumulators), broadcast-A × two zmm of B per k.
+// Every C element is the contract's chain acc = fma(a[k], b[k], acc), k ascending; K blocks store and reload acc exactly.
+#include "prnn_internal.h"
+
+#if PRNN_X86
+#include <immintrin.h>
+#include <string.h>
+
+#define MR 12        // rows per register tile
+#define NR 32        // columns per register tile (= PRNN_PACK_NR)
+#ifndef PRNN_AVX512_KC
+#define PRNN_AVX512_KC 256
+#endif
+#ifndef PRNN_AVX512_MC
+#define PRNN_AVX512_MC 288
+#endif
+#define KC PRNN_AVX512_KC  // k block: a 32-column B panel of KC rows is 32 KiB (L1)
+#define MC PRNN_AVX512_MC  // row block: packed A block MC×KC is 288 KiB (L2)
+
+/// C[mr, 32] (ldc, columns masked by m0/m1) = (load_c ? C : 0) + A[mr, kc] · B[kc, 32].
+/// A element (r, k) is at A[r·ars + k·aks]; B row k starts at B + k·bks (its lanes masked by m0/m1).
+PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, size_t ars, size_t aks,
+                                         const float *B, size_t bks, float *C, size_t ldc, int load_c,
+                                         __mmask16 m0, __mmask16 m1) {
+    __m512 c0[MR], c1[MR];
+    PRNN_UNROLL
+    for (int r = 0; r < MR; r++) if (r < mr) {
+        if (load_c) {
+            c0[r] = _mm512_maskz_loadu_ps(m0, C + r * ldc);
+            c1[r] = _mm512_maskz_loadu_ps(m1, C + r * ldc + 16);
+        } else {
+            c0[r] = _mm512_setzero_ps();
+            c1[r] = _mm512_setzero_ps();
+        }
+    }
+    for (int k = 0; k < kc; k++) {
+        __m512 b0 = _mm512_maskz_loadu_ps(m0, B), b1 = _mm512_maskz_loadu_ps(m1, B + 16);
+        PRNN_UNROLL
+        for (int r = 0; r < MR; r++) if (r < mr) {
+            __m512 a = _mm512_set1_ps(A[r * ars]);
+            c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
+            c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+        }
+        A += aks;
+        B += bks;
+    }
+    PRNN_UNROLL
+    for (int r = 0; r < MR; r++) if (r < mr) {
+        _mm512_mask_storeu_ps(C + r * ldc, m0, c0[r]);
+        _mm512_mask_storeu_ps(C + r * ldc + 16, m1, c1[r]);
+    }
+}
+
+#define TILE_CASES(CALL) \
+    switch (mr) { case 12: CALL(12); break; case 11: CALL(11); break; case 10: CALL(10); break; case 9: CALL(9); break; \
+    case 8: CALL(8); break; case 7: CALL(7); break; case 6: CALL(6); break; case 5: CALL(5); break; \
+    case 4: CALL(4); break; case 3: CALL(3); break; case 2: CALL(2); break; default: CALL(1); break; }
+
+/// A packed in MR-row panels (k-major, stride MR), B a packed 32-column panel (stride 32).
+static PRNN_AVX512_TARGET void tile_packed(int mr, int kc, const float *Ap, const float *Bp, float *C, size_t ldc,
+                                           int load_c, __mmask16 m0, __mmask16 m1) {
+#define CALL(R) tile(R, kc, Ap, 1, MR, Bp, NR, C, ldc, load_c, m0, m1)
+    TILE_CASES(CALL)
+#undef CALL
+}
+
+/// A read in place (row stride lda), B rows with stride bks (packed panel or the caller's matrix).
+static PRNN_AVX512_TARGET void tile_direct(int mr, int kc, const float *A, size_t lda, const float *B, size_t bks,
+                                           float *C, size_t ldc, int load_c, __mmask16 m0, __mmask16 m1) {
+#define CALL(R) tile(R, kc, A, lda, 1, B, bks, C, ldc, load_c, m0, m1)
+    TILE_CASES(CALL)
+#undef CALL
+}
+
+static inline void masks(int w, __mmask16 *m0, __mmask16 *m1) {
+    *m0 = (__mmask16)(w >= 16 ? 0xFFFF : (1u << w) - 1u);
+    *m1 = (__mmask16)(w >= 32 ? 0xFFFF : (w <= 16 ? 0 : (1u << (w - 16)) - 1u));
+}
+
+/// Small problems: no packing, no blocking; B read in place (or from a packed strip when bstrip != 0).
+static PRNN_AVX512_TARGET void gemm_direct(int M, int N, int K, const float *A, int lda, const float *B, size_t ldb,
+                                           int b_is_packed, float *C, int ldc, int accumulate) {
+    for (int j0 = 0; j0 < N; j0 += NR) {
+        int w = N - j0 < NR ? N - j0 : NR;
+        __mmask16 m0, m1;
+        masks(w, &m0, &m1);
+        const float *b = b_is_packed ? B + (size_t)(j0 / NR) * K * NR : B + j0;
+        size_t bks = b_is_packed ? NR : ldb;
+        for (int i0 = 0; i0 < M; i0 += MR) {
+            int mr = M - i0 < MR ? M - i0 : MR;
+            tile_direct(mr, K, A + (size_t)i0 * lda, (size_t)lda, b, bks, C + (size_t)i0 * ldc + j0, (size_t)ldc,
+                        accumulate, m0, m1);
+        }
+    }
+}
+
+/// Packs A[mc, kc] (lda) into MR-row panels: panel p holds rows p·MR…, element (r, k) at p·MR·kc + k·MR + r.
+static void pack_a(int mc, int kc, const float *A, int lda, float *dst) {
+    for (int i0 = 0; i0 < mc; i0 += MR) {
+        int mr = mc - i0 < MR ? mc - i0 : MR;
+        float *p = dst + (size_t)i0 * kc;
+        for (int r = 0; r < mr; r++) {
+            const float *src = A + (size_t)(i0 + r) * lda;
+            for (int k = 0; k < kc; k++) p[(size_t)k * MR + r] = src[k];
+        }
+    }
+}
+
+/// Blocked product with B in the PRNN_PACK_NR layout over the full K.
+static PRNN_AVX512_TARGET void gemm_blocked(int M, int N, int K, const float *A, int lda, const float *packed,
+                                            float *C, int ldc, int accumulate, float *abuf) {
+    int strips = (N + NR - 1) / NR;
+    int mblocks = (M + MC - 1) / MC;
+    int mc_max = ((M + mblocks - 1) / mblocks + MR - 1) / MR * MR;
+    for (int pc = 0; pc < K; pc += KC) {
+        int kc = K - pc < KC ? K - pc : KC;
+        int load_c = accumulate || pc > 0;
+        for (int ic = 0; ic < M; ic += mc_max) {
+            int mc = M - ic < mc_max ? M - ic : mc_max;
+            pack_a(mc, kc, A + (size_t)ic * lda + pc, lda, abuf);
+            for (int s = 0; s < strips; s++) {
+                int w = N - s * NR < NR ? N - s * NR : NR;
+                __mmask16 m0, m1;
+                masks(w, &m0, &m1);
+                const float *bp = packed + ((size_t)s * K + pc) * NR;
+                for (int ir = 0; ir < mc; ir += MR) {
+                    int mr = mc - ir < MR ? mc - ir : MR;
+                    // C must seed the accumulators, so fetch the next tile's C rows while this one computes.
+                    {
+                        int nir = ir + MR, ns = s;
+                        if (nir >= mc) { nir = 0; ns = s + 1; }
+                        if (ns < strips) {
+                            const float *nc = C + (size_t)(ic + nir) * ldc + ns * NR;
+                            int nmr = mc - nir < MR ? mc - nir : MR;
+                            for (int r = 0; r < nmr; r++) {
+                                _mm_prefetch((const char *)(nc + (size_t)r * ldc), _MM_HINT_T0);
+                                _mm_prefetch((const char *)(nc + (size_t)r * ldc + 16), _MM_HINT_T0);
+                            }
+                        }
+                    }
+                    float *c = C + (size_t)(ic + ir) * ldc + s * NR;
+                    if (mr == MR)  // the common case, inlined
+                        tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, bp, NR, c, (size_t)ldc, load_c, m0, m1);
+                    else
+                        tile_packed(mr, kc, abuf + (size_t)ir * kc, bp, c, (size_t)ldc, load_c, m0, m1);
+                }
+            }
+        }
+    }
+}
+
+static int use_direct(int M, int N, int K) {
+    return M <= MR || (size_t)M * N * K <= (size_t)64 * 64 * 64;
+}
+
+PRNN_AVX512_TARGET void prnn_sgemm_packed_avx512(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate) {
+    if (!use_direct(M, N, K)) {
+        float *abuf = prnn_alloc_aligned((size_t)MC * KC * sizeof(float));
+        if (abuf) {
+            gemm_blocked(M, N, K, A, lda, packed, C, ldc, accumulate, abuf);
+            prnn_free_aligned(abuf);
+            return;
+        }
+    }
+    gemm_direct(M, N, K, A, lda, packed, NR, 1, C, ldc, accumulate);
+}
+
+PRNN_AVX512_TARGET void prnn_sgemm_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate) {
+    if (!use_direct(M, N, K)) {
+        size_t count = prnn_sgemm_packed_b_count(K, N);
+        float *bbuf = prnn_alloc_aligned(count * sizeof(float));
+        float *abuf = prnn_alloc_aligned((size_t)MC * KC * sizeof(float));
+        if (bbuf && abuf) {
+            prnn_sgemm_pack_b(K, N, B, ldb, bbuf);
+            gemm_blocked(M, N, K, A, lda, bbuf, C, ldc, accumulate, abuf);
+            prnn_free_aligned(bbuf);
+            prnn_free_aligned(abuf);
+            return;
+        }
+        prnn_free_aligned(bbuf);
+        prnn_free_aligned(abuf);
+    }
+    gemm_direct(M, N, K, A, lda, B, (size_t)ldb, 0, C, ldc, accumulate);
+}
+
+// ---------------------------------------------------------------- double: 8×16 tile (16 zmm accumulators), B in place
+PRNN_INLINE PRNN_AVX512_TARGET void dtile(const int mr, int K, const double *A, size_t lda, const double *B, size_t ldb,
+                                          double *C, size_t ldc, int load_c, __mmask8 m0, __mmask8 m1) {
+    __m512d c0[8], c1[8];
+    PRNN_UNROLL
+    for (int r = 0; r < 8; r++) if (r < mr) {
+        if (load_c) {
+            c0[r] = _mm512_maskz_loadu_pd(m0, C + r * ldc);
+            c1[r] = _mm512_maskz_loadu_pd(m1, C + r * ldc + 8);
+        } else {
+            c0[r] = _mm512_setzero_pd();
+            c1[r] = _mm512_setzero_pd();
+        }
+    }
+    for (int k = 0; k < K; k++) {
+        __m512d b0 = _mm512_maskz_loadu_pd(m0, B), b1 = _mm512_maskz_loadu_pd(m1, B + 8);
+        PRNN_UNROLL
+        for (int r = 0; r < 8; r++) if (r < mr) {
+            __m512d a = _mm512_set1_pd(A[r * lda + k]);
+            c0[r] = _mm512_fmadd_pd(a, b0, c0[r]);
+            c1[r] = _mm512_fmadd_pd(a, b1, c1[r]);
+        }
+        B += ldb;
+    }
+    PRNN_UNROLL
+    for (int r = 0; r < 8; r++) if (r < mr) {
+        _mm512_mask_storeu_pd(C + r * ldc, m0, c0[r]);
+        _mm512_mask_storeu_pd(C + r * ldc + 8, m1, c1[r]);
+    }
+}
+
+PRNN_AVX512_TARGET void prnn_dgemm_avx512(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate) {
+    for (int j0 = 0; j0 < N; j0 += 16) {
+        int w = N - j0 < 16 ? N - j0 : 16;
+        __mmask8 m0 = (__mmask8)(w >= 8 ? 0xFF : (1u << w) - 1u);
+        __mmask8 m1 = (__mmask8)(w >= 16 ? 0xFF : (w <= 8 ? 0 : (1u << (w - 8)) - 1u));
+        for (int i0 = 0; i0 < M; i0 += 8) {
+            int mr = M - i0 < 8 ? M - i0 : 8;
+            const double *a = A + (size_t)i0 * lda;
+            const double *b = B + j0;
+            double *c = C + (size_t)i0 * ldc + j0;
+#define CALL(R) dtile(R, K, a, (size_t)lda, b, (size_t)ldb, c, (size_t)ldc, accumulate, m0, m1)
+            switch (mr) { case 8: CALL(8); break; case 7: CALL(7); break; case 6: CALL(6); break; case 5: CALL(5); break;
+            case 4: CALL(4); break; case 3: CALL(3); break; case 2: CALL(2); break; default: CALL(1); break; }
+#undef CALL
+        }
+    }
+}
+#endif

@@ -1,0 +1,55 @@
+// Private prototypes shared by the dispatcher and the ISA-specific kernel files.
+#ifndef PRNN_INTERNAL_H
+#define PRNN_INTERNAL_H
+#include "prnn_kernels.h"
+#include <stddef.h>
+
+// No FMA contraction anywhere in this target: the kernels spell out every fused multiply-add they want, so that all
+// ISA paths perform the identical sequence of IEEE operations (clang honours the STDC pragma; GCC needs its own).
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define PRNN_X86 1
+#else
+#define PRNN_X86 0
+#endif
+
+#define PRNN_AVX512_TARGET __attribute__((target("avx512f,avx512dq,avx512vl,fma")))
+#define PRNN_AVX2_TARGET __attribute__((target("avx2,fma")))
+/// Fully unrolls the next loop (register tiles must not live in memory).
+#define PRNN_UNROLL _Pragma("GCC unroll 16")
+#define PRNN_INLINE static inline __attribute__((always_inline))
+
+/// 64-byte aligned scratch (NULL on failure); free with prnn_free_aligned.
+void *prnn_alloc_aligned(size_t bytes);
+void prnn_free_aligned(void *p);
+/// C[M,N] = accumulate ? C : +0 (the K == 0 product).
+void prnn_sgemm_k0(int M, int N, float *C, int ldc, int accumulate);
+void prnn_dgemm_k0(int M, int N, double *C, int ldc, int accumulate);
+
+// Portable (every platform).
+void prnn_sgemm_portable(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate);
+void prnn_sgemm_packed_portable(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate);
+void prnn_dgemm_portable(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate);
+void prnn_activation_f32_portable(prnn_activation act, const float *x, float *y, size_t n);
+void prnn_activation_f64_portable(prnn_activation act, const double *x, double *y, size_t n);
+
+#if PRNN_X86
+void prnn_sgemm_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate);
+void prnn_sgemm_packed_avx2(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate);
+void prnn_dgemm_avx2(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate);
+void prnn_activation_f32_avx2(prnn_activation act, const float *x, float *y, size_t n);
+void prnn_activation_f64_avx2(prnn_activation act, const double *x, double *y, size_t n);
+
+void prnn_sgemm_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate);
+void prnn_sgemm_packed_avx512(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate);
+void prnn_dgemm_avx512(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate);
+void prnn_activation_f32_avx512(prnn_activation act, const float *x, float *y, size_t n);
+void prnn_activation_f64_avx512(prnn_activation act, const double *x, double *y, size_t n);
+#endif
+
+#endif

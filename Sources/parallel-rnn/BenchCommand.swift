@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import ParallelRNN
+
+/// `parallel-rnn bench`: times a workload for each thread count and reports throughput against the FMA peak.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time an RNN workload per thread count (median/min/max, sample-steps/s, GFLOP/s, % of peak, speed-up).",
+        discussion: """
+            Presets (float32, inputs standard normal, weights ×0.1, seeded):
+              w1  LSTM, no mask                                   B64  T100  I128 U256
+              w2  GRU (resetAfter), no mask                       B64  T100  I128 U256
+              w3  LSTM, right-padded mask, length 1+(37b+11) mod T B64  T100  I128 U256
+              w4  user step h' = tanh(x_t + matmul(h, W)) via rnn B32  T1000 U32
+              w5  LSTM, no mask                                   B512 T50   I256 U512
+            Options modify the preset (reported as modified: true); --cell without --workload is a "custom" run that
+            starts from w1's shapes. GFLOP/s counts the cell's two matrix products (LSTM 2·4U·(I+U), GRU 2·3U·(I+U),
+            SimpleRNN 2·U·(I+U), generic 2·U·U per sample-step), pointwise work ignored, over useful (unmasked)
+            sample-steps only. % of peak compares with the cached FMA peak of the cores the run used (`parallel-rnn peak`).
+            """
+    )
+
+    @Option(help: "Preset workload: w1, w2, w3, w4 or w5 (default w1).")
+    var workload: String?
+
+    @Option(help: "Cell for a custom run: lstm, gru, simple or generic (h' = tanh(x + h·W)).")
+    var cell: CellKind?
+
+    @Option(help: "Batch size B.") var batch: Int?
+    @Option(help: "Time steps T.") var time: Int?
+    @Option(help: "Input features I (generic: must equal --units).") var input: Int?
+    @Option(help: "Units U.") var units: Int?
+
+    @Option(help: "Valid steps per sample: full (no mask), random (seeded, 1...T) or prefix-formula (1 + (37b + 11) mod T).")
+    var lengths: LengthsKind?
+
+    @Flag(help: "Process the sequence backwards (Keras go_backwards).")
+    var goBackwards = false
+
+    @Flag(inversion: .prefixedNo, help: "GRU with reset_after (Keras 2 default).")
+    var resetAfter = true
+
+    @Option(help: "Comma-separated thread counts, e.g. 1,2,4; `auto` is Execution.automatic (the default).")
+    var threads: String?
+
+    @Option(help: "Timed repetitions per thread count.") var reps = 5
+    @Option(help: "Untimed warm-up runs per thread count.") var warmup = 1
+    @Option(help: "Stop timing a thread count after this many seconds (at least one timed run is made).")
+    var maxSeconds = 20.0
+    @Option(help: "Seed of the input and weight data.") var seed: UInt64 = 42
+
+    @Flag(help: "Run shards unpinned (Execution.threads(n, pinned: false)).")
+    var noPin = false
+
+    @Flag(help: "One JSON object per thread count on stdout instead of the table.")
+    var json = false
+
+    func validate() throws {
+        if let workload, WorkloadSpec.presets[workload] == nil {
+            throw ValidationError("unknown workload '\(workload)'; choose one of \(WorkloadSpec.presetNames.joined(separator: ", "))")
+        }
+        for (name, value) in [("--batch", batch), ("--time", time), ("--input", input), ("--units", units)] {
+            if let value, value < 1 { throw ValidationError("\(name) must be at least 1 (got \(value))") }
+        }
+        guard reps >= 1 else { throw ValidationError("--reps must be at least 1 (got \(reps))") }
+        guard maxSeconds > 0 else { throw ValidationError("--max-seconds must be positive (got \(maxSeconds))") }
+        guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more (got \(warmup))") }
+        if let threads { _ = try ThreadSetting.parseList(threads) }
+        let spec = try resolvedSpec()
+        if spec.cell == .generic && spec.input != spec.units {
+            throw ValidationError("the generic cell adds x_t to h·W, so --input (\(spec.input)) must equal --units (\(spec.units))")
+        }
+    }
+
+    /// The workload after applying options to the preset.
+    func resolvedSpec() throws -> WorkloadSpec {
+        var spec = WorkloadSpec.presets[workload ?? "w1"]!
+        var modified = false
+        if let cell, cell != spec.cell || workload == nil {
+            spec.cell = cell
+            modified = true
+            if cell == .generic && input == nil { spec.input = units ?? spec.units }
+        }
+        if let batch, batch != spec.batch { spec.batch = batch; modified = true }
+        if let time, time != spec.time { spec.time = time; modified = true }
+        if let units, units != spec.units {
+            spec.units = units; modified = true
+            if spec.cell == .generic && input == nil { spec.input = units }
+        }
+        if let input, input != spec.input { spec.input = input; modified = true }
+        if let lengths, lengths != spec.lengths { spec.lengths = lengths; modified = true }
+        if goBackwards { spec.goBackwards = true; modified = true }
+        if !resetAfter && spec.cell == .gru { spec.resetAfter = false; modified = true }
+        if seed != spec.seed { spec.seed = seed; modified = true }
+        if modified {
+            spec.modified = true
+            if workload == nil && cell != nil { spec.name = "custom" }
+        }
+        return spec
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let spec = try resolvedSpec()
+            #if DEBUG
+            Terminal.note("debug build: kernels are unoptimised; build with `swift build -c release` for real numbers")
+            #endif
+            let settings = try threads.map(ThreadSetting.parseList) ?? [.automatic]
+            let coreCount = try Topology.shared().coreCount
+            let (peak, cached) = try PeakCache.peak(cores: coreCount)
+            Terminal.progress("bench \(spec.name): preparing data")
+            let prepared = try PreparedWorkload(spec)
+            let report = BenchReport(spec: spec, peak: peak, peakCached: cached, coreCount: coreCount,
+                                     reps: reps, warmup: warmup, json: json)
+            report.printHeader()
+            var first: BenchRow? = nil
+            for setting in settings {
+                let shards: Int
+                switch setting {
+                case .automatic:
+                    shards = try ShardPlan.make(rows: spec.batch, execution: .automatic, coreCount: coreCount,
+                                                minimumRowsPerShard: libraryMinimumRowsPerShard).ranges.count
+                case let .count(n): shards = min(n, spec.batch)
+                }
+                let execution = setting.execution(pinned: !noPin)
+                for w in 0..<warmup {
+                    Terminal.progress("bench \(spec.name): threads \(setting), warm-up \(w + 1)/\(warmup)")
+                    try prepared.run(execution)
+                }
+                var times: [Double] = []
+                for r in 0..<reps {
+                    Terminal.progress("bench \(spec.name): threads \(setting), run \(r + 1)/\(reps)")
+                    times.append(try Stopwatch.seconds { try prepared.run(execution) })
+                    if times.reduce(0, +) > maxSeconds && r + 1 < reps {
+                        Terminal.note("threads \(setting): stopped after \(r + 1) of \(reps) runs (--max-seconds \(maxSeconds))")
+                        break
+                    }
+                }
+                Terminal.clearProgress()
+                let row = BenchRow(setting: setting, shards: shards, coresUsed: min(shards, coreCount),
+                                   pinned: setting == .automatic ? true : !noPin, seconds: times)
+                Terminal.clearProgress()
+                report.printRow(row, first: first ?? row)
+                if first == nil { first = row }
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import ParallelRNN
+
+/// The Keras cell kinds `run` can execute.
+enum KerasCellKind: String, CaseIterable, Sendable {
+    case lstm, gru, simple
+}
+
+/// A weights archive written by `Scripts/export_keras_weights.py` (or by hand with numpy): arrays `kernel`,
+/// `recurrent_kernel`, optional `bias`, and an optional `metadata.json` member with the layer's configuration
+/// (`cell`, `units`, `activation`, `recurrent_activation`, `use_bias`, `reset_after`, `go_backwards`, …).
+struct KerasWeights {
+    var kernel: Tensor<Float>
+    var recurrentKernel: Tensor<Float>
+    var bias: Tensor<Float>?
+    var metadata: [String: Any]
+    let path: String
+
+    init(path: String) throws(RNNError) {
+        self.path = path
+        let archive = try NPZArchive(path: path)
+        kernel = try floatTensor(archive, "kernel")
+        recurrentKernel = try floatTensor(archive, "recurrent_kernel")
+        bias = archive.contains("bias") ? try floatTensor(archive, "bias") : nil
+        metadata = [:]
+        if let json = archive.members["metadata.json"] {
+            guard let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else {
+                throw .file(path: path, reason: "metadata.json is not a JSON object")
+            }
+            metadata = object
+        }
+        if metadata["use_bias"] as? Bool == true && bias == nil {
+            throw .file(path: path, reason: "metadata says use_bias but the archive has no 'bias' array")
+        }
+    }
+
+    /// The cell named in the metadata, if any.
+    func metadataCell() throws(RNNError) -> KerasCellKind? {
+        guard let name = metadata["cell"] as? String else { return nil }
+        guard let kind = KerasCellKind(rawValue: name) else {
+            throw .file(path: path, reason: "metadata names cell '\(name)'; expected lstm, gru or simple")
+        }
+        return kind
+    }
+
+    /// A Keras activation from the metadata (`key`), or `fallback`.
+    func metadataActivation(_ key: String) throws(RNNError) -> Activation? {
+        guard let name = metadata[key] as? String else { return nil }
+        guard let activation = Activation(kerasName: name) else {
+            throw .file(path: path, reason: "metadata \(key) '\(name)' is not one of tanh, sigmoid, hard_sigmoid, relu, linear")
+        }
+        return activation
+    }
+}
+
+extension Activation {
+    /// Keras's name of an activation (`hard_sigmoid`, …).
+    init?(kerasName: String) {
+        switch kerasName {
+        case "tanh": self = .tanh
+        case "sigmoid": self = .sigmoid
+        case "hard_sigmoid", "hardSigmoid": self = .hardSigmoid
+        case "relu": self = .relu
+        case "linear", "None": self = .linear
+        default: return nil
+        }
+    }
+}
+
+/// An array of an archive as float32; float64 is converted (as Keras casts inputs to the layer's float32).
+func floatTensor(_ archive: NPZArchive, _ name: String) throws(RNNError) -> Tensor<Float> {
+    switch try archive.array(name) {
+    case let .float(t): return t
+    case let .double(t): return try Tensor(shape: t.shape, scalars: t.scalars.map { Float($0) })
+    case let .bool(t):
+        throw .file(path: "\(archive.source)[\(name)]", reason: "dtype '|b1' (bool) of shape \(t.shape) where float32 weights are expected")
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import ParallelRNN
+import _ParallelRNNKernels
+
+/// A measured FP32 FMA peak: one core alone, and all allowed cores at once.
+struct PeakMeasurement: Codable, Sendable, Equatable {
+    var cpuModel: String
+    var isa: String
+    var build: String
+    var cores: Int
+    /// GFLOP/s of one thread pinned to one core.
+    var perCoreGFLOPS: Double
+    /// GFLOP/s of `cores` concurrent threads, one per allowed core, summed.
+    var allCoresGFLOPS: Double
+    var pinned: Bool
+    var measuredAt: String
+
+    /// The peak of `used` cores: the single-core figure for one core, else the all-core figure per core × used
+    /// (so clock drops under multi-core load are accounted for).
+    func peak(coresUsed used: Int) -> Double {
+        let used = max(1, min(used, cores))
+        if used == 1 { return perCoreGFLOPS }
+        return allCoresGFLOPS / Double(cores) * Double(used)
+    }
+
+    /// Cache key: the machine and the code path the figures belong to.
+    var key: String { PeakMeasurement.key(cpuModel: cpuModel, isa: isa, build: build, cores: cores) }
+
+    static func key(cpuModel: String, isa: String, build: String, cores: Int) -> String {
+        "\(cpuModel)|\(isa)|\(build)|\(cores) cores"
+    }
+}
+
+/// Measures the FMA peak with `prnn_peak_fma_f32` (the kernels' run-time ISA choice), on threads pinned through
+/// the library's scheduler (`PinnedExecutor`, shard i → allowed core i).
+enum PeakProbe {
+    static var isaName: String { String(cString: prnn_isa_name(prnn_active_isa())) }
+
+    static var buildName: String {
+        #if DEBUG
+        return "debug"
+        #else
+        return "release"
+        #endif
+    }
+
+    /// The CPU's model name (from /proc/cpuinfo on Linux).
+    static var cpuModel: String {
+        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) {
+            for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+                if let colon = line.firstIndex(of: ":") {
+                    return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                }
+            }
+        }
+        #if arch(arm64)
+        return "arm64"
+        #else
+        return "unknown CPU"
+        #endif
+    }
+
+    /// Measures single-core and all-core peaks, each the best of `repeats` runs of about `seconds`.
+    static func measure(seconds: Double = 0.15, repeats: Int = 5, progress: (String) -> Void = { _ in }) throws -> PeakMeasurement {
+        let topology = try Topology.shared()
+        let cores = topology.coreCount
+        let isa = prnn_active_isa()
+        let flopsPerIteration = Double(prnn_peak_flops_per_iteration(isa))
+        // Calibrate the iteration count to about `seconds` on one core.
+        var iterations: Int64 = 100_000
+        while true {
+            let t = Stopwatch.seconds { _ = prnn_peak_fma_f32(isa, iterations, nil) }
+            if t > 0.02 || iterations > 1 << 40 {
+                iterations = max(1, Int64(Double(iterations) * seconds / max(t, 1e-9)))
+                break
+            }
+            iterations *= 8
+        }
+        func best(threads: Int) throws -> Double {
+            let plan = try ShardPlan.make(rows: threads, execution: .threads(threads, pinned: true),
+                                          coreCount: cores, minimumRowsPerShard: 1)
+            var bestRate = 0.0
+            for r in 0..<repeats {
+                progress("peak: \(threads) thread\(threads == 1 ? "" : "s"), run \(r + 1)/\(repeats)")
+                let n = iterations
+                let t = try Stopwatch.seconds {
+                    try PinnedExecutor.run(plan, topology: topology) { _, _, _ in _ = prnn_peak_fma_f32(isa, n, nil) }
+                }
+                bestRate = max(bestRate, flopsPerIteration * Double(n) * Double(plan.ranges.count) / t / 1e9)
+            }
+            return bestRate
+        }
+        let single = try best(threads: 1)
+        let all = cores == 1 ? single : try best(threads: cores)
+        return PeakMeasurement(cpuModel: cpuModel, isa: isaName, build: buildName, cores: cores,
+                               perCoreGFLOPS: single, allCoresGFLOPS: all, pinned: true,
+                               measuredAt: ISO8601DateFormatter().string(from: Date()))
+    }
+}

@@ -1,0 +1,48 @@
+import ParallelRNN
+
+/// A workload with its tensors built, ready to be timed: `run(execution)` performs one full forward pass.
+struct PreparedWorkload: Sendable {
+    let spec: WorkloadSpec
+    let run: @Sendable (Execution) throws -> Void
+
+    init(_ spec: WorkloadSpec) throws {
+        self.spec = spec
+        var rng = SeededRandom(seed: spec.seed)
+        let (b, t, i, u) = (spec.batch, spec.time, spec.input, spec.units)
+        let inputs = try Tensor<Float>(shape: [b, t, i], scalars: rng.normals(b * t * i))
+        func weights(_ shape: [Int]) throws -> Tensor<Float> {
+            try Tensor(shape: shape, scalars: rng.normals(shape.reduce(1, *), scale: 0.1))
+        }
+        let mask: Tensor<Bool>? = try spec.sampleLengths().map { lengths throws(RNNError) in
+            var m = [Bool](repeating: false, count: b * t)
+            for (row, length) in lengths.enumerated() { for step in 0..<length { m[row * t + step] = true } }
+            return try Tensor(shape: [b, t], scalars: m)
+        }
+        let goBackwards = spec.goBackwards
+        switch spec.cell {
+        case .lstm:
+            let cell = try LSTM(kernel: weights([i, 4 * u]), recurrentKernel: weights([u, 4 * u]), bias: weights([4 * u]))
+            run = { execution in _ = try cell(inputs, mask: mask, goBackwards: goBackwards, execution: execution) }
+        case .gru:
+            let bias = spec.resetAfter ? try weights([2, 3 * u]) : try weights([3 * u])
+            let cell = try GRU(kernel: weights([i, 3 * u]), recurrentKernel: weights([u, 3 * u]), bias: bias,
+                               resetAfter: spec.resetAfter)
+            run = { execution in _ = try cell(inputs, mask: mask, goBackwards: goBackwards, execution: execution) }
+        case .simple:
+            let cell = try SimpleRNN(kernel: weights([i, u]), recurrentKernel: weights([u, u]), bias: weights([u]))
+            run = { execution in _ = try cell(inputs, mask: mask, goBackwards: goBackwards, execution: execution) }
+        case .generic:
+            // w4: a user step written with Tensor ops, h' = tanh(x_t + matmul(h, W)), output h'.
+            let w = try weights([u, u])
+            let step: StepFunction<Float> = { x, states in
+                let h = tanh(x + matmul(states[0], w))
+                return (h, [h])
+            }
+            let h0 = Tensor<Float>(zeros: [b, u])
+            run = { execution in
+                _ = try rnn(step, inputs: inputs, initialStates: [h0], goBackwards: goBackwards, mask: mask,
+                            execution: execution)
+            }
+        }
+    }
+}

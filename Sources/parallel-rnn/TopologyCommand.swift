@@ -1,0 +1,41 @@
+import ArgumentParser
+import ParallelRNN
+
+/// `parallel-rnn topology`: what hwloc sees and how a batch would be sharded.
+struct TopologyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "topology",
+        abstract: "Print the machine as hwloc sees it and the shard plan for a batch."
+    )
+
+    @Option(help: "Batch size whose shard plan to print.")
+    var batch = 64
+
+    @Option(help: "Comma-separated thread counts to plan for (`auto` = Execution.automatic).")
+    var threads = "auto"
+
+    @Flag(help: "Plan unpinned shards.")
+    var noPin = false
+
+    func validate() throws {
+        guard batch >= 0 else { throw ValidationError("--batch must be 0 or more (got \(batch))") }
+        _ = try ThreadSetting.parseList(threads)
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let topology = try Topology.shared()
+            Terminal.output("\(topology.summary)")
+            Terminal.output("")
+            for setting in try ThreadSetting.parseList(threads) {
+                let plan = try ShardPlan.make(rows: batch, execution: setting.execution(pinned: !noPin),
+                                              coreCount: topology.coreCount, minimumRowsPerShard: libraryMinimumRowsPerShard)
+                Terminal.output("shard plan for B=\(batch), threads \(setting): \(plan.ranges.count) shard\(plan.ranges.count == 1 ? "" : "s"), \(plan.pinned ? "pinned" : "unpinned")")
+                for (i, range) in plan.ranges.enumerated() {
+                    let core = plan.pinned ? "core \(i % max(topology.coreCount, 1))" : "any core"
+                    Terminal.output("  shard \(i): rows \(range.lowerBound)..<\(range.upperBound) (\(range.count) rows) → \(core)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+import ParallelRNN
+
+/// Runs the built `parallel-rnn` executable (next to the test bundle in the products directory) as a subprocess.
+@Suite struct CLITests {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The products directory: the resource bundle of this test target lives there.
+    static var executableURL: URL? {
+        var dir = Bundle.module.bundleURL.deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = dir.appendingPathComponent("parallel-rnn")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let executable = try #require(executableURL, "parallel-rnn is not built next to the tests (run `swift build` first)")
+        let tmp = FileManager.default.temporaryDirectory
+        let id = UUID().uuidString
+        let outURL = tmp.appendingPathComponent("prnn-cli-\(id).out"), errURL = tmp.appendingPathComponent("prnn-cli-\(id).err")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        process.waitUntilExit()
+        try out.close(); try err.close()
+        return Result(status: process.terminationStatus,
+                      stdout: try String(contentsOf: outURL, encoding: .utf8),
+                      stderr: try String(contentsOf: errURL, encoding: .utf8))
+    }
+
+    static func temporaryPath(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("prnn-cli-\(UUID().uuidString)-\(name)").path
+    }
+
+    /// No crash report, no stack trace.
+    static func expectNoTrace(_ r: Result) {
+        for marker in ["Fatal error", "Precondition failed", "crashed", "Backtrac", "Stack dump"] {
+            #expect(!r.stderr.contains(marker), "stderr has '\(marker)': \(r.stderr)")
+        }
+    }
+
+    @Test func helpListsSubcommands() throws {
+        let r = try Self.run(["--help"])
+        #expect(r.status == 0)
+        for word in ["bench", "peak", "topology", "run"] { #expect(r.stdout.contains(word)) }
+    }
+
+    @Test func badWorkloadIsAValidationError() throws {
+        let r = try Self.run(["bench", "--workload", "w9"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("unknown workload 'w9'"))
+        #expect(r.stdout.isEmpty)
+        Self.expectNoTrace(r)
+    }
+
+    @Test(arguments: [["bench", "--threads", "0"], ["bench", "--threads", "1,-2"], ["bench", "--batch", "-3"],
+                      ["run", "--weights", "w.npz", "--inputs", "x.npy", "--output", "o.npz", "--threads", "0"],
+                      ["topology", "--batch", "-1"]])
+    func badNumbersAreValidationErrors(arguments: [String]) throws {
+        let r = try Self.run(arguments)
+        #expect(r.status != 0)
+        #expect(r.stderr.hasPrefix("Error: "))
+        Self.expectNoTrace(r)
+    }
+
+    @Test func nonexistentFileIsOneLineError() throws {
+        let r = try Self.run(["run", "--weights", "/nonexistent/w.npz", "--inputs", "/nonexistent/x.npy",
+                              "--output", Self.temporaryPath("o.npz")])
+        #expect(r.status == 1)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.hasPrefix("error: /nonexistent/w.npz") == true)
+        Self.expectNoTrace(r)
+    }
+
+    @Test func benchJSONHasTheRequiredKeys() throws {
+        let cache = Self.temporaryPath("peak.json")
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let r = try Self.run(["bench", "--workload", "w4", "--reps", "1", "--warmup", "0", "--time", "20", "--json",
+                              "--threads", "1,2"], environment: ["PARALLEL_RNN_PEAK_CACHE": cache])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        for (line, threads) in zip(lines, [1, 2]) {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            for key in ["workload", "threads", "median_ms", "min_ms", "max_ms", "gflops", "peak_fraction", "isa", "pinned"] {
+                #expect(object[key] != nil, "missing \(key) in \(line)")
+            }
+            #expect(object["workload"] as? String == "w4")
+            #expect(object["threads"] as? Int == threads)
+            #expect(object["time"] as? Int == 20 && object["batch"] as? Int == 32 && object["units"] as? Int == 32)
+            let median = try #require(object["median_ms"] as? Double)
+            #expect(median > 0)
+            #expect((object["gflops"] as? Double ?? 0) > 0)
+        }
+        #expect(FileManager.default.fileExists(atPath: cache), "the measured peak is cached")
+    }
+
+    @Test func topologyPrintsTheShardPlan() throws {
+        let r = try Self.run(["topology", "--batch", "10", "--threads", "3"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("3 shards"))
+        #expect(r.stdout.contains("rows 0..<4"))
+    }
+
+    /// SimpleRNN, U = 2, I = 1: h' = tanh(x·K + h·R + b), checked against a direct evaluation.
+    @Test func runWritesKerasResults() throws {
+        let dir = Self.temporaryPath("run")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let k: [Float] = [0.5, -0.25], r: [Float] = [0.1, 0.2, -0.3, 0.4], b: [Float] = [0.05, -0.05]
+        var weights = NPZArchive()
+        weights.set(try Tensor(shape: [1, 2], scalars: k), named: "kernel")
+        weights.set(try Tensor(shape: [2, 2], scalars: r), named: "recurrent_kernel")
+        weights.set(try Tensor(shape: [2], scalars: b), named: "bias")
+        try weights.write(path: dir + "/w.npz")
+        let xs: [Float] = [1, -2, 0.5, 0.25, 3, -1]  // B 2, T 3, I 1
+        try Tensor(shape: [2, 3, 1], scalars: xs).write(npy: dir + "/x.npy")
+        let result = try Self.run(["run", "--weights", dir + "/w.npz", "--cell", "simple", "--inputs", dir + "/x.npy",
+                                   "--threads", "2", "--output", dir + "/out.npz"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let out = try NPZArchive(path: dir + "/out.npz")
+        #expect(out.names == ["last_output", "outputs", "state_0"])
+        let outputs = try out.tensor("outputs", as: Float.self)
+        #expect(outputs.shape == [2, 3, 2])
+        var expected: [Float] = []
+        for row in 0..<2 {
+            var h: [Float] = [0, 0]
+            for t in 0..<3 {
+                let x = xs[row * 3 + t]
+                h = (0..<2).map { j in Foundation.tanh(x * k[j] + h[0] * r[j] + h[1] * r[2 + j] + b[j]) }
+                expected += h
+            }
+        }
+        for (got, want) in zip(outputs.scalars, expected) { #expect(abs(got - want) < 1e-5) }
+        #expect(try out.tensor("state_0", as: Float.self).scalars == Array(outputs.scalars[4..<6] + outputs.scalars[10..<12]))
+
+        // Inputs whose feature size does not fit the kernel: a one-line error naming the file, exit 1.
+        try Tensor<Float>(zeros: [2, 3, 4]).write(npy: dir + "/x4.npy")
+        let bad = try Self.run(["run", "--weights", dir + "/w.npz", "--cell", "simple", "--inputs", dir + "/x4.npy",
+                                "--output", dir + "/bad.npz"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.hasPrefix("error: inputs (\(dir)/x4.npy)"))
+        Self.expectNoTrace(bad)
+    }
+}

@@ -1,0 +1,83 @@
+import Testing
+@testable import ParallelRNN
+
+/// The fused cells against their own `stepFunction` run through the generic `rnn` loop: the same CellMath and the
+/// same FMA chains, so outputs must be bitwise identical — across shard counts, with and without length-aware
+/// shards, for every flag and mask kind.
+@Suite struct CellPathTests {
+    enum Kind: String, CaseIterable { case lstm, gruAfter, gruBefore, simple }
+
+    struct Case: CustomStringConvertible {
+        var kind: Kind, batch: Int, time: Int, input: Int, units: Int
+        var goBackwards: Bool, timeMajor: Bool, zero: Bool, all: Bool, maskKind: Int, bias: Bool, seed: UInt64
+        var description: String { "\(kind) B\(batch) T\(time) I\(input) U\(units) back=\(goBackwards) tm=\(timeMajor) z=\(zero) all=\(all) mask=\(maskKind) bias=\(bias)" }
+    }
+
+    static let cases: [Case] = (0..<40).map { i in
+        var g = SplitMix(seed: UInt64(i) &* 104_729 &+ 3)
+        return Case(kind: Kind.allCases[i % 4], batch: [1, 3, 7, 16, 33][Int(g.next() % 5)], time: 1 + Int(g.next() % 12),
+                    input: 1 + Int(g.next() % 20), units: 1 + Int(g.next() % 40),
+                    goBackwards: g.next() % 2 == 0, timeMajor: g.next() % 3 == 0, zero: g.next() % 2 == 0,
+                    all: g.next() % 4 != 0, maskKind: Int(g.next() % 3), bias: g.next() % 4 != 0, seed: g.next())
+    }
+
+    static func tensor(_ shape: [Int], _ g: inout SplitMix, scale: Float = 1) -> Tensor<Float> {
+        try! Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in g.float() * scale })
+    }
+
+    @Test(arguments: cases)
+    func fusedEqualsGenericStep(_ c: Case) throws {
+        var g = SplitMix(seed: c.seed)
+        let (B, T, I, U) = (c.batch, c.time, c.input, c.units)
+        let gates = [Kind.lstm: 4, .gruAfter: 3, .gruBefore: 3, .simple: 1][c.kind]!
+        let kernel = Self.tensor([I, gates * U], &g, scale: 0.5), recurrent = Self.tensor([U, gates * U], &g, scale: 0.5)
+        let x = Self.tensor(c.timeMajor ? [T, B, I] : [B, T, I], &g)
+        var mask: Tensor<Bool>?
+        if c.maskKind != 0 {
+            var bits = [[Bool]](repeating: [], count: B)
+            for b in 0..<B {
+                let len = Int(g.next() % UInt64(T + 1))
+                // kind 1: prefix in processing order (length-aware path); kind 2: random holes.
+                bits[b] = (0..<T).map { t in
+                    c.maskKind == 1 ? (c.goBackwards ? t >= T - len : t < len) : g.next() % 3 != 0
+                }
+            }
+            let flat = c.timeMajor ? (0..<T).flatMap { t in (0..<B).map { bits[$0][t] } } : bits.flatMap { $0 }
+            mask = try Tensor(shape: c.timeMajor ? [T, B] : [B, T], scalars: flat)
+        }
+        let stateCount = c.kind == .lstm ? 2 : 1
+        let h0 = (0..<stateCount).map { _ in Self.tensor([B, U], &g) }
+
+        let call: (Execution, Bool) throws -> RNNResult<Float>
+        let step: StepFunction<Float>
+        switch c.kind {
+        case .lstm:
+            let cell = try LSTM(kernel: kernel, recurrentKernel: recurrent, bias: c.bias ? Self.tensor([4 * U], &g) : nil)
+            step = cell.stepFunction
+            call = { try CellRunner.run(cell.math, cellName: "LSTM", inputs: x, mask: mask, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all, execution: $0, lengthAware: $1) }
+        case .gruAfter, .gruBefore:
+            let after = c.kind == .gruAfter
+            let cell = try GRU(kernel: kernel, recurrentKernel: recurrent,
+                               bias: c.bias ? Self.tensor(after ? [2, 3 * U] : [3 * U], &g) : nil, resetAfter: after,
+                               recurrentActivation: c.seed % 2 == 0 ? .hardSigmoid : .sigmoid)
+            step = cell.stepFunction
+            call = { try CellRunner.run(cell.math, cellName: "GRU", inputs: x, mask: mask, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all, execution: $0, lengthAware: $1) }
+        case .simple:
+            let cell = try SimpleRNN(kernel: kernel, recurrentKernel: recurrent, bias: c.bias ? Self.tensor([U], &g) : nil,
+                                     activation: c.seed % 2 == 0 ? .relu : .tanh)
+            step = cell.stepFunction
+            call = { try CellRunner.run(cell.math, cellName: "SimpleRNN", inputs: x, mask: mask, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all, execution: $0, lengthAware: $1) }
+        }
+        let reference = try rnn(step, inputs: x, initialStates: h0, goBackwards: c.goBackwards, mask: mask,
+                                timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all, execution: .serial)
+        for execution in [Execution.serial, .threads(2), .threads(3, pinned: false), .automatic] {
+            for lengthAware in [false, true] {
+                let r = try call(execution, lengthAware)
+                #expect(r.outputs.isBitwiseIdentical(to: reference.outputs), "\(c) \(execution) la=\(lengthAware)")
+                #expect(r.lastOutput.isBitwiseIdentical(to: reference.lastOutput), "\(c) \(execution) la=\(lengthAware)")
+                #expect(r.newStates.count == stateCount)
+                for (a, b) in zip(r.newStates, reference.newStates) { #expect(a.isBitwiseIdentical(to: b), "\(c) \(execution)") }
+            }
+        }
+    }
+}

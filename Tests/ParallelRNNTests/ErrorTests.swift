@@ -1,0 +1,230 @@
+import Testing
+import ParallelRNN
+
+/// Every invalid call ends in a thrown RNNError naming the argument and shapes — never a trap (semantics §3,
+/// Project decision 5) — and a step function's own error comes back unchanged.
+@Suite struct ErrorTests {
+    static let w = try! Tensor<Float>(shape: [3, 3], scalars: (0..<9).map { Float($0) * 0.01 })
+    static let step: StepFunction<Float> = { x, s in
+        let h = tanh(x + matmul(s[0], w))
+        return (h, [h])
+    }
+    static let x = Tensor<Float>(zeros: [2, 4, 3])
+    static let h = Tensor<Float>(zeros: [2, 3])
+
+    struct BadCall: CustomStringConvertible, Sendable {
+        let description: String
+        let mentions: [String]
+        let run: @Sendable () throws -> Void
+    }
+
+    static let badCalls: [BadCall] = [
+        BadCall(description: "rank-2 inputs (E1)", mentions: ["inputs", "[2, 3]"]) {
+            _ = try rnn(step, inputs: Tensor(zeros: [2, 3]), initialStates: [h])
+        },
+        BadCall(description: "rank-1 inputs (E2)", mentions: ["inputs", "[6]"]) {
+            _ = try rnn(step, inputs: Tensor(zeros: [6]), initialStates: [h])
+        },
+        BadCall(description: "rank-0 inputs time-major (E3)", mentions: ["inputs"]) {
+            _ = try rnn(step, inputs: Tensor(zeros: []), initialStates: [h], timeMajor: true)
+        },
+        BadCall(description: "T = 0 (E4/E5)", mentions: ["T=0", "[2, 0, 3]"]) {
+            _ = try rnn(step, inputs: Tensor(zeros: [2, 0, 3]), initialStates: [h])
+        },
+        BadCall(description: "T = 0 with unroll (E4)", mentions: ["T=0"]) {
+            _ = try rnn(step, inputs: Tensor(zeros: [2, 0, 3]), initialStates: [h], unroll: true)
+        },
+        BadCall(description: "rank-1 mask (E6)", mentions: ["mask", "[2]"]) {
+            _ = try rnn(step, inputs: x, initialStates: [h], mask: Tensor(repeating: true, shape: [2]))
+        },
+        BadCall(description: "mask T mismatch (E9)", mentions: ["mask", "[2, 5]", "T=4"]) {
+            _ = try rnn(step, inputs: x, initialStates: [h], mask: Tensor(repeating: true, shape: [2, 5]))
+        },
+        BadCall(description: "mask B mismatch", mentions: ["mask", "[3, 4]", "B=2"]) {
+            _ = try rnn(step, inputs: x, initialStates: [h], mask: Tensor(repeating: true, shape: [3, 4]))
+        },
+        BadCall(description: "mask last dim k > 1 (E8)", mentions: ["mask", "[2, 4, 3]"]) {
+            _ = try rnn(step, inputs: x, initialStates: [h], mask: Tensor(repeating: true, shape: [2, 4, 3]))
+        },
+        BadCall(description: "batch-major mask with timeMajor", mentions: ["mask", "time-major"]) {
+            _ = try rnn(step, inputs: Tensor(zeros: [4, 2, 3]), initialStates: [h], mask: Tensor(repeating: true, shape: [2, 4]), timeMajor: true)
+        },
+        BadCall(description: "rank-1 state under a mask (E7)", mentions: ["initialStates[1]", "[2]"]) {
+            let s: StepFunction<Float> = { x, st in (x, st) }
+            _ = try rnn(s, inputs: x, initialStates: [h, Tensor(zeros: [2])], mask: Tensor(repeating: true, shape: [2, 4]))
+        },
+        BadCall(description: "rank-1 output under a mask (E7)", mentions: ["output", "[2]"]) {
+            let s: StepFunction<Float> = { x, st in (x.sum(squeezingAxes: 1), st) }
+            _ = try rnn(s, inputs: x, initialStates: [h], mask: Tensor(repeating: true, shape: [2, 4]))
+        },
+        BadCall(description: "state batch mismatch", mentions: ["initialStates[0]", "[3, 3]", "B=2"]) {
+            _ = try rnn(step, inputs: x, initialStates: [Tensor(zeros: [3, 3])])
+        },
+        BadCall(description: "fewer states returned (E13)", mentions: ["states", "1", "2"]) {
+            let s: StepFunction<Float> = { x, st in (x, [st[0]]) }
+            _ = try rnn(s, inputs: x, initialStates: [h, h])
+        },
+        BadCall(description: "more states returned (E13)", mentions: ["states", "2", "1"]) {
+            let s: StepFunction<Float> = { x, st in (x, [st[0], st[0]]) }
+            _ = try rnn(s, inputs: x, initialStates: [h])
+        },
+        BadCall(description: "state shape changed (E14)", mentions: ["new state", "[2, 3]", "[2, 2]"]) {
+            let s: StepFunction<Float> = { x, _ in (x, [x[lastAxis: 0..<2]]) }
+            _ = try rnn(s, inputs: x, initialStates: [h])
+        },
+        BadCall(description: "output shape changes between steps", mentions: ["output", "[2, 3]", "[2, 2]"]) {
+            let s: StepFunction<Float> = { x, st in
+                let first = st[0].sum(squeezingAxes: 0, 1).scalars[0] == 0
+                let next = st[0] + 1
+                return (first ? x : x[lastAxis: 0..<2], [next])
+            }
+            _ = try rnn(s, inputs: x, initialStates: [h])
+        },
+        BadCall(description: "output with wrong batch", mentions: ["output", "[1, 3]"]) {
+            let s: StepFunction<Float> = { x, st in (x.sum(alongAxes: 0), st) }
+            _ = try rnn(s, inputs: x, initialStates: [h], execution: .serial)
+        },
+        BadCall(description: "inputLength fixed ≠ T", mentions: ["inputLength", "3", "T=4"]) {
+            _ = try rnn(step, inputs: x, initialStates: [h], inputLength: .fixed(3))
+        },
+        BadCall(description: "inputLength perSample count", mentions: ["inputLength", "B=2"]) {
+            _ = try rnn(step, inputs: x, initialStates: [h], inputLength: .perSample([1, 2, 3]))
+        },
+        BadCall(description: "inputLength perSample out of range", mentions: ["inputLength", "5"]) {
+            _ = try rnn(step, inputs: x, initialStates: [h], inputLength: .perSample([1, 5]))
+        },
+        BadCall(description: "threads(0)", mentions: ["threads(0)"]) {
+            _ = try rnn(step, inputs: x, initialStates: [h], execution: .threads(0))
+        },
+        BadCall(description: "threads(-3)", mentions: ["threads(-3)"]) {
+            _ = try rnn(step, inputs: x, initialStates: [h], execution: .threads(-3))
+        },
+        BadCall(description: "nested: empty inputs", mentions: ["inputs"]) {
+            let s: NestedStepFunction<Float> = { x, st in (x, st) }
+            _ = try rnn(s, inputs: .list([]), initialStates: [])
+        },
+        BadCall(description: "nested: leaves with different T", mentions: ["inputs leaf 1", "T=4"]) {
+            let s: NestedStepFunction<Float> = { x, st in (x, st) }
+            _ = try rnn(s, inputs: .list([.leaf(x), .leaf(Tensor(zeros: [2, 5, 3]))]), initialStates: [])
+        },
+        BadCall(description: "nested: leaves with different B", mentions: ["inputs leaf 1", "B=2"]) {
+            let s: NestedStepFunction<Float> = { x, st in (x, st) }
+            _ = try rnn(s, inputs: .list([.leaf(x), .leaf(Tensor(zeros: [3, 4, 3]))]), initialStates: [])
+        },
+        BadCall(description: "nested: new state structure differs", mentions: ["new state 0"]) {
+            let s: NestedStepFunction<Float> = { x, st in (x, [.list([st[0]])]) }
+            _ = try rnn(s, inputs: .leaf(x), initialStates: [.leaf(h)])
+        },
+        BadCall(description: "Tensor scalar count", mentions: ["scalars", "[2, 2]"]) {
+            _ = try Tensor<Float>(shape: [2, 2], scalars: [1, 2, 3])
+        },
+        BadCall(description: "Tensor negative dim", mentions: ["shape", "-1"]) {
+            _ = try Tensor<Float>(shape: [2, -1], scalars: [])
+        },
+        BadCall(description: "LSTM kernel not 4U wide", mentions: ["kernel", "[3, 6]"]) {
+            _ = try LSTM(kernel: Tensor(zeros: [3, 6]), recurrentKernel: Tensor(zeros: [2, 8]), bias: nil)
+        },
+        BadCall(description: "LSTM recurrent kernel mismatch", mentions: ["recurrentKernel", "[3, 8]"]) {
+            _ = try LSTM(kernel: Tensor(zeros: [3, 8]), recurrentKernel: Tensor(zeros: [3, 8]), bias: nil)
+        },
+        BadCall(description: "GRU resetAfter bias shape", mentions: ["bias", "[6]"]) {
+            _ = try GRU(kernel: Tensor(zeros: [3, 6]), recurrentKernel: Tensor(zeros: [2, 6]), bias: Tensor(zeros: [6]))
+        },
+        BadCall(description: "GRU bias shape without resetAfter", mentions: ["bias", "[2, 6]"]) {
+            _ = try GRU(kernel: Tensor(zeros: [3, 6]), recurrentKernel: Tensor(zeros: [2, 6]), bias: Tensor(zeros: [2, 6]), resetAfter: false)
+        },
+        BadCall(description: "SimpleRNN bias shape", mentions: ["bias", "[3]"]) {
+            _ = try SimpleRNN(kernel: Tensor(zeros: [3, 2]), recurrentKernel: Tensor(zeros: [2, 2]), bias: Tensor(zeros: [3]))
+        },
+        BadCall(description: "cell inputs feature mismatch", mentions: ["inputs", "[2, 4, 5]"]) {
+            let cell = try SimpleRNN(kernel: Tensor(zeros: [3, 2]), recurrentKernel: Tensor(zeros: [2, 2]), bias: nil)
+            _ = try cell(Tensor(zeros: [2, 4, 5]))
+        },
+        BadCall(description: "cell wrong state count", mentions: ["initialStates"]) {
+            let cell = try LSTM(kernel: Tensor(zeros: [3, 8]), recurrentKernel: Tensor(zeros: [2, 8]), bias: nil)
+            _ = try cell(Tensor(zeros: [2, 4, 3]), initialStates: [Tensor(zeros: [2, 2])])
+        },
+        BadCall(description: "cell wrong state shape", mentions: ["initialStates[0]", "[2, 3]"]) {
+            let cell = try GRU(kernel: Tensor(zeros: [3, 6]), recurrentKernel: Tensor(zeros: [2, 6]), bias: nil)
+            _ = try cell(Tensor(zeros: [2, 4, 3]), initialStates: [Tensor(zeros: [2, 3])])
+        },
+        BadCall(description: "cell threads(0)", mentions: ["threads(0)"]) {
+            let cell = try GRU(kernel: Tensor(zeros: [3, 6]), recurrentKernel: Tensor(zeros: [2, 6]), bias: nil)
+            _ = try cell(Tensor(zeros: [2, 4, 3]), execution: .threads(0))
+        },
+        BadCall(description: "cell mask shape", mentions: ["mask", "[2, 3]"]) {
+            let cell = try GRU(kernel: Tensor(zeros: [3, 6]), recurrentKernel: Tensor(zeros: [2, 6]), bias: nil)
+            _ = try cell(Tensor(zeros: [2, 4, 3]), mask: Tensor(repeating: true, shape: [2, 3]))
+        },
+        BadCall(description: "cell stepFunction wrong input", mentions: ["step input", "[2, 4]"]) {
+            let cell = try GRU(kernel: Tensor(zeros: [3, 6]), recurrentKernel: Tensor(zeros: [2, 6]), bias: nil)
+            _ = try cell.stepFunction(Tensor(zeros: [2, 4]), [Tensor(zeros: [2, 2])])
+        },
+        BadCall(description: "cell stepFunction with a constant", mentions: ["states", "1", "2"]) {
+            let cell = try GRU(kernel: Tensor(zeros: [3, 6]), recurrentKernel: Tensor(zeros: [2, 6]), bias: nil)
+            _ = try cell.stepFunction(Tensor(zeros: [2, 3]), [Tensor(zeros: [2, 2]), Tensor(zeros: [2, 2])])
+        },
+    ]
+
+    @Test(arguments: badCalls)
+    func throwsTypedErrorNamingArgument(_ call: BadCall) {
+        do {
+            try call.run()
+            Issue.record("\(call) did not throw")
+        } catch let error as RNNError {
+            for word in call.mentions {
+                #expect(error.description.contains(word), "\(call): '\(error.description)' lacks '\(word)'")
+            }
+        } catch {
+            Issue.record("\(call) threw \(error), not an RNNError")
+        }
+    }
+
+    struct Boom: Error, Equatable { let step: Int }
+
+    @Test(arguments: [Execution.serial, .threads(2), .automatic])
+    func stepErrorIsRethrownUnchanged(_ execution: Execution) throws {
+        let counter = Counter()
+        let s: StepFunction<Float> = { x, st in
+            if counter.increment() == 3 { throw Boom(step: 3) }
+            return (x, st)
+        }
+        #expect(throws: Boom(step: 3)) { _ = try rnn(s, inputs: Self.x, initialStates: [Self.h], execution: execution) }
+        // The next call works.
+        let r = try rnn(Self.step, inputs: Self.x, initialStates: [Self.h], execution: execution)
+        #expect(r.outputs.shape == [2, 4, 3])
+    }
+
+    @Test func maskWithoutStatesIsValid() throws {
+        let s: StepFunction<Float> = { x, st in (x * 2, st) }
+        let m = try Tensor<Bool>(shape: [2, 4], scalars: [true, false, true, true, false, false, false, false])
+        let r = try rnn(s, inputs: Self.x + 1, initialStates: [], mask: m)
+        #expect(r.newStates.isEmpty)
+        #expect(r.lastOutput.scalars == [2, 2, 2, 0, 0, 0])
+    }
+
+    @Test func batchZeroReturnsEmptyOutputs() throws {
+        let counter = Counter()
+        let s: StepFunction<Float> = { x, st in
+            _ = counter.increment()
+            return (concatenated([x, x], alongAxis: 1), st)
+        }
+        let r = try rnn(s, inputs: Tensor(zeros: [0, 5, 3]), initialStates: [Tensor(zeros: [0, 2])],
+                        mask: Tensor(repeating: true, shape: [0, 5]), execution: .threads(4))
+        #expect(r.outputs.shape == [0, 5, 6])
+        #expect(r.lastOutput.shape == [0, 6])
+        #expect(r.newStates[0].shape == [0, 2])
+        #expect(counter.value == 5)
+    }
+}
+
+/// A thread-safe call counter.
+final class Counter: @unchecked Sendable {
+    private var count = 0
+    private let lock = NSLockLike()
+    func increment() -> Int { lock.withLock { count += 1; return count } }
+    var value: Int { lock.withLock { count } }
+}
+
+import Foundation
+typealias NSLockLike = NSLock

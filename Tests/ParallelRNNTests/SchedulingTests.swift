@@ -425,11 +425,11 @@ struct SchedulingBenchmarks {
         }
         let cases: [(String, ShardPlan, Bool)] = [
             ("serial (calling thread)", try plan(.serial), true),
-            ("\(n) shards unpinned, shard 0 inline", try plan(.threads(n, pinned: false)), true),
-            ("\(n) shards pinned,   shard 0 inline", try plan(.threads(n)), true),
+            ("\(n) shards unpinned, caller runs one", try plan(.threads(n, pinned: false)), true),
+            ("\(n) shards pinned,   caller runs one", try plan(.threads(n)), true),
             ("\(n) shards unpinned, all on workers", try plan(.threads(n, pinned: false)), false),
             ("\(n) shards pinned,   all on workers", try plan(.threads(n)), false),
-            ("\(2 * n) shards pinned, shard 0 inline", try plan(.threads(2 * n)), true),
+            ("\(2 * n) shards pinned, caller runs one", try plan(.threads(2 * n)), true),
         ]
         for (name, p, inline) in cases {
             let t = try Self.measure(iterations: 300) {
@@ -472,6 +472,40 @@ struct SchedulingBenchmarks {
                     _ = try rnn(step, inputs: x, initialStates: [h0], execution: e)
                 }
                 line += String(format: "  %@ %8.1f", name, t.median)
+            }
+            print(line)
+        }
+    }
+}
+
+extension SchedulingBenchmarks {
+    /// Wall time of the fused cells by batch and shard count (LSTM at the w1 shape, a small GRU).
+    @Test(arguments: [(1, 128, 256, 100), (2, 32, 32, 100)])
+    func cellShardScaling(kind: Int, input: Int, units: Int, time: Int) throws {
+        let n = try Topology.shared().coreCount
+        var g = SchedulingBenchRNG(seed: 2)
+        let gates = kind == 1 ? 4 : 3
+        func tensor(_ shape: [Int], _ f: Float) throws -> Tensor<Float> {
+            try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in g.float() * f })
+        }
+        let kernel = try tensor([input, gates * units], 0.1), recurrent = try tensor([units, gates * units], 0.1)
+        let lstm = kind == 1 ? try LSTM(kernel: kernel, recurrentKernel: recurrent, bias: tensor([4 * units], 0.1)) : nil
+        let gru = kind == 1 ? nil : try GRU(kernel: kernel, recurrentKernel: recurrent, bias: tensor([2, 3 * units], 0.1))
+        print("\(kind == 1 ? "LSTM" : "GRU") I=\(input) U=\(units) T=\(time): µs per call (median)")
+        for batch in [1, 2, 4, 8, 16, 32, 64] {
+            let x = try tensor([batch, time, input], 1)
+            var executions: [(String, Execution)] = [("serial", .serial), ("auto", .automatic)]
+            for k in Set([2, 4, n / 2, n]).sorted() where k >= 2 && k <= batch && k <= n {
+                executions.append(("\(k)p", .threads(k)))
+            }
+            executions.append(("\(min(n, batch))u", .threads(n, pinned: false)))
+            var line = "B=\(batch):"
+            for (name, e) in executions {
+                let reps = max(3, 200 / batch)
+                let t = try Self.measure(reps: 5, iterations: reps) {
+                    _ = try lstm?(x, execution: e) ?? gru!(x, execution: e)
+                }
+                line += String(format: "  %@ %9.1f", name, t.median)
             }
             print(line)
         }

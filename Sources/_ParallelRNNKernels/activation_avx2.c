@@ -23,6 +23,7 @@ T VF fbor(VF a, VF b) { return _mm256_or_ps(a, b); }
 T MF flt(VF a, VF b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
 T MF fisnan(VF a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
 T VF fsel(MF m, VF a, VF b) { return _mm256_blendv_ps(b, a, m); }
+T int fany(MF m) { return _mm256_movemask_ps(m) != 0; }
 T VF fpow2(VF t) {
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(127)), 23));
 }
@@ -40,6 +41,7 @@ T VD dbor(VD a, VD b) { return _mm256_or_pd(a, b); }
 T MD dlt(VD a, VD b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
 T MD disnan(VD a) { return _mm256_cmp_pd(a, a, _CMP_UNORD_Q); }
 T VD dsel(MD m, VD a, VD b) { return _mm256_blendv_pd(b, a, m); }
+T int dany(MD m) { return _mm256_movemask_pd(m) != 0; }
 T VD dpow2(VD t) {
     return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(t), _mm256_set1_epi64x(1023)), 52));
 }
@@ -50,6 +52,12 @@ T VD dpow2(VD t) {
 
 #define F32_LOOP(F) do { \
     size_t i = 0; \
+    for (; i + 32 <= n; i += 32) { /* four independent chains per iteration */ \
+        __m256 v0 = F(_mm256_loadu_ps(x + i)), v1 = F(_mm256_loadu_ps(x + i + 8)); \
+        __m256 v2 = F(_mm256_loadu_ps(x + i + 16)), v3 = F(_mm256_loadu_ps(x + i + 24)); \
+        _mm256_storeu_ps(y + i, v0); _mm256_storeu_ps(y + i + 8, v1); \
+        _mm256_storeu_ps(y + i + 16, v2); _mm256_storeu_ps(y + i + 24, v3); \
+    } \
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, F(_mm256_loadu_ps(x + i))); \
     if (i < n) { \
         float buf[8] = {0}; \
@@ -60,6 +68,12 @@ T VD dpow2(VD t) {
 
 #define F64_LOOP(F) do { \
     size_t i = 0; \
+    for (; i + 16 <= n; i += 16) { \
+        __m256d v0 = F(_mm256_loadu_pd(x + i)), v1 = F(_mm256_loadu_pd(x + i + 4)); \
+        __m256d v2 = F(_mm256_loadu_pd(x + i + 8)), v3 = F(_mm256_loadu_pd(x + i + 12)); \
+        _mm256_storeu_pd(y + i, v0); _mm256_storeu_pd(y + i + 4, v1); \
+        _mm256_storeu_pd(y + i + 8, v2); _mm256_storeu_pd(y + i + 12, v3); \
+    } \
     for (; i + 4 <= n; i += 4) _mm256_storeu_pd(y + i, F(_mm256_loadu_pd(x + i))); \
     if (i < n) { \
         double buf[4] = {0}; \

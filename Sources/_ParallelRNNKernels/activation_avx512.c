@@ -23,6 +23,7 @@ T VF fbor(VF a, VF b) { return _mm512_or_ps(a, b); }
 T MF flt(VF a, VF b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
 T MF fisnan(VF a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
 T VF fsel(MF m, VF a, VF b) { return _mm512_mask_blend_ps(m, b, a); }
+T int fany(MF m) { return m != 0; }
 T VF fpow2(VF t) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(127)), 23));
 }
@@ -40,6 +41,7 @@ T VD dbor(VD a, VD b) { return _mm512_or_pd(a, b); }
 T MD dlt(VD a, VD b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
 T MD disnan(VD a) { return _mm512_cmp_pd_mask(a, a, _CMP_UNORD_Q); }
 T VD dsel(MD m, VD a, VD b) { return _mm512_mask_blend_pd(m, b, a); }
+T int dany(MD m) { return m != 0; }
 T VD dpow2(VD t) {
     return _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_add_epi64(_mm512_castpd_si512(t), _mm512_set1_epi64(1023)), 52));
 }
@@ -50,6 +52,12 @@ T VD dpow2(VD t) {
 
 #define F32_LOOP(F) do { \
     size_t i = 0; \
+    for (; i + 64 <= n; i += 64) { /* four independent chains per iteration */ \
+        __m512 v0 = F(_mm512_loadu_ps(x + i)), v1 = F(_mm512_loadu_ps(x + i + 16)); \
+        __m512 v2 = F(_mm512_loadu_ps(x + i + 32)), v3 = F(_mm512_loadu_ps(x + i + 48)); \
+        _mm512_storeu_ps(y + i, v0); _mm512_storeu_ps(y + i + 16, v1); \
+        _mm512_storeu_ps(y + i + 32, v2); _mm512_storeu_ps(y + i + 48, v3); \
+    } \
     for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, F(_mm512_loadu_ps(x + i))); \
     if (i < n) { \
         __mmask16 m = (__mmask16)((1u << (n - i)) - 1u); \
@@ -58,6 +66,12 @@ T VD dpow2(VD t) {
 
 #define F64_LOOP(F) do { \
     size_t i = 0; \
+    for (; i + 32 <= n; i += 32) { \
+        __m512d v0 = F(_mm512_loadu_pd(x + i)), v1 = F(_mm512_loadu_pd(x + i + 8)); \
+        __m512d v2 = F(_mm512_loadu_pd(x + i + 16)), v3 = F(_mm512_loadu_pd(x + i + 24)); \
+        _mm512_storeu_pd(y + i, v0); _mm512_storeu_pd(y + i + 8, v1); \
+        _mm512_storeu_pd(y + i + 16, v2); _mm512_storeu_pd(y + i + 24, v3); \
+    } \
     for (; i + 8 <= n; i += 8) _mm512_storeu_pd(y + i, F(_mm512_loadu_pd(x + i))); \
     if (i < n) { \
         __mmask8 m = (__mmask8)((1u << (n - i)) - 1u); \

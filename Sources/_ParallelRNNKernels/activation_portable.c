@@ -26,6 +26,7 @@ static inline VF fbor(VF a, VF b) { return ffrom(fbits(a) | fbits(b)); }
 static inline MF flt(VF a, VF b) { return a < b; }
 static inline MF fisnan(VF a) { return a != a; }
 static inline VF fsel(MF m, VF a, VF b) { return m ? a : b; }
+static inline int fany(MF m) { return m; }
 static inline VF fpow2(VF t) { return ffrom((fbits(t) + 127u) << 23); }
 #define fsignmask ffrom(0x80000000u)
 #define fabsmask ffrom(0x7fffffffu)
@@ -41,6 +42,7 @@ static inline VD dbor(VD a, VD b) { return dfrom(dbits(a) | dbits(b)); }
 static inline MD dlt(VD a, VD b) { return a < b; }
 static inline MD disnan(VD a) { return a != a; }
 static inline VD dsel(MD m, VD a, VD b) { return m ? a : b; }
+static inline int dany(MD m) { return m; }
 static inline VD dpow2(VD t) { return dfrom((dbits(t) + 1023u) << 52); }
 #define dsignmask dfrom(0x8000000000000000ull)
 #define dabsmask dfrom(0x7fffffffffffffffull)

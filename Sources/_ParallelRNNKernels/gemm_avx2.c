@@ -11,13 +11,13 @@
 #define NT 16        // columns per register tile (half a PRNN_PACK_NR strip)
 #define NR 32        // packed strip width
 #ifndef PRNN_AVX2_KC
-#define PRNN_AVX2_KC 128
+#define PRNN_AVX2_KC 192
 #endif
 #ifndef PRNN_AVX2_MC
 #define PRNN_AVX2_MC 192
 #endif
-#define KC PRNN_AVX2_KC  // k block: a 32-column B panel of KC rows is 16 KiB (L1)
-#define MC PRNN_AVX2_MC  // row block: packed A block MC×KC is 96 KiB (L2)
+#define KC PRNN_AVX2_KC  // k block (balanced): a 32-column B panel of ≤ KC rows is ≤ 24 KiB (L1)
+#define MC PRNN_AVX2_MC  // row block: packed A block MC×KC is ≤ 144 KiB (L2)
 
 /// C[mr, 16] (ldc) = (load_c ? C : 0) + A[mr, kc] · B[kc, 16].
 /// A element (r, k) is at A[r·ars + k·aks]; B row k starts at B + k·bks; with bmask, B lanes beyond the mask read as 0.
@@ -138,14 +138,18 @@ static void pack_a(int mc, int kc, const float *A, int lda, float *dst) {
 }
 
 /// Blocked product with B in the PRNN_PACK_NR layout over the full K.
-static PRNN_AVX2_TARGET void gemm_blocked(int M, int N, int K, const float *A, int lda, const float *packed,
-                                          float *C, int ldc, int accumulate, float *abuf) {
+static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, int lda, const float *packed,
+                                          float *C, int ldc, int accumulate) {
     const __m256i zero = _mm256_setzero_si256();
     int strips = (N + NR - 1) / NR;
     int mblocks = (M + MC - 1) / MC;
     int mc_max = ((M + mblocks - 1) / mblocks + MR - 1) / MR * MR;
-    for (int pc = 0; pc < K; pc += KC) {
-        int kc = K - pc < KC ? K - pc : KC;
+    int kblocks = (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;  // balanced k blocks, no short tail
+    // A panels of the current block, sized to the actual blocks (small problems stay below malloc's mmap threshold).
+    float *abuf = prnn_alloc_aligned((size_t)mc_max * kc_max * sizeof(float));
+    if (!abuf) return 0;
+    for (int pc = 0; pc < K; pc += kc_max) {
+        int kc = K - pc < kc_max ? K - pc : kc_max;
         int load_c = accumulate || pc > 0;
         for (int ic = 0; ic < M; ic += mc_max) {
             int mc = M - ic < mc_max ? M - ic : mc_max;
@@ -180,38 +184,34 @@ static PRNN_AVX2_TARGET void gemm_blocked(int M, int N, int K, const float *A, i
             }
         }
     }
+    prnn_free_aligned(abuf);
+    return 1;
 }
 
 static int use_direct(int M, int N, int K) {
+#ifdef PRNN_FORCE_DIRECT
+    (void)M; (void)N; (void)K;
+    return 1;
+#else
     return M <= MR || (size_t)M * N * K <= (size_t)64 * 64 * 64;
+#endif
 }
 
 PRNN_AVX2_TARGET void prnn_sgemm_packed_avx2(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate) {
-    if (!use_direct(M, N, K)) {
-        float *abuf = prnn_alloc_aligned((size_t)MC * KC * sizeof(float));
-        if (abuf) {
-            gemm_blocked(M, N, K, A, lda, packed, C, ldc, accumulate, abuf);
-            prnn_free_aligned(abuf);
-            return;
-        }
-    }
+    if (!use_direct(M, N, K) && gemm_blocked(M, N, K, A, lda, packed, C, ldc, accumulate)) return;
     gemm_direct(M, N, K, A, lda, packed, NR, 1, C, ldc, accumulate);
 }
 
+/// Large problems pack B into the PRNN_PACK_NR layout (same values, same chains) and run the blocked product.
 PRNN_AVX2_TARGET void prnn_sgemm_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate) {
     if (!use_direct(M, N, K)) {
-        size_t count = prnn_sgemm_packed_b_count(K, N);
-        float *bbuf = prnn_alloc_aligned(count * sizeof(float));
-        float *abuf = prnn_alloc_aligned((size_t)MC * KC * sizeof(float));
-        if (bbuf && abuf) {
+        float *bbuf = prnn_alloc_aligned(prnn_sgemm_packed_b_count(K, N) * sizeof(float));
+        if (bbuf) {
             prnn_sgemm_pack_b(K, N, B, ldb, bbuf);
-            gemm_blocked(M, N, K, A, lda, bbuf, C, ldc, accumulate, abuf);
+            int done = gemm_blocked(M, N, K, A, lda, bbuf, C, ldc, accumulate);
             prnn_free_aligned(bbuf);
-            prnn_free_aligned(abuf);
-            return;
+            if (done) return;
         }
-        prnn_free_aligned(bbuf);
-        prnn_free_aligned(abuf);
     }
     gemm_direct(M, N, K, A, lda, B, (size_t)ldb, 0, C, ldc, accumulate);
 }

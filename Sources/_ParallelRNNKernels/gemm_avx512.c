@@ -14,13 +14,14 @@
 #ifndef PRNN_AVX512_MC
 #define PRNN_AVX512_MC 288
 #endif
-#define KC PRNN_AVX512_KC  // k block: a 32-column B panel of KC rows is 32 KiB (L1)
+#define KC PRNN_AVX512_KC  // k block (balanced): a 32-column B panel of ≤ KC rows is ≤ 32 KiB (L1)
 #define MC PRNN_AVX512_MC  // row block: packed A block MC×KC is 288 KiB (L2)
 
 /// C[mr, 32] (ldc, columns masked by m0/m1) = (load_c ? C : 0) + A[mr, kc] · B[kc, 32].
-/// A element (r, k) is at A[r·ars + k·aks]; B row k starts at B + k·bks (its lanes masked by m0/m1).
+/// A element (r, k) is at A[r·ars + k·aks]; B row k starts at B + k·bks (lanes masked by m0/m1 when bmask, else
+/// all 32 lanes are read: packed strips are zero padded).
 PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, size_t ars, size_t aks,
-                                         const float *B, size_t bks, float *C, size_t ldc, int load_c,
+                                         const float *B, size_t bks, const int bmask, float *C, size_t ldc, int load_c,
                                          __mmask16 m0, __mmask16 m1) {
     __m512 c0[MR], c1[MR];
     PRNN_UNROLL
@@ -34,7 +35,14 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
         }
     }
     for (int k = 0; k < kc; k++) {
-        __m512 b0 = _mm512_maskz_loadu_ps(m0, B), b1 = _mm512_maskz_loadu_ps(m1, B + 16);
+        __m512 b0, b1;
+        if (bmask) {
+            b0 = _mm512_maskz_loadu_ps(m0, B);
+            b1 = _mm512_maskz_loadu_ps(m1, B + 16);
+        } else {
+            b0 = _mm512_loadu_ps(B);
+            b1 = _mm512_loadu_ps(B + 16);
+        }
         PRNN_UNROLL
         for (int r = 0; r < MR; r++) if (r < mr) {
             __m512 a = _mm512_set1_ps(A[r * ars]);
@@ -59,15 +67,21 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
 /// A packed in MR-row panels (k-major, stride MR), B a packed 32-column panel (stride 32).
 static PRNN_AVX512_TARGET void tile_packed(int mr, int kc, const float *Ap, const float *Bp, float *C, size_t ldc,
                                            int load_c, __mmask16 m0, __mmask16 m1) {
-#define CALL(R) tile(R, kc, Ap, 1, MR, Bp, NR, C, ldc, load_c, m0, m1)
+#define CALL(R) tile(R, kc, Ap, 1, MR, Bp, NR, 0, C, ldc, load_c, m0, m1)
     TILE_CASES(CALL)
 #undef CALL
 }
 
 /// A read in place (row stride lda), B rows with stride bks (packed panel or the caller's matrix).
 static PRNN_AVX512_TARGET void tile_direct(int mr, int kc, const float *A, size_t lda, const float *B, size_t bks,
-                                           float *C, size_t ldc, int load_c, __mmask16 m0, __mmask16 m1) {
-#define CALL(R) tile(R, kc, A, lda, 1, B, bks, C, ldc, load_c, m0, m1)
+                                           int bmask, float *C, size_t ldc, int load_c, __mmask16 m0, __mmask16 m1) {
+    if (!bmask) {
+#define CALL(R) tile(R, kc, A, lda, 1, B, bks, 0, C, ldc, load_c, m0, m1)
+        TILE_CASES(CALL)
+#undef CALL
+        return;
+    }
+#define CALL(R) tile(R, kc, A, lda, 1, B, bks, 1, C, ldc, load_c, m0, m1)
     TILE_CASES(CALL)
 #undef CALL
 }
@@ -88,8 +102,8 @@ static PRNN_AVX512_TARGET void gemm_direct(int M, int N, int K, const float *A, 
         size_t bks = b_is_packed ? NR : ldb;
         for (int i0 = 0; i0 < M; i0 += MR) {
             int mr = M - i0 < MR ? M - i0 : MR;
-            tile_direct(mr, K, A + (size_t)i0 * lda, (size_t)lda, b, bks, C + (size_t)i0 * ldc + j0, (size_t)ldc,
-                        accumulate, m0, m1);
+            tile_direct(mr, K, A + (size_t)i0 * lda, (size_t)lda, b, bks, !b_is_packed && w < NR,
+                        C + (size_t)i0 * ldc + j0, (size_t)ldc, accumulate, m0, m1);
         }
     }
 }
@@ -107,13 +121,17 @@ static void pack_a(int mc, int kc, const float *A, int lda, float *dst) {
 }
 
 /// Blocked product with B in the PRNN_PACK_NR layout over the full K.
-static PRNN_AVX512_TARGET void gemm_blocked(int M, int N, int K, const float *A, int lda, const float *packed,
-                                            float *C, int ldc, int accumulate, float *abuf) {
+static PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float *A, int lda, const float *packed,
+                                            float *C, int ldc, int accumulate) {
     int strips = (N + NR - 1) / NR;
     int mblocks = (M + MC - 1) / MC;
     int mc_max = ((M + mblocks - 1) / mblocks + MR - 1) / MR * MR;
-    for (int pc = 0; pc < K; pc += KC) {
-        int kc = K - pc < KC ? K - pc : KC;
+    int kblocks = (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;  // balanced k blocks, no short tail
+    // A panels of the current block, sized to the actual blocks (small problems stay below malloc's mmap threshold).
+    float *abuf = prnn_alloc_aligned((size_t)mc_max * kc_max * sizeof(float));
+    if (!abuf) return 0;
+    for (int pc = 0; pc < K; pc += kc_max) {
+        int kc = K - pc < kc_max ? K - pc : kc_max;
         int load_c = accumulate || pc > 0;
         for (int ic = 0; ic < M; ic += mc_max) {
             int mc = M - ic < mc_max ? M - ic : mc_max;
@@ -140,45 +158,41 @@ static PRNN_AVX512_TARGET void gemm_blocked(int M, int N, int K, const float *A,
                     }
                     float *c = C + (size_t)(ic + ir) * ldc + s * NR;
                     if (mr == MR)  // the common case, inlined
-                        tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, bp, NR, c, (size_t)ldc, load_c, m0, m1);
+                        tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, bp, NR, 0, c, (size_t)ldc, load_c, m0, m1);
                     else
                         tile_packed(mr, kc, abuf + (size_t)ir * kc, bp, c, (size_t)ldc, load_c, m0, m1);
                 }
             }
         }
     }
+    prnn_free_aligned(abuf);
+    return 1;
 }
 
 static int use_direct(int M, int N, int K) {
+#ifdef PRNN_FORCE_DIRECT
+    (void)M; (void)N; (void)K;
+    return 1;
+#else
     return M <= MR || (size_t)M * N * K <= (size_t)64 * 64 * 64;
+#endif
 }
 
 PRNN_AVX512_TARGET void prnn_sgemm_packed_avx512(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate) {
-    if (!use_direct(M, N, K)) {
-        float *abuf = prnn_alloc_aligned((size_t)MC * KC * sizeof(float));
-        if (abuf) {
-            gemm_blocked(M, N, K, A, lda, packed, C, ldc, accumulate, abuf);
-            prnn_free_aligned(abuf);
-            return;
-        }
-    }
+    if (!use_direct(M, N, K) && gemm_blocked(M, N, K, A, lda, packed, C, ldc, accumulate)) return;
     gemm_direct(M, N, K, A, lda, packed, NR, 1, C, ldc, accumulate);
 }
 
+/// Large problems pack B into the PRNN_PACK_NR layout (same values, same chains) and run the blocked product.
 PRNN_AVX512_TARGET void prnn_sgemm_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate) {
     if (!use_direct(M, N, K)) {
-        size_t count = prnn_sgemm_packed_b_count(K, N);
-        float *bbuf = prnn_alloc_aligned(count * sizeof(float));
-        float *abuf = prnn_alloc_aligned((size_t)MC * KC * sizeof(float));
-        if (bbuf && abuf) {
+        float *bbuf = prnn_alloc_aligned(prnn_sgemm_packed_b_count(K, N) * sizeof(float));
+        if (bbuf) {
             prnn_sgemm_pack_b(K, N, B, ldb, bbuf);
-            gemm_blocked(M, N, K, A, lda, bbuf, C, ldc, accumulate, abuf);
+            int done = gemm_blocked(M, N, K, A, lda, bbuf, C, ldc, accumulate);
             prnn_free_aligned(bbuf);
-            prnn_free_aligned(abuf);
-            return;
+            if (done) return;
         }
-        prnn_free_aligned(bbuf);
-        prnn_free_aligned(abuf);
     }
     gemm_direct(M, N, K, A, lda, B, (size_t)ldb, 0, C, ldc, accumulate);
 }

@@ -38,4 +38,4 @@ enum ThreadSetting: Equatable, Sendable, CustomStringConvertible {
 
 /// The smallest shard `Execution.automatic` makes; mirrors the library's internal `Engine.minimumRowsPerShard`
 /// so `topology` and `bench` show the plan the library will use.
-let libraryMinimumRowsPerShard = 4
+let libraryMinimumRowsPerShard = Engine.minimumRowsPerShard

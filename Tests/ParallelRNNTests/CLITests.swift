@@ -26,8 +26,8 @@ import ParallelRNN
         let tmp = FileManager.default.temporaryDirectory
         let id = UUID().uuidString
         let outURL = tmp.appendingPathComponent("prnn-cli-\(id).out"), errURL = tmp.appendingPathComponent("prnn-cli-\(id).err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: errURL)

@@ -66,7 +66,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: url) }
         try t.write(npy: url)
         #expect(try Tensor<Float>(npy: url).isBitwiseIdentical(to: t))
-        let d = try Tensor<Double>(shape: [3, 1], scalars: [1e-310, -2, 3])
+        let d = try Tensor<Double>(shape: [3, 1], scalars: [Double.leastNormalMagnitude / 4, -2, 3])
         #expect(try Tensor<Double>(npyData: d.npyData()).isBitwiseIdentical(to: d))
         let m = try Tensor<Bool>(shape: [1, 3], scalars: [false, true, true])
         #expect(try Tensor<Bool>(npyData: m.npyData()) == m)

@@ -1,7 +1,7 @@
-/// The shard kernel for the Keras cells: per shard, the input projection `x·W` for a block of time steps as one
-/// packed GEMM per row, then per step one recurrent GEMM and the cell's gate math (``CellMath``), with the Keras
-/// carries (``MaskCarry``) written straight into the result rows. The workspace is allocated inside the work item
-/// (first touch on the shard's core); the time loop allocates nothing.
+/// The shard kernel for the Keras cells. Per step: the input projection `x_t·W` of the shard's running rows as one
+/// packed GEMM, the recurrent GEMM and gate math (``CellMath``), and the Keras carries (``MaskCarry``) written
+/// straight into the result rows. The workspace is allocated inside the work item (first touch on the shard's core)
+/// and sized for one step, so it stays in cache; the time loop allocates nothing.
 ///
 /// Length-aware mode: positions are rows sorted by decreasing count of leading valid steps (a prefix mask in
 /// processing order). At step k only the first `active` rows of the shard are computed (all of them valid); the
@@ -23,46 +23,50 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
     let lastOutput: UnsafeMutablePointer<Float>
     let states: [UnsafeMutablePointer<Float>]
 
-    /// Bytes of projected inputs a shard keeps at once; longer sequences are projected in blocks of steps.
-    static var projectionBudget: Int { 32 << 20 }
-
     func runShard(_ shard: Int, positions: Range<Int>, stop: StopFlag) throws {
         let g = geometry
-        let n = positions.count, u = math.units, gw = math.gateWidth
+        let n = positions.count, u = math.units, gw = math.gateWidth, inputSize = math.inputSize
         let rows = positions.map { order?[$0] ?? $0 }
         let steps = validSteps.map { Array($0[positions]) }
         let lstm = math.stateCount == 2
         let masked = mask != nil
 
-        // Workspace, first touched here on the shard's own core.
-        let block = max(1, min(g.time, Self.projectionBudget / max(1, n * gw * 4)))
-        let projected = UnsafeMutablePointer<Float>.allocate(capacity: max(1, n * block * gw))
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, math.scratchCount(rows: n)))
-        let stateBuffers = UnsafeMutablePointer<Float>.allocate(capacity: max(1, 5 * n * u))
-        defer { projected.deallocate(); scratch.deallocate(); stateBuffers.deallocate() }
+        // Workspace for one step, first touched here on the shard's own core.
+        let gather = order != nil
+        let workspace = UnsafeMutablePointer<Float>.allocate(
+            capacity: max(1, n * gw + (gather ? n * inputSize : 0) + math.scratchCount(rows: n) + 5 * n * u))
+        defer { workspace.deallocate() }
+        let projected = workspace
+        let gathered = projected + n * gw
+        let scratch = gathered + (gather ? n * inputSize : 0)
+        let stateBuffers = scratch + math.scratchCount(rows: n)
         var h = stateBuffers, newH = stateBuffers + n * u
         var c = stateBuffers + 2 * n * u, newC = stateBuffers + 3 * n * u
         let emitted = stateBuffers + 4 * n * u  // previous emitted output (masked paths)
         stateBuffers.update(repeating: 0, count: 5 * n * u)
-        initialStates[0].withUnsafeBufferPointer { s in for (r, b) in rows.enumerated() { (h + r * u).update(from: s.baseAddress! + b * u, count: u) } }
-        if lstm {
-            initialStates[1].withUnsafeBufferPointer { s in for (r, b) in rows.enumerated() { (c + r * u).update(from: s.baseAddress! + b * u, count: u) } }
-        }
+        loadRows(initialStates[0], rows: rows, into: h)
+        if lstm { loadRows(initialStates[1], rows: rows, into: c) }
 
+        let x = inputs.storage.base
+        // Row r of x_t lives at x + (rows[r]·T + t)·I (batch-major) or (t·B + rows[r])·I (time-major).
+        let rowStride = g.timeMajor ? inputSize : g.time * inputSize
         var active = n
-        var blockStart = 0, blockCount = 0
         for k in 0..<g.time {
             if stop.isSet { return }
             if let steps { while active > 0 && steps[active - 1] <= k { active -= 1 } }
-            if k == blockStart + blockCount {
-                blockStart = k
-                blockCount = min(block, g.time - k)
-                project(rows: rows, active: active, steps: steps, from: k, count: blockCount, block: block, into: projected)
-            }
-            // Slots hold a block's steps in original-time order.
-            let slot = g.goBackwards ? blockStart + blockCount - 1 - k : k - blockStart
             if active > 0 {
-                math.step(rows: active, projected: projected + slot * gw, ldp: block * gw, h: h, c: lstm ? c : nil,
+                let t = g.originalTime(k)
+                let first = x + (g.timeMajor ? (t * g.batch + rows[0]) * inputSize : (rows[0] * g.time + t) * inputSize)
+                if gather {
+                    for r in 0..<active {
+                        let src = x + (g.timeMajor ? (t * g.batch + rows[r]) * inputSize : (rows[r] * g.time + t) * inputSize)
+                        copyElements(from: src, to: gathered + r * inputSize, count: inputSize)
+                    }
+                    math.inputWeights.multiply(gathered, rows: active, lda: inputSize, into: projected, ldc: gw)
+                } else {
+                    math.inputWeights.multiply(first, rows: active, lda: rowStride, into: projected, ldc: gw)
+                }
+                math.step(rows: active, projected: projected, ldp: gw, h: h, c: lstm ? c : nil,
                           scratch: scratch, newH: newH, newC: lstm ? newC : nil)
             }
             if !masked {
@@ -80,6 +84,7 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
             }
             if g.returnAllOutputs { writeOutputs(emitted, rows: rows, step: k) }
         }
+        withExtendedLifetime(inputs) {}
         let final = masked ? emitted : h
         for (r, b) in rows.enumerated() {
             (lastOutput + b * u).update(from: final + r * u, count: u)
@@ -88,22 +93,11 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         }
     }
 
-    /// `x·W` for processing steps `k..<k+count` of the active rows (each row only for its valid steps), one
-    /// packed GEMM per row over consecutive original times, into slots in original-time order.
-    private func project(rows: [Int], active: Int, steps: [Int]?, from k: Int, count: Int, block: Int,
-                         into projected: UnsafeMutablePointer<Float>) {
-        let g = geometry, inputSize = math.inputSize, gw = math.gateWidth
-        let x = inputs.storage.base
-        let lda = g.timeMajor ? g.batch * inputSize : inputSize
-        for r in 0..<active {
-            let need = min(count, (steps?[r] ?? g.time) - k)
-            guard need > 0 else { continue }
-            let t0 = g.goBackwards ? g.time - k - need : k
-            let a = x + (g.timeMajor ? (t0 * g.batch + rows[r]) * inputSize : (rows[r] * g.time + t0) * inputSize)
-            let slot0 = g.goBackwards ? count - need : 0
-            math.inputWeights.multiply(a, rows: need, lda: lda, into: projected + (r * block + slot0) * gw, ldc: gw)
+    private func loadRows(_ tensor: Tensor<Float>, rows: [Int], into dst: UnsafeMutablePointer<Float>) {
+        let u = math.units
+        tensor.withUnsafeBufferPointer { s in
+            for (r, b) in rows.enumerated() { (dst + r * u).update(from: s.baseAddress! + b * u, count: u) }
         }
-        withExtendedLifetime(inputs) {}
     }
 
     @inline(__always)

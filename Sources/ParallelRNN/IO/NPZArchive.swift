@@ -22,7 +22,7 @@ public struct NPZArchive: Sendable {
         let data = try readFile(url)
         let archive: Archive
         do { archive = try Archive(data: data, accessMode: .read) } catch {
-            throw .file(path: url.path, reason: "not a readable .npz (zip) archive (\(error))")
+            throw .file(path: url.path, reason: "not a readable .npz archive: truncated, or not a zip file (\(error))")
         }
         for entry in archive where entry.type == .file {
             var bytes = Data()

@@ -123,6 +123,11 @@ func readFile(_ url: URL) throws(RNNError) -> Data {
 
 /// Writes a whole file atomically, mapping failures to ``RNNError/file(path:reason:)``.
 func writeFile(_ data: Data, to url: URL) throws(RNNError) {
+    let directory = url.deletingLastPathComponent()
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw .file(path: url.path, reason: "cannot be written: the directory \(directory.path) does not exist")
+    }
     do { try data.write(to: url, options: .atomic) } catch {
         throw .file(path: url.path, reason: "cannot be written (\(error.localizedDescription))")
     }

@@ -7,9 +7,9 @@ package protocol ShardKernel: Sendable {
 }
 
 /// Runs a kernel over a shard plan on the pinned executor.
-enum Engine {
+package enum Engine {
     /// Rows per shard below which `.automatic` does not split further (see Benchmarks/SCHEDULING.md).
-    static let minimumRowsPerShard = 4
+    package static let minimumRowsPerShard = 4
 
     static func plan(rows: Int, execution: Execution) throws(RNNError) -> ShardPlan {
         try ShardPlan.make(rows: rows, execution: execution, coreCount: coreCount(execution),

@@ -222,3 +222,15 @@ struct Workload: Sendable, CustomStringConvertible {
 func bitwiseEqual(_ a: [Tensor<Float>], _ b: [Tensor<Float>]) -> Bool {
     a.count == b.count && zip(a, b).allSatisfy { $0.isBitwiseIdentical(to: $1) }
 }
+
+/// A lock-protected value. NSLock (pthread) rather than `Mutex`, whose futex ThreadSanitizer cannot see on Linux.
+final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}

@@ -13,7 +13,7 @@ struct StressTests {
         let threads = max(4, 2 * Stress.allowedCPUs.count)
         let callsPerThread = Stress.count(300)
         let gate = StartingGate(count: threads)
-        let failures = Mutex<[String]>([])
+        let failures = Locked<[String]>([])
         let done = DispatchGroup()
         for t in 0..<threads {
             done.enter()
@@ -75,7 +75,7 @@ struct StressTests {
         let threads = max(2, Stress.allowedCPUs.count)
         let callsPerThread = Stress.count(200)
         let gate = StartingGate(count: threads)
-        let failures = Mutex<[String]>([])
+        let failures = Locked<[String]>([])
         let done = DispatchGroup()
         for t in 0..<threads {
             done.enter()
@@ -130,7 +130,7 @@ struct StressTests {
         done.wait()
         #expect(Stress.currentThreadCPUs() == allowed, "the calling thread")
         // Plain work items on every global queue see the full allowed set.
-        let leaks = Mutex<[String]>([])
+        let leaks = Locked<[String]>([])
         let probes = DispatchGroup()
         let queues: [(String, DispatchQueue)] = [
             ("global", .global()), ("userInitiated", .global(qos: .userInitiated)), ("utility", .global(qos: .utility)),

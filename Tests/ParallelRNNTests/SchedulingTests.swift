@@ -23,6 +23,9 @@ struct SchedulingTests {
         #expect(os == os.sorted(), "cores in OS order: \(os)")
         #expect(Set(os).isSubset(of: Set(topology.allowedOSIndices)))
         #expect(summary.coreCPUs == os)
+        for core in topology.cores { #expect(topology.coreIndex(ofCPU: core.osIndex) == core.index) }
+        #expect(topology.coreIndex(ofCPU: -1) == nil)
+        #expect(topology.coreIndex(ofCPU: 1 << 20) == nil)
         #expect(summary.description.contains("cores: "))
         #expect(summary.description.contains("L2"))
         #expect(try Topology.shared() === topology, "loaded once")
@@ -165,7 +168,7 @@ struct SchedulingTests {
         let topology = try Topology.shared()
         let plan = try ShardPlan.make(rows: rows, execution: execution, coreCount: topology.coreCount,
                                       minimumRowsPerShard: 4)
-        let seen = Mutex<[Int: Range<Int>]>([:])
+        let seen = TestLock<[Int: Range<Int>]>([:])
         let runs = Atomic<Int>(0)
         try PinnedExecutor.run(plan, topology: topology) { shard, range, stop in
             runs.add(1, ordering: .relaxed)
@@ -183,7 +186,7 @@ struct SchedulingTests {
         for shards in [1, topology.coreCount, 2 * topology.coreCount + 1] {
             let plan = try ShardPlan.make(rows: 64, execution: .threads(shards), coreCount: topology.coreCount,
                                           minimumRowsPerShard: 1)
-            let wrong = Mutex<[String]>([])
+            let wrong = TestLock<[String]>([])
             try PinnedExecutor.run(plan, topology: topology) { shard, _, _ in
                 let core = topology.cores[shard % topology.coreCount]
                 let binding = topology.currentThreadBinding()
@@ -215,7 +218,7 @@ struct SchedulingTests {
         }
         #expect(topology.currentThreadBinding() == callerBefore)
         // Many follow-up unpinned items on the same global queue: none may see a leftover binding.
-        let leaks = Mutex<[[Int]]>([])
+        let leaks = TestLock<[[Int]]>([])
         let group = DispatchGroup()
         for i in 0..<200 {
             // The global pool, and the overcommit pool the shards' serial queues run on.
@@ -236,7 +239,7 @@ struct SchedulingTests {
         let topology = try Topology.shared()
         let plan = try ShardPlan.make(rows: 8, execution: .threads(4), coreCount: topology.coreCount,
                                       minimumRowsPerShard: 1)
-        let steps = Mutex<[Int: Int]>([:])
+        let steps = TestLock<[Int: Int]>([:])
         let totalSteps = 1_000_000
         #expect(throws: ShardFailure(shard: 1, step: 3)) {
             try PinnedExecutor.run(plan, topology: topology) { shard, _, stop in
@@ -350,5 +353,212 @@ private struct SchedulingTestRNG: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// A lock-protected value. NSLock (pthread) rather than `Mutex`, whose futex ThreadSanitizer cannot see on Linux.
+private final class TestLock<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}
+
+/// Measurements behind Benchmarks/SCHEDULING.md. Skipped unless `PARALLELRNN_SCHED_BENCH=1`; run in release:
+/// `PARALLELRNN_SCHED_BENCH=1 swift test -c release --filter SchedulingBenchmarks`.
+@Suite("SchedulingBenchmarks", .serialized,
+       .enabled(if: ProcessInfo.processInfo.environment["PARALLELRNN_SCHED_BENCH"] == "1"))
+struct SchedulingBenchmarks {
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// Median and min of `reps` timings (µs) of `iterations` runs of `body`, per run.
+    static func measure(reps: Int = 9, iterations: Int, _ body: () throws -> Void) rethrows -> (median: Double, min: Double) {
+        var samples: [Double] = []
+        for _ in 0..<reps {
+            let start = now()
+            for _ in 0..<iterations { try body() }
+            samples.append(Double(now() - start) / 1000 / Double(iterations))
+        }
+        samples.sort()
+        return (samples[samples.count / 2], samples[0])
+    }
+
+    static func format(_ t: (median: Double, min: Double)) -> String {
+        String(format: "median %8.2f µs  min %8.2f µs", t.median, t.min)
+    }
+
+    @Test func bindRestoreCost() throws {
+        let topology = try Topology.shared()
+        // Already on the target core: bind to the core we run on.
+        let here = topology.cores.firstIndex { $0.osIndex == Topology.currentCPU() } ?? 0
+        let anchor = topology.bindCurrentThread(toCore: here)
+        let same = Self.measure(iterations: 2000) {
+            let b = topology.bindCurrentThread(toCore: here)
+            b?.restore()
+        }
+        anchor?.restore()
+        print("bind+restore, same core:        \(Self.format(same))")
+        if topology.coreCount > 1 {
+            // Pinned to core A, then bind to core B and restore to A: two migrations.
+            let a = topology.bindCurrentThread(toCore: 0)
+            let other = Self.measure(iterations: 500) {
+                let b = topology.bindCurrentThread(toCore: 1)
+                b?.restore()
+            }
+            a?.restore()
+            print("bind+restore, other core (2 migrations): \(Self.format(other))")
+        }
+        let cpu = Self.measure(iterations: 100_000) { _ = Topology.currentCPU() }
+        print("sched_getcpu:                   \(Self.format(cpu))")
+    }
+
+    @Test func forkJoinOverhead() throws {
+        let topology = try Topology.shared()
+        let n = topology.coreCount
+        let empty: @Sendable (Int, Range<Int>, StopFlag) throws -> Void = { _, _, _ in }
+        func plan(_ e: Execution) throws -> ShardPlan {
+            try ShardPlan.make(rows: 64, execution: e, coreCount: n, minimumRowsPerShard: 1)
+        }
+        let cases: [(String, ShardPlan, Bool)] = [
+            ("serial (calling thread)", try plan(.serial), true),
+            ("\(n) shards unpinned, caller runs one", try plan(.threads(n, pinned: false)), true),
+            ("\(n) shards pinned,   caller runs one", try plan(.threads(n)), true),
+            ("\(n) shards unpinned, all on workers", try plan(.threads(n, pinned: false)), false),
+            ("\(n) shards pinned,   all on workers", try plan(.threads(n)), false),
+            ("\(2 * n) shards pinned, caller runs one", try plan(.threads(2 * n)), true),
+        ]
+        for (name, p, inline) in cases {
+            let t = try Self.measure(iterations: 300) {
+                try PinnedExecutor.run(p, topology: topology, inlineFirstShard: inline, empty)
+            }
+            print("fork-join, empty shards, \(name): \(Self.format(t))")
+        }
+        // A persistent pool of n-1 threads pinned once, woken by semaphores (the alternative design).
+        let pool = PersistentPinnedPool(topology: topology, workers: n - 1)
+        let t = Self.measure(iterations: 300) { pool.run { _ in } }
+        print("fork-join, empty shards, persistent pinned pool (\(n) shards): \(Self.format(t))")
+        pool.shutdown()
+    }
+
+    /// Wall time of `rnn` with the w4-style Tensor step `h' = tanh(x_t + h·W)` (U = 32) for small batches:
+    /// where does splitting start to pay?
+    @Test(arguments: [(32, 100), (8, 20), (128, 50)])
+    func minimumRowsPerShard(units: Int, time: Int) throws {
+        let n = try Topology.shared().coreCount
+        var g = SchedulingBenchRNG(seed: 1)
+        let w = try Tensor<Float>(shape: [units, units], scalars: (0..<(units * units)).map { _ in g.float() * 0.1 })
+        let step: StepFunction<Float> = { x, s in
+            let h = tanh(x + matmul(s[0], w))
+            return (h, [h])
+        }
+        print("rnn U=\(units) T=\(time): µs per call (median of 9)")
+        for batch in [1, 2, 3, 4, 6, 8, 12, 16, 32, 64] {
+            let x = try Tensor<Float>(shape: [batch, time, units],
+                                      scalars: (0..<(batch * time * units)).map { _ in g.float() })
+            let h0 = Tensor<Float>(zeros: [batch, units])
+            var line = "B=\(batch):"
+            var executions: [(String, Execution)] = [("serial", .serial)]
+            for k in Set([2, n / 2, n]).sorted() where k >= 2 && k <= batch {
+                executions.append(("\(k) pinned", .threads(k)))
+            }
+            executions.append(("\(min(n, batch)) unpinned", .threads(n, pinned: false)))
+            for (name, e) in executions {
+                let reps = max(3, 2000 / (batch * time))
+                let t = try Self.measure(iterations: reps) {
+                    _ = try rnn(step, inputs: x, initialStates: [h0], execution: e)
+                }
+                line += String(format: "  %@ %8.1f", name, t.median)
+            }
+            print(line)
+        }
+    }
+}
+
+extension SchedulingBenchmarks {
+    /// Wall time of the fused cells by batch and shard count (LSTM at the w1 shape, a small GRU).
+    @Test(arguments: [(1, 128, 256, 100), (2, 32, 32, 100)])
+    func cellShardScaling(kind: Int, input: Int, units: Int, time: Int) throws {
+        let n = try Topology.shared().coreCount
+        var g = SchedulingBenchRNG(seed: 2)
+        let gates = kind == 1 ? 4 : 3
+        func tensor(_ shape: [Int], _ f: Float) throws -> Tensor<Float> {
+            try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in g.float() * f })
+        }
+        let kernel = try tensor([input, gates * units], 0.1), recurrent = try tensor([units, gates * units], 0.1)
+        let lstm = kind == 1 ? try LSTM(kernel: kernel, recurrentKernel: recurrent, bias: tensor([4 * units], 0.1)) : nil
+        let gru = kind == 1 ? nil : try GRU(kernel: kernel, recurrentKernel: recurrent, bias: tensor([2, 3 * units], 0.1))
+        print("\(kind == 1 ? "LSTM" : "GRU") I=\(input) U=\(units) T=\(time): µs per call (median)")
+        for batch in [1, 2, 4, 8, 16, 32, 64] {
+            let x = try tensor([batch, time, input], 1)
+            var executions: [(String, Execution)] = [("serial", .serial), ("auto", .automatic)]
+            for k in Set([2, 4, n / 2, n]).sorted() where k >= 2 && k <= batch && k <= n {
+                executions.append(("\(k)p", .threads(k)))
+            }
+            executions.append(("\(min(n, batch))u", .threads(n, pinned: false)))
+            var line = "B=\(batch):"
+            for (name, e) in executions {
+                let reps = max(3, 200 / batch)
+                let t = try Self.measure(reps: 5, iterations: reps) {
+                    _ = try lstm?(x, execution: e) ?? gru!(x, execution: e)
+                }
+                line += String(format: "  %@ %9.1f", name, t.median)
+            }
+            print(line)
+        }
+    }
+}
+
+/// The alternative to Dispatch: `workers` threads pinned once to cores 1...workers, woken per call by semaphores.
+private final class PersistentPinnedPool: @unchecked Sendable {
+    private var starts: [DispatchSemaphore] = []
+    private let done = DispatchSemaphore(value: 0)
+    private var task: ((Int) -> Void)?
+    private var stopping = false
+    private let workers: Int
+
+    init(topology: Topology, workers: Int) {
+        self.workers = workers
+        for w in 0..<workers {
+            let start = DispatchSemaphore(value: 0)
+            starts.append(start)
+            let thread = Thread { [self] in
+                _ = topology.bindCurrentThread(toCore: w + 1)  // never restored: the thread is ours
+                while true {
+                    start.wait()
+                    if stopping { return }
+                    task?(w + 1)
+                    done.signal()
+                }
+            }
+            thread.start()
+        }
+    }
+
+    func run(_ body: @escaping (Int) -> Void) {
+        task = body
+        for s in starts { s.signal() }
+        body(0)
+        for _ in 0..<workers { done.wait() }
+    }
+
+    func shutdown() {
+        stopping = true
+        for s in starts { s.signal() }
+    }
+}
+
+private struct SchedulingBenchRNG {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func float() -> Float {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Float((z ^ (z >> 31)) >> 40) / Float(1 << 24) * 2 - 1
     }
 }

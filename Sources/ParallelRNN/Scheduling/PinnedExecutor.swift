@@ -18,9 +18,10 @@ package final class StopFlag: Sendable {
 /// Runs the shards of a ``ShardPlan`` and waits for all of them (fork-join).
 ///
 /// - A one-shard unpinned plan runs on the calling thread.
-/// - Otherwise shards 1..<n are work items in one `DispatchGroup`, each on its own serial queue (which runs on
-///   Dispatch's global overcommit pool: pool threads, never blocked behind other callers), and shard 0 runs on the
-///   calling thread (it would otherwise only wait; see Benchmarks/SCHEDULING.md).
+/// - Otherwise the calling thread runs one shard itself (it would otherwise only wait): for a pinned plan the shard
+///   whose core the caller is on right now (no migration), else shard 0. The other shards are work items in one
+///   `DispatchGroup`, each on its own serial queue, which runs on Dispatch's global *overcommit* pool: pool threads
+///   that are never held back behind other callers' blocked threads (see Benchmarks/SCHEDULING.md).
 /// - Pinned plans bind each shard's thread to core `shard mod coreCount` after saving its previous binding, and
 ///   restore that binding before the thread is handed back (pool threads and the caller never stay pinned). When
 ///   binding is refused (or `topology` is nil) the shard runs unpinned after a one-time diagnostic.
@@ -30,8 +31,11 @@ package final class StopFlag: Sendable {
 ///   their next step, and shards that have not started yet are skipped.
 package enum PinnedExecutor {
     /// Runs `body(shard, rows, stop)` for every shard of `plan`; returns when all have returned.
+    ///
+    /// `inlineFirstShard: false` sends every shard to a work item (the calling thread only waits); it exists for the
+    /// measurements in Benchmarks/SCHEDULING.md.
     package static func run(
-        _ plan: ShardPlan, topology: Topology?,
+        _ plan: ShardPlan, topology: Topology?, inlineFirstShard: Bool = true,
         _ body: @Sendable (_ shard: Int, _ rows: Range<Int>, _ stop: StopFlag) throws -> Void
     ) throws {
         let stop = StopFlag()
@@ -48,16 +52,22 @@ package enum PinnedExecutor {
         let job = withoutActuallyEscaping(body) { escapable in
             // The work items capture `job`, never the closure itself: Dispatch may release an item's block after
             // the group has been left, and the closure must not outlive this scope.
-            let job = ShardJob(plan: plan, topology: plan.pinned ? topology : nil, stop: stop, body: escapable)
+            let topology = plan.pinned ? topology : nil
+            let job = ShardJob(plan: plan, topology: topology, stop: stop, body: escapable)
+            // The calling thread runs the shard whose core it is on now (no migration), else shard 0.
+            var inline: Int? = nil
+            if inlineFirstShard {
+                inline = topology.flatMap { $0.coreIndex(ofCPU: Topology.currentCPU()) }.flatMap { $0 < shardCount ? $0 : nil } ?? 0
+            }
             let group = DispatchGroup()
-            for shard in 1..<shardCount {
+            for shard in 0..<shardCount where shard != inline {
                 // A fresh serial queue per shard targets Dispatch's *overcommit* root queue, so every shard gets a
                 // thread at once even when all threads of the width-limited global pool (= Swift's cooperative pool
                 // on Linux) are blocked waiting for other calls' shards; `DispatchQueue.global()` would wait for
                 // libdispatch's once-per-second pool monitor there (measured: Benchmarks/SCHEDULING.md).
                 DispatchQueue(label: "ParallelRNN.shard").async(group: group) { job.run(shard) }
             }
-            job.run(0)
+            if let inline { job.run(inline) }
             group.wait()
             job.releaseBody()
             return job
@@ -73,7 +83,10 @@ private final class ShardJob: @unchecked Sendable {
     private let plan: ShardPlan
     private let topology: Topology?
     private let stop: StopFlag
-    private let error = Mutex<(any Error)?>(nil)
+    // The first failing shard wins `claimed` and writes `error`; it is read after group.wait(). (An atomic rather
+    // than `Mutex`: Mutex's futex is invisible to ThreadSanitizer on Linux, which then reports false races.)
+    private let claimed = Atomic<Bool>(false)
+    private var error: (any Error)?
 
     init(plan: ShardPlan, topology: Topology?, stop: StopFlag,
          body: @escaping @Sendable (Int, Range<Int>, StopFlag) throws -> Void) {
@@ -83,8 +96,8 @@ private final class ShardJob: @unchecked Sendable {
         self.body = body
     }
 
-    /// The first error any shard threw.
-    var firstError: (any Error)? { error.withLock { $0 } }
+    /// The first error any shard threw; read only after every shard has returned.
+    var firstError: (any Error)? { error }
 
     func releaseBody() { body = nil }
 
@@ -98,8 +111,8 @@ private final class ShardJob: @unchecked Sendable {
         do {
             try body(shard, plan.ranges[shard], stop)
         } catch {
-            self.error.withLock { first in
-                if first == nil { first = error }
+            if claimed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
+                self.error = error
             }
             stop.set()
         }

@@ -38,6 +38,15 @@ package final class Topology: @unchecked Sendable {
     /// The number of cores the process may use (≥ 1).
     package var coreCount: Int { cores.count }
 
+    /// `coreIndexByCPU[os]` = index in ``cores`` of the core whose chosen PU has OS index `os`, else -1.
+    private let coreIndexByCPU: [Int]
+
+    /// The index in ``cores`` of the core bound to PU `cpu` (e.g. `Topology.currentCPU()`), or nil.
+    package func coreIndex(ofCPU cpu: Int) -> Int? {
+        guard cpu >= 0, cpu < coreIndexByCPU.count, coreIndexByCPU[cpu] >= 0 else { return nil }
+        return coreIndexByCPU[cpu]
+    }
+
     /// OS indices of every processing unit the process may use (allowed cpuset ∩ process affinity), ascending.
     package var allowedOSIndices: [Int] { Self.osIndices(of: allowedSet) }
 
@@ -83,6 +92,9 @@ package final class Topology: @unchecked Sendable {
         self.handle = handle
         self.allowedSet = allowed
         self.cores = cores
+        var byCPU = [Int](repeating: -1, count: (cores.map(\.osIndex).max() ?? 0) + 1)
+        for core in cores { byCPU[core.osIndex] = core.index }
+        self.coreIndexByCPU = byCPU
         self.refusesBinding = refusingBinding
         self.summary = TopologySummary(handle, allowed: allowed, cores: cores)
     }

@@ -120,7 +120,7 @@ struct BenchCommand: ParsableCommand {
                 switch setting {
                 case .automatic:
                     shards = try ShardPlan.make(rows: spec.batch, execution: .automatic, coreCount: coreCount,
-                                                minimumRowsPerShard: libraryMinimumRowsPerShard).ranges.count
+                                                minimumRowsPerShard: minimumRowsPerShard(for: spec.cell)).ranges.count
                 case let .count(n): shards = min(n, spec.batch)
                 }
                 let execution = setting.execution(pinned: !noPin)

@@ -34,9 +34,9 @@ enum CellRunner {
             order = sorted
             validSteps = sorted.map { lengths[$0] }
             plan = try ShardPlan.make(work: validSteps!, execution: execution, coreCount: Engine.coreCount(execution),
-                                      minimumRowsPerShard: Engine.minimumRowsPerShard)
+                                      minimumRowsPerShard: Engine.minimumRowsPerCellShard)
         } else {
-            plan = try Engine.plan(rows: batch, execution: execution)
+            plan = try Engine.plan(rows: batch, execution: execution, minimumRows: Engine.minimumRowsPerCellShard)
         }
 
         let sink = ResultSink<Float>(geometry: geometry, stateShapes: states.map(\.shape))

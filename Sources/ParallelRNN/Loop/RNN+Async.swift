@@ -42,9 +42,11 @@ public func rnnAsync<Scalar: TensorScalar & BinaryFloatingPoint>(
     }
 }
 
-/// Runs blocking work on a Dispatch thread and resumes the caller when it is done.
+/// Runs blocking work on a Dispatch thread and resumes the caller when it is done. A fresh serial queue runs on
+/// Dispatch's overcommit pool, which always supplies a thread: the global queues' width-limited pool would let many
+/// concurrent calls, blocked on their shards, starve each other (and every task at that priority).
 package func offloaded<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global(qos: .userInitiated).async { continuation.resume(with: Result { try work() }) }
+        DispatchQueue(label: "ParallelRNN.async").async { continuation.resume(with: Result { try work() }) }
     }
 }

@@ -8,22 +8,25 @@ package protocol ShardKernel: Sendable {
 
 /// Runs a kernel over a shard plan on the pinned executor.
 package enum Engine {
-    /// Rows per shard below which `.automatic` does not split further (see Benchmarks/SCHEDULING.md).
+    /// Rows per shard below which `.automatic` does not split a generic step further: its per-step cost has a
+    /// fixed part (tensor allocations, the step closure), so tiny shards lose (Benchmarks/SCHEDULING.md).
     package static let minimumRowsPerShard = 4
+    /// The fused cells gain from splitting down to one row per shard (Benchmarks/SCHEDULING.md).
+    package static let minimumRowsPerCellShard = 1
 
-    static func plan(rows: Int, execution: Execution) throws(RNNError) -> ShardPlan {
+    static func plan(rows: Int, execution: Execution, minimumRows: Int = minimumRowsPerShard) throws(RNNError) -> ShardPlan {
         try ShardPlan.make(rows: rows, execution: execution, coreCount: coreCount(execution),
-                           minimumRowsPerShard: minimumRowsPerShard)
+                           minimumRowsPerShard: minimumRows)
     }
 
     /// Cores the plan may use (1 for `.serial`; 1 when hwloc is unavailable).
     static func coreCount(_ execution: Execution) -> Int {
         if case .serial = execution.mode { return 1 }
-        return (try? Topology.shared().coreCount) ?? 1
+        return Topology.sharedIfAvailable?.coreCount ?? 1
     }
 
     static func run(_ kernel: some ShardKernel, plan: ShardPlan) throws {
-        let topology = plan.pinned ? try? Topology.shared() : nil
+        let topology = plan.pinned ? Topology.sharedIfAvailable : nil
         try PinnedExecutor.run(plan, topology: topology) { shard, positions, stop in
             try kernel.runShard(shard, positions: positions, stop: stop)
         }

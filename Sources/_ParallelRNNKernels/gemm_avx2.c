@@ -11,13 +11,13 @@
 #define NT 16        // columns per register tile (half a PRNN_PACK_NR strip)
 #define NR 32        // packed strip width
 #ifndef PRNN_AVX2_KC
-#define PRNN_AVX2_KC 192
+#define PRNN_AVX2_KC 256
 #endif
 #ifndef PRNN_AVX2_MC
 #define PRNN_AVX2_MC 192
 #endif
-#define KC PRNN_AVX2_KC  // k block (balanced): a 32-column B panel of ≤ KC rows is ≤ 24 KiB (L1)
-#define MC PRNN_AVX2_MC  // row block: packed A block MC×KC is ≤ 144 KiB (L2)
+#define KC PRNN_AVX2_KC  // k block (balanced): K ≤ 256 is one block (no C store/reload); B panel ≤ 32 KiB (L1)
+#define MC PRNN_AVX2_MC  // row block: packed A block MC×KC is ≤ 192 KiB (L2)
 
 /// C[mr, 16] (ldc) = (load_c ? C : 0) + A[mr, kc] · B[kc, 16].
 /// A element (r, k) is at A[r·ars + k·aks]; B row k starts at B + k·bks; with bmask, B lanes beyond the mask read as 0.

@@ -11,12 +11,16 @@
 #define NT 16        // columns per register tile (half a PRNN_PACK_NR strip)
 #define NR 32        // packed strip width
 #ifndef PRNN_AVX2_KC
-#define PRNN_AVX2_KC 256
+#define PRNN_AVX2_KC 192
+#endif
+#ifndef PRNN_AVX2_KONE
+#define PRNN_AVX2_KONE 256
 #endif
 #ifndef PRNN_AVX2_MC
 #define PRNN_AVX2_MC 192
 #endif
-#define KC PRNN_AVX2_KC  // k block (balanced): K ≤ 256 is one block (no C store/reload); B panel ≤ 32 KiB (L1)
+#define KC PRNN_AVX2_KC  // k block (balanced) for K > KONE: a 32-column B panel of ≤ KC rows is ≤ 24 KiB (L1)
+#define KONE PRNN_AVX2_KONE  // K ≤ KONE runs as one k block (no C store/reload; measured faster for K = 256)
 #define MC PRNN_AVX2_MC  // row block: packed A block MC×KC is ≤ 192 KiB (L2)
 
 /// C[mr, 16] (ldc) = (load_c ? C : 0) + A[mr, kc] · B[kc, 16].
@@ -144,7 +148,7 @@ static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, in
     int strips = (N + NR - 1) / NR;
     int mblocks = (M + MC - 1) / MC;
     int mc_max = ((M + mblocks - 1) / mblocks + MR - 1) / MR * MR;
-    int kblocks = (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;  // balanced k blocks, no short tail
+    int kblocks = K <= KONE ? 1 : (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;  // balanced k blocks, no short tail
     // A panels of the current block: the thread's reusable scratch (no allocation in steady state).
     float *abuf = prnn_thread_scratch(PRNN_SCRATCH_A, (size_t)mc_max * kc_max * sizeof(float));
     if (!abuf) return 0;

@@ -30,7 +30,7 @@ GATES_FN void st(float *p, VF v, int m) {
     if (j_ < (units)) CHUNK(j_, (units) - j_); } while (0)
 
 /// LSTM: z = (P + R) + b; i, f, o = ra(z_i, z_f, z_o), g = a(z_g); c' = f·c + i·g; h' = o·a(c').
-GATES_FN void gates_lstm(int n, int units, const float *P, int ldp, const float *R, const float *bias,
+GATES_FN void gates_lstm_rows(int n, int units, const float *P, int ldp, const float *R, const float *bias,
                          const float *c, float *newC, float *newH, prnn_activation act, prnn_activation ract) {
     const size_t u = (size_t)units, g = 4 * u;
     for (int row = 0; row < n; row++) {
@@ -56,7 +56,7 @@ GATES_FN void gates_lstm(int n, int units, const float *P, int ldp, const float 
 
 /// GRU, reset after: x = P + b_in; inner = R + b_rec; z, r = ra(x + inner); hh = a(x_h + r·inner_h);
 /// h' = z·h + (1 − z)·hh.
-GATES_FN void gates_gru_reset_after(int n, int units, const float *P, int ldp, const float *R, const float *ibias,
+GATES_FN void gates_gru_reset_after_rows(int n, int units, const float *P, int ldp, const float *R, const float *ibias,
                                     const float *rbias, const float *h, float *newH, prnn_activation act,
                                     prnn_activation ract) {
     const size_t u = (size_t)units, g = 3 * u;
@@ -84,7 +84,7 @@ GATES_FN void gates_gru_reset_after(int n, int units, const float *P, int ldp, c
 }
 
 /// GRU, reset before, phase 1 (before the candidate GEMM): x = P + b; z, r = ra(x_zr + R_zr); rh = r·h.
-GATES_FN void gates_gru_phase1(int n, int units, const float *P, int ldp, const float *R, const float *bias,
+GATES_FN void gates_gru_phase1_rows(int n, int units, const float *P, int ldp, const float *R, const float *bias,
                                const float *h, float *zgate, float *rh, prnn_activation ract) {
     const size_t u = (size_t)units, g = 2 * u;
     for (int row = 0; row < n; row++) {
@@ -102,7 +102,7 @@ GATES_FN void gates_gru_phase1(int n, int units, const float *P, int ldp, const 
 }
 
 /// GRU, reset before, phase 2 (after RH = (r·h)·U_h): hh = a((P_h + b_h) + RH); h' = z·h + (1 − z)·hh.
-GATES_FN void gates_gru_phase2(int n, int units, const float *P, int ldp, const float *RH, const float *bias,
+GATES_FN void gates_gru_phase2_rows(int n, int units, const float *P, int ldp, const float *RH, const float *bias,
                                const float *h, const float *zgate, float *newH, prnn_activation act) {
     const size_t u = (size_t)units;
     const VF one = fset(1.0f);
@@ -122,7 +122,7 @@ GATES_FN void gates_gru_phase2(int n, int units, const float *P, int ldp, const 
 }
 
 /// SimpleRNN: h' = a((P + b) + R).
-GATES_FN void gates_simple_rnn(int n, int units, const float *P, int ldp, const float *R, const float *bias,
+GATES_FN void gates_simple_rnn_rows(int n, int units, const float *P, int ldp, const float *R, const float *bias,
                                float *newH, prnn_activation act) {
     const size_t u = (size_t)units;
     for (int row = 0; row < n; row++) {
@@ -138,6 +138,42 @@ GATES_FN void gates_simple_rnn(int n, int units, const float *P, int ldp, const 
 }
 
 #undef GATES_COLUMNS
+
+// Keras's default activations (tanh, sigmoid) get their own instances with the activations known at compile time
+// (no per-vector dispatch); the arithmetic is the same, so are the bits.
+#define GATES_DEFAULT(act, ract) ((act) == PRNN_ACT_TANH && (ract) == PRNN_ACT_SIGMOID)
+
+GATES_FN void gates_lstm(int n, int units, const float *P, int ldp, const float *R, const float *bias,
+                         const float *c, float *newC, float *newH, prnn_activation act, prnn_activation ract) {
+    if (GATES_DEFAULT(act, ract))
+        gates_lstm_rows(n, units, P, ldp, R, bias, c, newC, newH, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+    else
+        gates_lstm_rows(n, units, P, ldp, R, bias, c, newC, newH, act, ract);
+}
+GATES_FN void gates_gru_reset_after(int n, int units, const float *P, int ldp, const float *R, const float *ibias,
+                                    const float *rbias, const float *h, float *newH, prnn_activation act,
+                                    prnn_activation ract) {
+    if (GATES_DEFAULT(act, ract))
+        gates_gru_reset_after_rows(n, units, P, ldp, R, ibias, rbias, h, newH, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+    else
+        gates_gru_reset_after_rows(n, units, P, ldp, R, ibias, rbias, h, newH, act, ract);
+}
+GATES_FN void gates_gru_phase1(int n, int units, const float *P, int ldp, const float *R, const float *bias,
+                               const float *h, float *zgate, float *rh, prnn_activation ract) {
+    if (ract == PRNN_ACT_SIGMOID) gates_gru_phase1_rows(n, units, P, ldp, R, bias, h, zgate, rh, PRNN_ACT_SIGMOID);
+    else gates_gru_phase1_rows(n, units, P, ldp, R, bias, h, zgate, rh, ract);
+}
+GATES_FN void gates_gru_phase2(int n, int units, const float *P, int ldp, const float *RH, const float *bias,
+                               const float *h, const float *zgate, float *newH, prnn_activation act) {
+    if (act == PRNN_ACT_TANH) gates_gru_phase2_rows(n, units, P, ldp, RH, bias, h, zgate, newH, PRNN_ACT_TANH);
+    else gates_gru_phase2_rows(n, units, P, ldp, RH, bias, h, zgate, newH, act);
+}
+GATES_FN void gates_simple_rnn(int n, int units, const float *P, int ldp, const float *R, const float *bias,
+                               float *newH, prnn_activation act) {
+    if (act == PRNN_ACT_TANH) gates_simple_rnn_rows(n, units, P, ldp, R, bias, newH, PRNN_ACT_TANH);
+    else gates_simple_rnn_rows(n, units, P, ldp, R, bias, newH, act);
+}
+#undef GATES_DEFAULT
 
 // ---------------------------------------------------------------- the ISA's entry points (GATES_EXPORT(name) names them)
 GATES_EXPORT(prnn_lstm_gates_f32)(int n, int units, const float *P, int ldp, const float *R, const float *bias,

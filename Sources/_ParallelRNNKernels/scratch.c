@@ -22,6 +22,7 @@ static void prnn_scratch_release(void *set) {
         s->base[i] = NULL;
         s->capacity[i] = 0;
     }
+    prnn_scratch_registered = 0;  // runs on the exiting thread: a later use (another destructor) registers again
 }
 
 static void prnn_scratch_make_key(void) { (void)pthread_key_create(&prnn_scratch_key, prnn_scratch_release); }

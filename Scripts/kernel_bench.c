@@ -4,8 +4,10 @@
 //   /tmp/kb check          # GEMM vs double reference, ISA vs portable bitwise, activations vs libm
 //   /tmp/kb bench [isa]    # GFLOP/s, median of 7 runs (isa: avx512 | avx2 | portable; default: detected)
 //   /tmp/kb quick [isa]    # a few representative shapes only
+//   /tmp/kb cells [isa]    # the cells' shapes: recurrent/input packed GEMMs, tiny 32³, and the gate kernels
 #define _GNU_SOURCE
 #include "prnn_kernels.h"
+#include "prnn_cells.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -178,6 +180,43 @@ static void check_activations(void) {
     free(x); free(y); free(yp); free(xd); free(yd); free(ydp);
 }
 
+/// Gate kernels: every ISA bitwise equal to portable, over odd widths (tails) and with/without bias.
+static void check_gates(void) {
+    prnn_isa best = prnn_detected_isa();
+    int widths[] = {1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100};
+    for (int w = 0; w < 12; w++) for (int withBias = 0; withBias < 2; withBias++) for (int acts = 0; acts < 3; acts++) {
+        int n = 3, u = widths[w], ldp = 4 * u + 5;
+        prnn_activation a = acts == 0 ? PRNN_ACT_TANH : acts == 1 ? PRNN_ACT_RELU : PRNN_ACT_LINEAR;
+        prnn_activation ra = acts == 0 ? PRNN_ACT_SIGMOID : acts == 1 ? PRNN_ACT_HARD_SIGMOID : PRNN_ACT_TANH;
+        size_t nu = (size_t)n * u;
+        float *P = amalloc(4 * (size_t)n * ldp), *R = amalloc(16 * nu), *b = amalloc(16 * (size_t)u), *b2 = amalloc(16 * (size_t)u);
+        float *h = amalloc(4 * nu), *c = amalloc(4 * nu), *z = amalloc(4 * nu);
+        float *out[2][6];
+        fill(P, (size_t)n * ldp); fill(R, 4 * nu); fill(b, 4 * (size_t)u); fill(b2, 4 * (size_t)u); fill(h, nu); fill(c, nu); fill(z, nu);
+        for (size_t i = 0; i < (size_t)n * ldp; i++) P[i] *= 4;
+        const float *bias = withBias ? b : NULL, *rbias = withBias ? b2 : NULL;
+        for (int isa = 0; isa <= (int)best; isa++) {
+            int slot = isa == 0 ? 0 : 1;
+            for (int k = 0; k < 6; k++) { out[slot][k] = amalloc(4 * nu); memset(out[slot][k], 0xff, 4 * nu); }
+            prnn_force_isa((prnn_isa)isa);
+            prnn_lstm_gates_f32(n, u, P, ldp, R, bias, c, out[slot][0], out[slot][1], a, ra);
+            prnn_gru_gates_reset_after_f32(n, u, P, ldp, R, bias, rbias, h, out[slot][2], a, ra);
+            prnn_gru_gates_phase1_f32(n, u, P, ldp, R, bias, h, out[slot][3], out[slot][4], ra);
+            prnn_gru_gates_phase2_f32(n, u, P, ldp, R, bias, h, z, out[slot][5], a);
+            prnn_simple_rnn_f32(n, u, P, ldp, R, bias, out[slot][0], a);
+            if (isa > 0) {
+                for (int k = 0; k < 6; k++)
+                    if (memcmp(out[0][k], out[1][k], 4 * nu)) FAIL("gates %s output %d U=%d bias=%d acts=%d differs from portable", prnn_isa_name(isa), k, u, withBias, acts);
+                for (int k = 0; k < 6; k++) free(out[1][k]);
+            }
+        }
+        for (int k = 0; k < 6; k++) free(out[0][k]);
+        prnn_force_isa(best);
+        free(P); free(R); free(b); free(b2); free(h); free(c); free(z);
+    }
+    printf("  gates: %s\n", failures ? "FAILED" : "ok (every ISA bitwise = portable, all tails)");
+}
+
 static int run_checks(void) {
     printf("detected ISA: %s\n", prnn_isa_name(prnn_detected_isa()));
     int dims[] = {1, 2, 3, 5, 7, 8, 11, 12, 13, 16, 17, 24, 31, 32, 33, 47, 63, 64, 65, 97, 128, 193, 257, 300};
@@ -198,6 +237,7 @@ static int run_checks(void) {
     }
     printf("  dgemm: %s\n", failures ? "FAILED" : "ok");
     check_activations();
+    check_gates();
     printf("%s (%d failures)\n", failures ? "CHECK FAILED" : "ALL CHECKS PASSED", failures);
     return failures != 0;
 }
@@ -300,6 +340,31 @@ static void bench_acts(void) {
     }
 }
 
+typedef struct { int kind, n, u; float *P, *R, *b, *h, *c, *o1, *o2; } gatectx;
+static void run_gates(void *p) {
+    gatectx *g = p;
+    if (g->kind == 0)
+        prnn_lstm_gates_f32(g->n, g->u, g->P, 4 * g->u, g->R, g->b, g->c, g->o1, g->o2, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+    else if (g->kind == 1)
+        prnn_gru_gates_reset_after_f32(g->n, g->u, g->P, 3 * g->u, g->R, g->b, g->b, g->h, g->o1, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+    else
+        prnn_simple_rnn_f32(g->n, g->u, g->P, g->u, g->R, g->b, g->o1, PRNN_ACT_TANH);
+}
+
+static void bench_gates(int n, int u) {
+    const char *names[] = {"lstm", "gru (reset after)", "simple_rnn"};
+    size_t nu = (size_t)n * u;
+    gatectx g = {0, n, u, amalloc(16 * nu), amalloc(16 * nu), amalloc(16 * (size_t)u), amalloc(4 * nu), amalloc(4 * nu),
+                 amalloc(4 * nu), amalloc(4 * nu)};
+    fill(g.P, 4 * nu); fill(g.R, 4 * nu); fill(g.b, 4 * (size_t)u); fill(g.h, nu); fill(g.c, nu);
+    for (int kind = 0; kind < 3; kind++) {
+        g.kind = kind;
+        double t = time_median(run_gates, &g);
+        printf("| %-17s | %4d | %4d | %8.2f | %6.2f |\n", names[kind], n, u, t * 1e6, nu / t * 1e-9);
+    }
+    free(g.P); free(g.R); free(g.b); free(g.h); free(g.c); free(g.o1); free(g.o2);
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "check";
     if (!strcmp(mode, "check")) return run_checks();
@@ -310,6 +375,17 @@ int main(int argc, char **argv) {
     printf("ISA: %s (detected %s)\n\n", prnn_isa_name(prnn_active_isa()), prnn_isa_name(prnn_detected_isa()));
     printf("| kernel   |     M |     N |    K | µs/call (median) | GFLOP/s (median) | GFLOP/s (best) | FMA peak now | median/peak |\n"
            "|---|---|---|---|---|---|---|---|---|\n");
+    if (!strcmp(mode, "cells")) {
+        int Ms[] = {32, 64, 256, 512}, NKs[][2] = {{768, 256}, {1024, 256}, {1024, 512}, {2048, 256}, {2048, 512}, {1024, 128}, {2048, 256}};
+        for (int m = 0; m < 4; m++) for (int q = 0; q < 6; q++) bench_gemm("packed", Ms[m], NKs[q][0], NKs[q][1]);
+        bench_gemm("plain", 32, 32, 32);
+        bench_gemm("packed", 32, 32, 32);
+        printf("\n| gate kernel | rows | U | µs/call (median) | rows·U/ns |\n|---|---|---|---|---|\n");
+        bench_gates(64, 256);
+        bench_gates(32, 32);
+        bench_gates(256, 512);
+        return 0;
+    }
     if (!strcmp(mode, "quick")) {
         bench_gemm("packed", 64, 1024, 256);
         bench_gemm("packed", 256, 2048, 512);

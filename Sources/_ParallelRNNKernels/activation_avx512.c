@@ -5,49 +5,7 @@
 #include <immintrin.h>
 #include <string.h>
 
-typedef __m512 VF;
-typedef __mmask16 MF;
-typedef __m512d VD;
-typedef __mmask8 MD;
-#define ACT_FN PRNN_INLINE PRNN_AVX512_TARGET
-#define T PRNN_INLINE PRNN_AVX512_TARGET
-
-T VF fset(float c) { return _mm512_set1_ps(c); }
-T VF fadd(VF a, VF b) { return _mm512_add_ps(a, b); }
-T VF fsub(VF a, VF b) { return _mm512_sub_ps(a, b); }
-T VF fmul(VF a, VF b) { return _mm512_mul_ps(a, b); }
-T VF fdiv(VF a, VF b) { return _mm512_div_ps(a, b); }
-T VF ffma(VF a, VF b, VF c) { return _mm512_fmadd_ps(a, b, c); }
-T VF fband(VF a, VF b) { return _mm512_and_ps(a, b); }
-T VF fbor(VF a, VF b) { return _mm512_or_ps(a, b); }
-T MF flt(VF a, VF b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
-T MF fisnan(VF a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
-T VF fsel(MF m, VF a, VF b) { return _mm512_mask_blend_ps(m, b, a); }
-T int fany(MF m) { return m != 0; }
-T VF fpow2(VF t) {
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(127)), 23));
-}
-#define fsignmask _mm512_castsi512_ps(_mm512_set1_epi32((int)0x80000000u))
-#define fabsmask _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff))
-
-T VD dset(double c) { return _mm512_set1_pd(c); }
-T VD dadd(VD a, VD b) { return _mm512_add_pd(a, b); }
-T VD dsub(VD a, VD b) { return _mm512_sub_pd(a, b); }
-T VD dmul(VD a, VD b) { return _mm512_mul_pd(a, b); }
-T VD ddiv(VD a, VD b) { return _mm512_div_pd(a, b); }
-T VD dfma(VD a, VD b, VD c) { return _mm512_fmadd_pd(a, b, c); }
-T VD dband(VD a, VD b) { return _mm512_and_pd(a, b); }
-T VD dbor(VD a, VD b) { return _mm512_or_pd(a, b); }
-T MD dlt(VD a, VD b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
-T MD disnan(VD a) { return _mm512_cmp_pd_mask(a, a, _CMP_UNORD_Q); }
-T VD dsel(MD m, VD a, VD b) { return _mm512_mask_blend_pd(m, b, a); }
-T int dany(MD m) { return m != 0; }
-T VD dpow2(VD t) {
-    return _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_add_epi64(_mm512_castpd_si512(t), _mm512_set1_epi64(1023)), 52));
-}
-#define dsignmask _mm512_castsi512_pd(_mm512_set1_epi64((long long)0x8000000000000000ull))
-#define dabsmask _mm512_castsi512_pd(_mm512_set1_epi64(0x7fffffffffffffffll))
-
+#include "simd_avx512.h"
 #include "activation_impl.h"
 
 #define F32_LOOP(F) do { \

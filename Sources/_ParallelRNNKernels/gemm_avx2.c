@@ -13,11 +13,15 @@
 #ifndef PRNN_AVX2_KC
 #define PRNN_AVX2_KC 192
 #endif
+#ifndef PRNN_AVX2_KONE
+#define PRNN_AVX2_KONE 256
+#endif
 #ifndef PRNN_AVX2_MC
 #define PRNN_AVX2_MC 192
 #endif
-#define KC PRNN_AVX2_KC  // k block (balanced): a 32-column B panel of ≤ KC rows is ≤ 24 KiB (L1)
-#define MC PRNN_AVX2_MC  // row block: packed A block MC×KC is ≤ 144 KiB (L2)
+#define KC PRNN_AVX2_KC  // k block (balanced) for K > KONE: a 32-column B panel of ≤ KC rows is ≤ 24 KiB (L1)
+#define KONE PRNN_AVX2_KONE  // K ≤ KONE runs as one k block (no C store/reload; measured faster for K = 256)
+#define MC PRNN_AVX2_MC  // row block: packed A block MC×KC is ≤ 192 KiB (L2)
 
 /// C[mr, 16] (ldc) = (load_c ? C : 0) + A[mr, kc] · B[kc, 16].
 /// A element (r, k) is at A[r·ars + k·aks]; B row k starts at B + k·bks; with bmask, B lanes beyond the mask read as 0.
@@ -144,9 +148,9 @@ static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, in
     int strips = (N + NR - 1) / NR;
     int mblocks = (M + MC - 1) / MC;
     int mc_max = ((M + mblocks - 1) / mblocks + MR - 1) / MR * MR;
-    int kblocks = (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;  // balanced k blocks, no short tail
-    // A panels of the current block, sized to the actual blocks (small problems stay below malloc's mmap threshold).
-    float *abuf = prnn_alloc_aligned((size_t)mc_max * kc_max * sizeof(float));
+    int kblocks = K <= KONE ? 1 : (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;  // balanced k blocks, no short tail
+    // A panels of the current block: the thread's reusable scratch (no allocation in steady state).
+    float *abuf = prnn_thread_scratch(PRNN_SCRATCH_A, (size_t)mc_max * kc_max * sizeof(float));
     if (!abuf) return 0;
     for (int pc = 0; pc < K; pc += kc_max) {
         int kc = K - pc < kc_max ? K - pc : kc_max;
@@ -184,7 +188,6 @@ static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, in
             }
         }
     }
-    prnn_free_aligned(abuf);
     return 1;
 }
 
@@ -205,12 +208,10 @@ PRNN_AVX2_TARGET void prnn_sgemm_packed_avx2(int M, int N, int K, const float *A
 /// Large problems pack B into the PRNN_PACK_NR layout (same values, same chains) and run the blocked product.
 PRNN_AVX2_TARGET void prnn_sgemm_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate) {
     if (!use_direct(M, N, K)) {
-        float *bbuf = prnn_alloc_aligned(prnn_sgemm_packed_b_count(K, N) * sizeof(float));
+        float *bbuf = prnn_thread_scratch(PRNN_SCRATCH_B, prnn_sgemm_packed_b_count(K, N) * sizeof(float));
         if (bbuf) {
             prnn_sgemm_pack_b(K, N, B, ldb, bbuf);
-            int done = gemm_blocked(M, N, K, A, lda, bbuf, C, ldc, accumulate);
-            prnn_free_aligned(bbuf);
-            if (done) return;
+            if (gemm_blocked(M, N, K, A, lda, bbuf, C, ldc, accumulate)) return;
         }
     }
     gemm_direct(M, N, K, A, lda, B, (size_t)ldb, 0, C, ldc, accumulate);

@@ -127,8 +127,8 @@ static PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float *A, 
     int mblocks = (M + MC - 1) / MC;
     int mc_max = ((M + mblocks - 1) / mblocks + MR - 1) / MR * MR;
     int kblocks = (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;  // balanced k blocks, no short tail
-    // A panels of the current block, sized to the actual blocks (small problems stay below malloc's mmap threshold).
-    float *abuf = prnn_alloc_aligned((size_t)mc_max * kc_max * sizeof(float));
+    // A panels of the current block: the thread's reusable scratch (no allocation in steady state).
+    float *abuf = prnn_thread_scratch(PRNN_SCRATCH_A, (size_t)mc_max * kc_max * sizeof(float));
     if (!abuf) return 0;
     for (int pc = 0; pc < K; pc += kc_max) {
         int kc = K - pc < kc_max ? K - pc : kc_max;
@@ -165,7 +165,6 @@ static PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float *A, 
             }
         }
     }
-    prnn_free_aligned(abuf);
     return 1;
 }
 
@@ -186,12 +185,10 @@ PRNN_AVX512_TARGET void prnn_sgemm_packed_avx512(int M, int N, int K, const floa
 /// Large problems pack B into the PRNN_PACK_NR layout (same values, same chains) and run the blocked product.
 PRNN_AVX512_TARGET void prnn_sgemm_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate) {
     if (!use_direct(M, N, K)) {
-        float *bbuf = prnn_alloc_aligned(prnn_sgemm_packed_b_count(K, N) * sizeof(float));
+        float *bbuf = prnn_thread_scratch(PRNN_SCRATCH_B, prnn_sgemm_packed_b_count(K, N) * sizeof(float));
         if (bbuf) {
             prnn_sgemm_pack_b(K, N, B, ldb, bbuf);
-            int done = gemm_blocked(M, N, K, A, lda, bbuf, C, ldc, accumulate);
-            prnn_free_aligned(bbuf);
-            if (done) return;
+            if (gemm_blocked(M, N, K, A, lda, bbuf, C, ldc, accumulate)) return;
         }
     }
     gemm_direct(M, N, K, A, lda, B, (size_t)ldb, 0, C, ldc, accumulate);

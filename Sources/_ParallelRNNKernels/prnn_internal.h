@@ -2,6 +2,7 @@
 #ifndef PRNN_INTERNAL_H
 #define PRNN_INTERNAL_H
 #include "prnn_kernels.h"
+#include "prnn_cells.h"
 #include <stddef.h>
 
 // No FMA contraction anywhere in this target: the kernels spell out every fused multiply-add they want, so that all
@@ -27,6 +28,14 @@
 /// 64-byte aligned scratch (NULL on failure); free with prnn_free_aligned.
 void *prnn_alloc_aligned(size_t bytes);
 void prnn_free_aligned(void *p);
+/// Scratch slots of prnn_thread_scratch: packed A panels, packed B (plain prnn_sgemm).
+#define PRNN_SCRATCH_A 0
+#define PRNN_SCRATCH_B 1
+#define PRNN_SCRATCH_SLOTS 2
+/// The calling thread's 64-byte aligned scratch buffer `slot`, at least `bytes` long (NULL on failure). Kept and reused
+/// by later calls on the same thread (grown when needed, freed at thread exit): never free it. The contents are not
+/// preserved across calls.
+void *prnn_thread_scratch(int slot, size_t bytes);
 /// C[M,N] = accumulate ? C : +0 (the K == 0 product).
 void prnn_sgemm_k0(int M, int N, float *C, int ldc, int accumulate);
 void prnn_dgemm_k0(int M, int N, double *C, int ldc, int accumulate);
@@ -50,6 +59,25 @@ void prnn_sgemm_packed_avx512(int M, int N, int K, const float *A, int lda, cons
 void prnn_dgemm_avx512(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate);
 void prnn_activation_f32_avx512(prnn_activation act, const float *x, float *y, size_t n);
 void prnn_activation_f64_avx512(prnn_activation act, const double *x, double *y, size_t n);
+#endif
+
+// Cell gate kernels (prnn_cells.h), one set per ISA suffix.
+#define PRNN_GATES_PROTOS(SFX) \
+void prnn_lstm_gates_f32_##SFX(int n, int units, const float *P, int ldp, const float *R, const float *bias, \
+                               const float *c, float *newC, float *newH, prnn_activation act, prnn_activation ract); \
+void prnn_gru_gates_reset_after_f32_##SFX(int n, int units, const float *P, int ldp, const float *R, \
+                                          const float *ibias, const float *rbias, const float *h, float *newH, \
+                                          prnn_activation act, prnn_activation ract); \
+void prnn_gru_gates_phase1_f32_##SFX(int n, int units, const float *P, int ldp, const float *R, const float *bias, \
+                                     const float *h, float *zgate, float *rh, prnn_activation ract); \
+void prnn_gru_gates_phase2_f32_##SFX(int n, int units, const float *P, int ldp, const float *RH, const float *bias, \
+                                     const float *h, const float *zgate, float *newH, prnn_activation act); \
+void prnn_simple_rnn_f32_##SFX(int n, int units, const float *P, int ldp, const float *R, const float *bias, \
+                               float *newH, prnn_activation act);
+PRNN_GATES_PROTOS(portable)
+#if PRNN_X86
+PRNN_GATES_PROTOS(avx2)
+PRNN_GATES_PROTOS(avx512)
 #endif
 
 #endif

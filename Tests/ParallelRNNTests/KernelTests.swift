@@ -345,3 +345,194 @@ struct KernelTests {
         #expect(product() > 0)
     }
 }
+
+// ---------------------------------------------------------------- fused cell gate kernels (prnn_cells.h)
+
+/// Inputs of one gate-kernel case: P [n, ldp] (G = gates·U used), R [n, rw], biases [G], states [n, U].
+private struct GateCase {
+    let n: Int, u: Int, ldp: Int
+    let p: [Float], r: [Float], b: [Float], b2: [Float], h: [Float], c: [Float], z: [Float]
+    let withBias: Bool
+
+    init(n: Int, u: Int, gates: Int, withBias: Bool, rng: inout XorShift) {
+        self.n = n; self.u = u; self.withBias = withBias
+        ldp = gates * u + 3
+        p = (0..<(n * ldp)).map { _ in 3 * rng.signed() }
+        r = (0..<(n * gates * u)).map { _ in 3 * rng.signed() }
+        b = (0..<(gates * u)).map { _ in rng.signed() }
+        b2 = (0..<(gates * u)).map { _ in rng.signed() }
+        h = (0..<(n * u)).map { _ in rng.signed() }
+        c = (0..<(n * u)).map { _ in rng.signed() }
+        z = (0..<(n * u)).map { _ in (rng.signed() + 1) / 2 }
+    }
+    var bias: [Float]? { withBias ? b : nil }
+}
+
+/// Optional array → pointer for the duration of `body`.
+private func withOptional<R>(_ a: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let a else { return body(nil) }
+    return a.withUnsafeBufferPointer { body($0.baseAddress) }
+}
+
+/// The kernels under test, run on a case; returns every output array concatenated.
+private enum GateKernel: CaseIterable {
+    case lstm, gruResetAfter, gruPhase1, gruPhase2, simpleRNN
+
+    var gates: Int {
+        switch self {
+        case .lstm: 4
+        case .gruResetAfter, .gruPhase1, .gruPhase2: 3
+        case .simpleRNN: 1
+        }
+    }
+
+    func run(_ t: GateCase, act: prnn_activation, ract: prnn_activation) -> [Float] {
+        let n = Int32(t.n), u = Int32(t.u), ldp = Int32(t.ldp), count = t.n * t.u
+        var out1 = [Float](repeating: .nan, count: count), out2 = [Float](repeating: .nan, count: count)
+        withOptional(t.bias) { bias in
+            switch self {
+            case .lstm:
+                prnn_lstm_gates_f32(n, u, t.p, ldp, t.r, bias, t.c, &out1, &out2, act, ract)
+            case .gruResetAfter:
+                withOptional(t.withBias ? t.b2 : nil) { rbias in
+                    prnn_gru_gates_reset_after_f32(n, u, t.p, ldp, t.r, bias, rbias, t.h, &out1, act, ract)
+                }
+            case .gruPhase1:
+                prnn_gru_gates_phase1_f32(n, u, t.p, ldp, t.r, bias, t.h, &out1, &out2, ract)
+            case .gruPhase2:
+                prnn_gru_gates_phase2_f32(n, u, t.p, ldp, t.r, bias, t.h, t.z, &out1, act)
+            case .simpleRNN:
+                prnn_simple_rnn_f32(n, u, t.p, ldp, t.r, bias, &out1, act)
+            }
+        }
+        switch self {
+        case .lstm, .gruPhase1: return out1 + out2
+        default: return out1
+        }
+    }
+
+    /// The previous per-step formulation (scalar IEEE operations, prnn_activation_f32 on the pre-activations):
+    /// the kernels must equal it bit for bit.
+    func formulation(_ t: GateCase, act: prnn_activation, ract: prnn_activation) -> [Float] {
+        let u = t.u
+        func a(_ kind: prnn_activation, _ x: [Float]) -> [Float] {
+            var y = x
+            x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { prnn_activation_f32(kind, xp.baseAddress, $0.baseAddress, x.count) } }
+            return y
+        }
+        func add(_ x: Float, _ y: Float) -> Float { x + y }
+        func mul(_ x: Float, _ y: Float) -> Float { x * y }
+        var out1: [Float] = [], out2: [Float] = []
+        for row in 0..<t.n {
+            let p = Array(t.p[(row * t.ldp)..<(row * t.ldp + gates * u)])
+            let hr = Array(t.h[(row * u)..<(row * u + u)])
+            switch self {
+            case .lstm:
+                var z = (0..<(4 * u)).map { add(p[$0], t.r[row * 4 * u + $0]) }
+                if t.withBias { z = (0..<(4 * u)).map { add(z[$0], t.b[$0]) } }
+                let i = a(ract, Array(z[0..<u])), f = a(ract, Array(z[u..<(2 * u)]))
+                let g = a(act, Array(z[(2 * u)..<(3 * u)])), o = a(ract, Array(z[(3 * u)..<(4 * u)]))
+                let cn = (0..<u).map { add(mul(f[$0], t.c[row * u + $0]), mul(i[$0], g[$0])) }
+                let ac = a(act, cn)
+                out1 += cn
+                out2 += (0..<u).map { mul(o[$0], ac[$0]) }
+            case .gruResetAfter:
+                let x = (0..<(3 * u)).map { t.withBias ? add(p[$0], t.b[$0]) : p[$0] }
+                let inner = (0..<(3 * u)).map { t.withBias ? add(t.r[row * 3 * u + $0], t.b2[$0]) : t.r[row * 3 * u + $0] }
+                let z = a(ract, (0..<u).map { add(x[$0], inner[$0]) })
+                let r = a(ract, (0..<u).map { add(x[u + $0], inner[u + $0]) })
+                let hh = a(act, (0..<u).map { add(x[2 * u + $0], mul(r[$0], inner[2 * u + $0])) })
+                out1 += (0..<u).map { add(mul(z[$0], hr[$0]), mul(1 - z[$0], hh[$0])) }
+            case .gruPhase1:
+                let x = (0..<(2 * u)).map { t.withBias ? add(p[$0], t.b[$0]) : p[$0] }
+                let z = a(ract, (0..<u).map { add(x[$0], t.r[row * 2 * u + $0]) })
+                let r = a(ract, (0..<u).map { add(x[u + $0], t.r[row * 2 * u + u + $0]) })
+                out1 += z
+                out2 += (0..<u).map { mul(r[$0], hr[$0]) }
+            case .gruPhase2:
+                let xh = (0..<u).map { t.withBias ? add(p[2 * u + $0], t.b[2 * u + $0]) : p[2 * u + $0] }
+                let hh = a(act, (0..<u).map { add(xh[$0], t.r[row * u + $0]) })
+                let z = Array(t.z[(row * u)..<(row * u + u)])
+                out1 += (0..<u).map { add(mul(z[$0], hr[$0]), mul(1 - z[$0], hh[$0])) }
+            case .simpleRNN:
+                let x = (0..<u).map { t.withBias ? add(p[$0], t.b[$0]) : p[$0] }
+                out1 += a(act, (0..<u).map { add(x[$0], t.r[row * u + $0]) })
+            }
+        }
+        return out1 + out2
+    }
+
+    /// The same cell written straightforwardly in Double with libm activations.
+    func reference(_ t: GateCase, act: prnn_activation, ract: prnn_activation) -> [Double] {
+        let u = t.u
+        func a(_ kind: prnn_activation, _ x: Double) -> Double {
+            switch kind {
+            case PRNN_ACT_TANH: return tanh(x)
+            case PRNN_ACT_SIGMOID: return 1 / (1 + exp(-x))
+            case PRNN_ACT_HARD_SIGMOID: return min(max(0.2 * x + 0.5, 0), 1)
+            case PRNN_ACT_RELU: return max(x, 0)
+            default: return x
+            }
+        }
+        func d(_ x: [Float], _ i: Int) -> Double { Double(x[i]) }
+        var out1: [Double] = [], out2: [Double] = []
+        for row in 0..<t.n {
+            func p(_ j: Int) -> Double { d(t.p, row * t.ldp + j) + (t.withBias ? d(t.b, j) : 0) }
+            for j in 0..<u {
+                let h = d(t.h, row * u + j)
+                switch self {
+                case .lstm:
+                    func z(_ k: Int) -> Double { p(k * u + j) + d(t.r, row * 4 * u + k * u + j) }
+                    let cn = a(ract, z(1)) * d(t.c, row * u + j) + a(ract, z(0)) * a(act, z(2))
+                    out1.append(cn)
+                    out2.append(a(ract, z(3)) * a(act, cn))
+                case .gruResetAfter:
+                    func inner(_ k: Int) -> Double { d(t.r, row * 3 * u + k * u + j) + (t.withBias ? d(t.b2, k * u + j) : 0) }
+                    let z = a(ract, p(j) + inner(0)), r = a(ract, p(u + j) + inner(1))
+                    let hh = a(act, p(2 * u + j) + r * inner(2))
+                    out1.append(z * h + (1 - z) * hh)
+                case .gruPhase1:
+                    out1.append(a(ract, p(j) + d(t.r, row * 2 * u + j)))
+                    out2.append(a(ract, p(u + j) + d(t.r, row * 2 * u + u + j)) * h)
+                case .gruPhase2:
+                    let z = d(t.z, row * u + j), hh = a(act, p(2 * u + j) + d(t.r, row * u + j))
+                    out1.append(z * h + (1 - z) * hh)
+                case .simpleRNN:
+                    out1.append(a(act, p(j) + d(t.r, row * u + j)))
+                }
+            }
+        }
+        return out1 + out2
+    }
+}
+
+extension KernelTests {
+    private static let gateActivations: [(prnn_activation, prnn_activation)] = [
+        (PRNN_ACT_TANH, PRNN_ACT_SIGMOID), (PRNN_ACT_RELU, PRNN_ACT_HARD_SIGMOID), (PRNN_ACT_LINEAR, PRNN_ACT_TANH),
+    ]
+
+    @Test("gate kernels equal the per-step scalar formulation bitwise and a Double/libm reference within 1e-6; every ISA (all tails) bitwise equal to portable")
+    func gateKernels() {
+        var rng = XorShift(seed: 11)
+        for kernel in GateKernel.allCases {
+            for (n, u) in [(1, 1), (3, 5), (2, 8), (4, 13), (1, 16), (5, 17), (2, 31), (3, 33), (2, 64)] {
+                for withBias in [true, false] {
+                    let t = GateCase(n: n, u: u, gates: kernel.gates, withBias: withBias, rng: &rng)
+                    for (act, ract) in Self.gateActivations {
+                        let label = "\(kernel) n=\(n) U=\(u) bias=\(withBias) \(act) \(ract)"
+                        let portable = withISA(PRNN_ISA_PORTABLE) { kernel.run(t, act: act, ract: ract) }
+                        let formulation = withISA(PRNN_ISA_PORTABLE) { kernel.formulation(t, act: act, ract: ract) }
+                        #expect(bits(portable) == bits(formulation), "\(label): vs the scalar formulation")
+                        let reference = kernel.reference(t, act: act, ract: ract)
+                        let worst = zip(portable, reference).map { abs(Double($0) - $1) / max(1, abs($1)) }.max() ?? 0
+                        #expect(worst <= 1e-6, "\(label): vs Double reference, worst \(worst)")
+                        for isa in supportedISAs() where isa != PRNN_ISA_PORTABLE {
+                            let out = withISA(isa) { kernel.run(t, act: act, ract: ract) }
+                            #expect(bits(out) == bits(portable), "\(label): \(isa) vs portable")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,6 +1,9 @@
+import _ParallelRNNKernels
+
 /// The arithmetic of one Keras cell, shared by the fused shard kernel and the cell's `stepFunction`, so the two
 /// paths are bitwise identical. Works on `n` contiguous rows; every operation is per row and per element, in
-/// tf_keras's order (e.g. LSTM `z = (x·W + h·U) + b`).
+/// tf_keras's order (e.g. LSTM `z = (x·W + h·U) + b`). Per step: the recurrent GEMM(s), then one fused gate kernel
+/// call (`prnn_cells.h`) for all `n` rows.
 protocol CellMath: Sendable {
     /// U.
     var units: Int { get }
@@ -42,21 +45,10 @@ struct LSTMMath: CellMath {
     func step(rows n: Int, projected p: UnsafePointer<Float>, ldp: Int, h: UnsafePointer<Float>,
               c: UnsafePointer<Float>?, scratch z: UnsafeMutablePointer<Float>,
               newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
-        let u = units, g = 4 * units
-        let c = c!, newC = newC!
-        recurrentWeights.multiply(h, rows: n, lda: u, into: z, ldc: g)
-        for r in 0..<n {
-            let zr = z + r * g, pr = p + r * ldp
-            for j in 0..<g { zr[j] = pr[j] + zr[j] }
-            if let b = bias?.base { for j in 0..<g { zr[j] = zr[j] + b[j] } }
-            recurrentActivation.apply(zr, zr, 2 * u)
-            activation.apply(zr + 2 * u, zr + 2 * u, u)
-            recurrentActivation.apply(zr + 3 * u, zr + 3 * u, u)
-            let cr = c + r * u, ncr = newC + r * u, nhr = newH + r * u
-            for j in 0..<u { ncr[j] = zr[u + j] * cr[j] + zr[j] * zr[2 * u + j] }
-            activation.apply(ncr, nhr, u)
-            for j in 0..<u { nhr[j] = zr[3 * u + j] * nhr[j] }
-        }
+        let u = units
+        recurrentWeights.multiply(h, rows: n, lda: u, into: z, ldc: 4 * u)  // [n, 4U]
+        prnn_lstm_gates_f32(Int32(n), Int32(u), p, Int32(ldp), z, bias?.base, c!, newC!, newH,
+                            activation.kernel, recurrentActivation.kernel)
     }
 }
 
@@ -78,38 +70,27 @@ struct GRUMath: CellMath {
     let recurrentActivation: Activation
     var stateCount: Int { 1 }
 
-    func scratchCount(rows n: Int) -> Int { n * 8 * units }
+    /// resetAfter: h·U `[n, 3U]`; otherwise h·U_zr `[n, 2U]`, z, r·h and (r·h)·U_h `[n, U]` each.
+    func scratchCount(rows n: Int) -> Int { n * (resetAfter ? 3 : 5) * units }
 
     func step(rows n: Int, projected p: UnsafePointer<Float>, ldp: Int, h: UnsafePointer<Float>,
               c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
               newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
-        let u = units, g = 3 * units
-        let inner = scratch  // [n, 3U] (resetAfter) or [n, 2U]
-        let x = scratch + n * g  // [n, 3U]: x·W + b
-        let rh = x + n * g  // [n, U]: r·h, then (r·h)·U_h
-        let recurrentH = rh + n * u
-        let innerWidth = resetAfter ? g : 2 * u
-        recurrentWeights.multiply(h, rows: n, lda: u, into: inner, ldc: innerWidth)
-        for r in 0..<n {
-            let xr = x + r * g, pr = p + r * ldp, ir = inner + r * innerWidth, hr = h + r * u
-            if let b = inputBias?.base { for j in 0..<g { xr[j] = pr[j] + b[j] } } else { xr.update(from: pr, count: g) }
-            if let b = recurrentBias?.base { for j in 0..<g { ir[j] = ir[j] + b[j] } }
-            for j in 0..<(2 * u) { ir[j] = xr[j] + ir[j] }
-            recurrentActivation.apply(ir, ir, 2 * u)
-            if !resetAfter { for j in 0..<u { rh[r * u + j] = ir[u + j] * hr[j] } }
+        let u = units, inner = scratch
+        if resetAfter {
+            recurrentWeights.multiply(h, rows: n, lda: u, into: inner, ldc: 3 * u)
+            prnn_gru_gates_reset_after_f32(Int32(n), Int32(u), p, Int32(ldp), inner, inputBias?.base,
+                                           recurrentBias?.base, h, newH, activation.kernel,
+                                           recurrentActivation.kernel)
+            return
         }
-        if !resetAfter { recurrentCandidateWeights!.multiply(rh, rows: n, lda: u, into: recurrentH, ldc: u) }
-        for r in 0..<n {
-            let xr = x + r * g, ir = inner + r * innerWidth, hr = h + r * u, nhr = newH + r * u
-            if resetAfter {
-                for j in 0..<u { nhr[j] = xr[2 * u + j] + ir[u + j] * ir[2 * u + j] }
-            } else {
-                let rhr = recurrentH + r * u
-                for j in 0..<u { nhr[j] = xr[2 * u + j] + rhr[j] }
-            }
-            activation.apply(nhr, nhr, u)
-            for j in 0..<u { nhr[j] = ir[j] * hr[j] + (1 - ir[j]) * nhr[j] }
-        }
+        let zGate = inner + n * 2 * u, rh = zGate + n * u, recurrentH = rh + n * u
+        recurrentWeights.multiply(h, rows: n, lda: u, into: inner, ldc: 2 * u)
+        prnn_gru_gates_phase1_f32(Int32(n), Int32(u), p, Int32(ldp), inner, inputBias?.base, h, zGate, rh,
+                                  recurrentActivation.kernel)
+        recurrentCandidateWeights!.multiply(rh, rows: n, lda: u, into: recurrentH, ldc: u)
+        prnn_gru_gates_phase2_f32(Int32(n), Int32(u), p, Int32(ldp), recurrentH, inputBias?.base, h, zGate, newH,
+                                  activation.kernel)
     }
 }
 
@@ -130,12 +111,6 @@ struct SimpleRNNMath: CellMath {
               newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
         let u = units
         recurrentWeights.multiply(h, rows: n, lda: u, into: scratch, ldc: u)
-        for r in 0..<n {
-            let pr = p + r * ldp, sr = scratch + r * u, nhr = newH + r * u
-            if let b = bias?.base { for j in 0..<u { nhr[j] = (pr[j] + b[j]) + sr[j] } } else {
-                for j in 0..<u { nhr[j] = pr[j] + sr[j] }
-            }
-            activation.apply(nhr, nhr, u)
-        }
+        prnn_simple_rnn_f32(Int32(n), Int32(u), p, Int32(ldp), scratch, bias?.base, newH, activation.kernel)
     }
 }

@@ -58,4 +58,6 @@ void prnn_flush_denormals_restore(unsigned previous);
 #ifdef __cplusplus
 }
 #endif
+// The fused cell gate kernels (prnn_cells.h) build on these declarations.
+#include "prnn_cells.h"
 #endif

@@ -1,0 +1,45 @@
+// Public entry points of the cell gate kernels (prnn_cells.h): forward to the active ISA's gates_*.c.
+#include "prnn_internal.h"
+
+#if PRNN_X86
+#define PRNN_GATES_DISPATCH(name, ...) do { \
+    switch (prnn_active_isa()) { \
+    case PRNN_ISA_AVX512: name##_avx512(__VA_ARGS__); return; \
+    case PRNN_ISA_AVX2: name##_avx2(__VA_ARGS__); return; \
+    default: name##_portable(__VA_ARGS__); return; \
+    } } while (0)
+#else
+#define PRNN_GATES_DISPATCH(name, ...) do { name##_portable(__VA_ARGS__); return; } while (0)
+#endif
+
+void prnn_lstm_gates_f32(int n, int units, const float *P, int ldp, const float *R, const float *bias,
+                         const float *c, float *newC, float *newH, prnn_activation act, prnn_activation rec_act) {
+    if (n <= 0 || units <= 0) return;
+    PRNN_GATES_DISPATCH(prnn_lstm_gates_f32, n, units, P, ldp, R, bias, c, newC, newH, act, rec_act);
+}
+
+void prnn_gru_gates_reset_after_f32(int n, int units, const float *P, int ldp, const float *R,
+                                    const float *input_bias, const float *recurrent_bias, const float *h, float *newH,
+                                    prnn_activation act, prnn_activation rec_act) {
+    if (n <= 0 || units <= 0) return;
+    PRNN_GATES_DISPATCH(prnn_gru_gates_reset_after_f32, n, units, P, ldp, R, input_bias, recurrent_bias, h, newH, act,
+                        rec_act);
+}
+
+void prnn_gru_gates_phase1_f32(int n, int units, const float *P, int ldp, const float *R, const float *bias,
+                               const float *h, float *zgate, float *rh, prnn_activation rec_act) {
+    if (n <= 0 || units <= 0) return;
+    PRNN_GATES_DISPATCH(prnn_gru_gates_phase1_f32, n, units, P, ldp, R, bias, h, zgate, rh, rec_act);
+}
+
+void prnn_gru_gates_phase2_f32(int n, int units, const float *P, int ldp, const float *RH, const float *bias,
+                               const float *h, const float *zgate, float *newH, prnn_activation act) {
+    if (n <= 0 || units <= 0) return;
+    PRNN_GATES_DISPATCH(prnn_gru_gates_phase2_f32, n, units, P, ldp, RH, bias, h, zgate, newH, act);
+}
+
+void prnn_simple_rnn_f32(int n, int units, const float *P, int ldp, const float *R, const float *bias, float *newH,
+                         prnn_activation act) {
+    if (n <= 0 || units <= 0) return;
+    PRNN_GATES_DISPATCH(prnn_simple_rnn_f32, n, units, P, ldp, R, bias, newH, act);
+}

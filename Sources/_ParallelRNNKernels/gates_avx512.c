@@ -1,0 +1,9 @@
+// Fused cell gate kernels (gates_impl.h) on 16 lanes (AVX-512); loop tails use masked loads and stores.
+#include "prnn_internal.h"
+#if PRNN_X86
+#include "simd_avx512.h"
+#define GATES_FN PRNN_INLINE PRNN_AVX512_TARGET
+#define GATES_EXPORT(name) PRNN_AVX512_TARGET void name##_avx512
+#include "activation_impl.h"
+#include "gates_impl.h"
+#endif

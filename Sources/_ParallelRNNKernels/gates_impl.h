@@ -1,0 +1,200 @@
+// Fused gate math of the Keras cells (after the recurrent GEMM), written once over the SIMD vocabulary of simd_*.h
+// and included after activation_impl.h by gates_portable.c, gates_avx2.c and gates_avx512.c. Each output element is
+// the same sequence of IEEE operations in every ISA and in loop tails (separate roundings, no FMA contraction, the
+// activations of activation_impl.h), so all paths are bitwise identical, and equal to prnn_activation_f32 applied to
+// the same pre-activations. Rows are processed one at a time; within a row, FLANES columns of every gate at once.
+//
+// The including file defines GATES_FN (function qualifiers, as ACT_FN) before including.
+
+/// act(x), exactly prnn_activation_f32's element formula (linear: x).
+GATES_FN VF f_act(prnn_activation act, VF x) {
+    switch (act) {
+    case PRNN_ACT_TANH: return f_tanh(x);
+    case PRNN_ACT_SIGMOID: return f_sigmoid(x);
+    case PRNN_ACT_HARD_SIGMOID: return f_hard_sigmoid(x);
+    case PRNN_ACT_RELU: return f_relu(x);
+    default: return x;
+    }
+}
+
+/// m lanes at p (m == FLANES: a full vector).
+GATES_FN VF ld(const float *p, int m) { return m == FLANES ? fload(p) : fload_part(p, m); }
+GATES_FN void st(float *p, VF v, int m) {
+    if (m == FLANES) fstore(p, v); else fstore_part(p, v, m);
+}
+
+/// Runs CHUNK(j, m) over the columns 0..<units of one row: full vectors, then one partial vector.
+#define GATES_COLUMNS(units, CHUNK) do { \
+    int j_ = 0; \
+    for (; j_ + FLANES <= (units); j_ += FLANES) CHUNK(j_, FLANES); \
+    if (j_ < (units)) CHUNK(j_, (units) - j_); } while (0)
+
+/// LSTM: z = (P + R) + b; i, f, o = ra(z_i, z_f, z_o), g = a(z_g); c' = f·c + i·g; h' = o·a(c').
+GATES_FN void gates_lstm_rows(int n, int units, const float *P, int ldp, const float *R, const float *bias,
+                         const float *c, float *newC, float *newH, prnn_activation act, prnn_activation ract) {
+    const size_t u = (size_t)units, g = 4 * u;
+    for (int row = 0; row < n; row++) {
+        const float *p = P + (size_t)row * ldp, *r = R + row * g, *cr = c + row * u;
+        float *nc = newC + row * u, *nh = newH + row * u;
+#define LSTM_CHUNK(j, m) { \
+        VF zi = fadd(ld(p + (j), m), ld(r + (j), m)); \
+        VF zf = fadd(ld(p + u + (j), m), ld(r + u + (j), m)); \
+        VF zg = fadd(ld(p + 2 * u + (j), m), ld(r + 2 * u + (j), m)); \
+        VF zo = fadd(ld(p + 3 * u + (j), m), ld(r + 3 * u + (j), m)); \
+        if (bias) { \
+            zi = fadd(zi, ld(bias + (j), m)); zf = fadd(zf, ld(bias + u + (j), m)); \
+            zg = fadd(zg, ld(bias + 2 * u + (j), m)); zo = fadd(zo, ld(bias + 3 * u + (j), m)); \
+        } \
+        VF gi = f_act(ract, zi), gf = f_act(ract, zf), gg = f_act(act, zg), go = f_act(ract, zo); \
+        VF cn = fadd(fmul(gf, ld(cr + (j), m)), fmul(gi, gg)); \
+        st(nc + (j), cn, m); \
+        st(nh + (j), fmul(go, f_act(act, cn)), m); }
+        GATES_COLUMNS(units, LSTM_CHUNK);
+#undef LSTM_CHUNK
+    }
+}
+
+/// GRU, reset after: x = P + b_in; inner = R + b_rec; z, r = ra(x + inner); hh = a(x_h + r·inner_h);
+/// h' = z·h + (1 − z)·hh.
+GATES_FN void gates_gru_reset_after_rows(int n, int units, const float *P, int ldp, const float *R, const float *ibias,
+                                    const float *rbias, const float *h, float *newH, prnn_activation act,
+                                    prnn_activation ract) {
+    const size_t u = (size_t)units, g = 3 * u;
+    const VF one = fset(1.0f);
+    for (int row = 0; row < n; row++) {
+        const float *p = P + (size_t)row * ldp, *r = R + row * g, *hr = h + row * u;
+        float *nh = newH + row * u;
+#define GRU_RA_CHUNK(j, m) { \
+        VF xz = ld(p + (j), m), xr = ld(p + u + (j), m), xh = ld(p + 2 * u + (j), m); \
+        if (ibias) { \
+            xz = fadd(xz, ld(ibias + (j), m)); xr = fadd(xr, ld(ibias + u + (j), m)); \
+            xh = fadd(xh, ld(ibias + 2 * u + (j), m)); \
+        } \
+        VF iz = ld(r + (j), m), ir = ld(r + u + (j), m), ih = ld(r + 2 * u + (j), m); \
+        if (rbias) { \
+            iz = fadd(iz, ld(rbias + (j), m)); ir = fadd(ir, ld(rbias + u + (j), m)); \
+            ih = fadd(ih, ld(rbias + 2 * u + (j), m)); \
+        } \
+        VF gz = f_act(ract, fadd(xz, iz)), gr = f_act(ract, fadd(xr, ir)); \
+        VF hh = f_act(act, fadd(xh, fmul(gr, ih))); \
+        st(nh + (j), fadd(fmul(gz, ld(hr + (j), m)), fmul(fsub(one, gz), hh)), m); }
+        GATES_COLUMNS(units, GRU_RA_CHUNK);
+#undef GRU_RA_CHUNK
+    }
+}
+
+/// GRU, reset before, phase 1 (before the candidate GEMM): x = P + b; z, r = ra(x_zr + R_zr); rh = r·h.
+GATES_FN void gates_gru_phase1_rows(int n, int units, const float *P, int ldp, const float *R, const float *bias,
+                               const float *h, float *zgate, float *rh, prnn_activation ract) {
+    const size_t u = (size_t)units, g = 2 * u;
+    for (int row = 0; row < n; row++) {
+        const float *p = P + (size_t)row * ldp, *r = R + row * g, *hr = h + row * u;
+        float *zo = zgate + row * u, *rho = rh + row * u;
+#define GRU_P1_CHUNK(j, m) { \
+        VF xz = ld(p + (j), m), xr = ld(p + u + (j), m); \
+        if (bias) { xz = fadd(xz, ld(bias + (j), m)); xr = fadd(xr, ld(bias + u + (j), m)); } \
+        VF gz = f_act(ract, fadd(xz, ld(r + (j), m))), gr = f_act(ract, fadd(xr, ld(r + u + (j), m))); \
+        st(zo + (j), gz, m); \
+        st(rho + (j), fmul(gr, ld(hr + (j), m)), m); }
+        GATES_COLUMNS(units, GRU_P1_CHUNK);
+#undef GRU_P1_CHUNK
+    }
+}
+
+/// GRU, reset before, phase 2 (after RH = (r·h)·U_h): hh = a((P_h + b_h) + RH); h' = z·h + (1 − z)·hh.
+GATES_FN void gates_gru_phase2_rows(int n, int units, const float *P, int ldp, const float *RH, const float *bias,
+                               const float *h, const float *zgate, float *newH, prnn_activation act) {
+    const size_t u = (size_t)units;
+    const VF one = fset(1.0f);
+    for (int row = 0; row < n; row++) {
+        const float *p = P + (size_t)row * ldp + 2 * u, *rhr = RH + row * u, *hr = h + row * u, *zr = zgate + row * u;
+        const float *bh = bias ? bias + 2 * u : NULL;
+        float *nh = newH + row * u;
+#define GRU_P2_CHUNK(j, m) { \
+        VF xh = ld(p + (j), m); \
+        if (bh) xh = fadd(xh, ld(bh + (j), m)); \
+        VF hh = f_act(act, fadd(xh, ld(rhr + (j), m))); \
+        VF gz = ld(zr + (j), m); \
+        st(nh + (j), fadd(fmul(gz, ld(hr + (j), m)), fmul(fsub(one, gz), hh)), m); }
+        GATES_COLUMNS(units, GRU_P2_CHUNK);
+#undef GRU_P2_CHUNK
+    }
+}
+
+/// SimpleRNN: h' = a((P + b) + R).
+GATES_FN void gates_simple_rnn_rows(int n, int units, const float *P, int ldp, const float *R, const float *bias,
+                               float *newH, prnn_activation act) {
+    const size_t u = (size_t)units;
+    for (int row = 0; row < n; row++) {
+        const float *p = P + (size_t)row * ldp, *r = R + row * u;
+        float *nh = newH + row * u;
+#define RNN_CHUNK(j, m) { \
+        VF x = ld(p + (j), m); \
+        if (bias) x = fadd(x, ld(bias + (j), m)); \
+        st(nh + (j), f_act(act, fadd(x, ld(r + (j), m))), m); }
+        GATES_COLUMNS(units, RNN_CHUNK);
+#undef RNN_CHUNK
+    }
+}
+
+#undef GATES_COLUMNS
+
+// Keras's default activations (tanh, sigmoid) get their own instances with the activations known at compile time
+// (no per-vector dispatch); the arithmetic is the same, so are the bits.
+#define GATES_DEFAULT(act, ract) ((act) == PRNN_ACT_TANH && (ract) == PRNN_ACT_SIGMOID)
+
+GATES_FN void gates_lstm(int n, int units, const float *P, int ldp, const float *R, const float *bias,
+                         const float *c, float *newC, float *newH, prnn_activation act, prnn_activation ract) {
+    if (GATES_DEFAULT(act, ract))
+        gates_lstm_rows(n, units, P, ldp, R, bias, c, newC, newH, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+    else
+        gates_lstm_rows(n, units, P, ldp, R, bias, c, newC, newH, act, ract);
+}
+GATES_FN void gates_gru_reset_after(int n, int units, const float *P, int ldp, const float *R, const float *ibias,
+                                    const float *rbias, const float *h, float *newH, prnn_activation act,
+                                    prnn_activation ract) {
+    if (GATES_DEFAULT(act, ract))
+        gates_gru_reset_after_rows(n, units, P, ldp, R, ibias, rbias, h, newH, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+    else
+        gates_gru_reset_after_rows(n, units, P, ldp, R, ibias, rbias, h, newH, act, ract);
+}
+GATES_FN void gates_gru_phase1(int n, int units, const float *P, int ldp, const float *R, const float *bias,
+                               const float *h, float *zgate, float *rh, prnn_activation ract) {
+    if (ract == PRNN_ACT_SIGMOID) gates_gru_phase1_rows(n, units, P, ldp, R, bias, h, zgate, rh, PRNN_ACT_SIGMOID);
+    else gates_gru_phase1_rows(n, units, P, ldp, R, bias, h, zgate, rh, ract);
+}
+GATES_FN void gates_gru_phase2(int n, int units, const float *P, int ldp, const float *RH, const float *bias,
+                               const float *h, const float *zgate, float *newH, prnn_activation act) {
+    if (act == PRNN_ACT_TANH) gates_gru_phase2_rows(n, units, P, ldp, RH, bias, h, zgate, newH, PRNN_ACT_TANH);
+    else gates_gru_phase2_rows(n, units, P, ldp, RH, bias, h, zgate, newH, act);
+}
+GATES_FN void gates_simple_rnn(int n, int units, const float *P, int ldp, const float *R, const float *bias,
+                               float *newH, prnn_activation act) {
+    if (act == PRNN_ACT_TANH) gates_simple_rnn_rows(n, units, P, ldp, R, bias, newH, PRNN_ACT_TANH);
+    else gates_simple_rnn_rows(n, units, P, ldp, R, bias, newH, act);
+}
+#undef GATES_DEFAULT
+
+// ---------------------------------------------------------------- the ISA's entry points (GATES_EXPORT(name) names them)
+GATES_EXPORT(prnn_lstm_gates_f32)(int n, int units, const float *P, int ldp, const float *R, const float *bias,
+                                  const float *c, float *newC, float *newH, prnn_activation act,
+                                  prnn_activation ract) {
+    gates_lstm(n, units, P, ldp, R, bias, c, newC, newH, act, ract);
+}
+GATES_EXPORT(prnn_gru_gates_reset_after_f32)(int n, int units, const float *P, int ldp, const float *R,
+                                             const float *ibias, const float *rbias, const float *h, float *newH,
+                                             prnn_activation act, prnn_activation ract) {
+    gates_gru_reset_after(n, units, P, ldp, R, ibias, rbias, h, newH, act, ract);
+}
+GATES_EXPORT(prnn_gru_gates_phase1_f32)(int n, int units, const float *P, int ldp, const float *R, const float *bias,
+                                        const float *h, float *zgate, float *rh, prnn_activation ract) {
+    gates_gru_phase1(n, units, P, ldp, R, bias, h, zgate, rh, ract);
+}
+GATES_EXPORT(prnn_gru_gates_phase2_f32)(int n, int units, const float *P, int ldp, const float *RH, const float *bias,
+                                        const float *h, const float *zgate, float *newH, prnn_activation act) {
+    gates_gru_phase2(n, units, P, ldp, RH, bias, h, zgate, newH, act);
+}
+GATES_EXPORT(prnn_simple_rnn_f32)(int n, int units, const float *P, int ldp, const float *R, const float *bias,
+                                  float *newH, prnn_activation act) {
+    gates_simple_rnn(n, units, P, ldp, R, bias, newH, act);
+}

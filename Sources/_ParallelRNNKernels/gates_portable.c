@@ -1,0 +1,9 @@
+// Fused cell gate kernels (gates_impl.h) on one lane; the reference every ISA path equals bit for bit.
+#include "prnn_internal.h"
+
+#include "simd_portable.h"
+#define GATES_FN static inline
+#define GATES_EXPORT(name) void name##_portable
+#include "activation_impl.h"
+#include "gates_impl.h"
+

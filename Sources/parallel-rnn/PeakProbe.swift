@@ -15,12 +15,13 @@ struct PeakMeasurement: Codable, Sendable, Equatable {
     var pinned: Bool
     var measuredAt: String
 
-    /// The peak of `used` cores: the single-core figure for one core, else the all-core figure per core × used
-    /// (so clock drops under multi-core load are accounted for).
+    /// The peak of `used` cores: `used` × the single-core figure, capped by the all-core measurement (so a
+    /// machine whose vCPUs share FMA units, or whose clock drops under full load, is not over-credited, and a
+    /// partly used one is not under-credited).
     func peak(coresUsed used: Int) -> Double {
         let used = max(1, min(used, cores))
-        if used == 1 { return perCoreGFLOPS }
-        return allCoresGFLOPS / Double(cores) * Double(used)
+        if used == cores { return allCoresGFLOPS }
+        return min(perCoreGFLOPS * Double(used), allCoresGFLOPS)
     }
 
     /// Cache key: the machine and the code path the figures belong to.

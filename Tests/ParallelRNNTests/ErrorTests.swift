@@ -115,6 +115,18 @@ import ParallelRNN
             let s: NestedStepFunction<Float> = { x, st in (x, [.list([st[0]])]) }
             _ = try rnn(s, inputs: .leaf(x), initialStates: [.leaf(h)])
         },
+        BadCall(description: "nested: output structure changes between steps", mentions: ["step output", "[*, *]"]) {
+            let s: NestedStepFunction<Float> = { x, st in
+                guard case let .leaf(h) = st[0] else { return (x, st) }
+                let first = h.sum(squeezingAxes: 0, 1).scalars[0] == 0
+                return (first ? .list([x, x]) : .list([x]), [.leaf(h + 1)])
+            }
+            _ = try rnn(s, inputs: .leaf(x), initialStates: [.leaf(h)], execution: .serial)
+        },
+        BadCall(description: "nested: new state count differs", mentions: ["states", "1", "2"]) {
+            let s: NestedStepFunction<Float> = { x, st in (x, [st[0], st[0]]) }
+            _ = try rnn(s, inputs: .leaf(x), initialStates: [.leaf(h)])
+        },
         BadCall(description: "Tensor scalar count", mentions: ["scalars", "[2, 2]"]) {
             _ = try Tensor<Float>(shape: [2, 2], scalars: [1, 2, 3])
         },

@@ -119,3 +119,15 @@ struct SplitMix {
     /// Uniform in [-1, 1).
     mutating func float() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
 }
+
+@Suite struct TensorSlicingTests {
+    @Test func lastAxisSpellingsAgree() throws {
+        let x = try Tensor<Float>(shape: [2, 3, 4], scalars: (0..<24).map(Float.init))
+        let a = x[lastAxis: 1..<3]
+        #expect(a.shape == [2, 3, 2])
+        #expect(a.scalars == [1, 2, 5, 6, 9, 10, 13, 14, 17, 18, 21, 22])
+        #expect(x[..., 1..<3] == a)
+        #expect(x.slice(lastAxis: 1..<3) == a)
+        #expect(x.slicing(lastAxis: 1..<3) == a)
+    }
+}

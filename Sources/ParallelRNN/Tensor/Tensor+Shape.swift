@@ -48,6 +48,10 @@ extension Tensor {
 
     /// The same as `self[lastAxis: range]`.
     public func slicing(lastAxis range: Range<Int>) -> Tensor { self[lastAxis: range] }
+    /// The same as `self[lastAxis: range]`.
+    public func slice(lastAxis range: Range<Int>) -> Tensor { self[lastAxis: range] }
+    /// numpy's `x[..., a:b]`: `x[..., a..<b]` is the same as `x[lastAxis: a..<b]`.
+    public subscript(_: UnboundedRange, range: Range<Int>) -> Tensor { self[lastAxis: range] }
 }
 
 extension Tensor where Scalar: TensorFloatingPoint {

@@ -108,7 +108,7 @@ struct RunCommand: ParsableCommand {
         for (i, s) in result.newStates.enumerated() { entries.append(("state_\(i)", s)) }
         if output.hasSuffix(".npz") {
             var archive = NPZArchive()
-            for (name, t) in entries { archive.set(t, named: name) }
+            for (name, t) in entries { try archive.set(t, named: name) }
             try archive.write(path: output, compressed: compressed)
         } else {
             do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {

@@ -129,9 +129,9 @@ import ParallelRNN
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let k: [Float] = [0.5, -0.25], r: [Float] = [0.1, 0.2, -0.3, 0.4], b: [Float] = [0.05, -0.05]
         var weights = NPZArchive()
-        weights.set(try Tensor(shape: [1, 2], scalars: k), named: "kernel")
-        weights.set(try Tensor(shape: [2, 2], scalars: r), named: "recurrent_kernel")
-        weights.set(try Tensor(shape: [2], scalars: b), named: "bias")
+        try weights.set(Tensor(shape: [1, 2], scalars: k), named: "kernel")
+        try weights.set(Tensor(shape: [2, 2], scalars: r), named: "recurrent_kernel")
+        try weights.set(Tensor(shape: [2], scalars: b), named: "bias")
         try weights.write(path: dir + "/w.npz")
         let xs: [Float] = [1, -2, 0.5, 0.25, 3, -1]  // B 2, T 3, I 1
         try Tensor(shape: [2, 3, 1], scalars: xs).write(npy: dir + "/x.npy")

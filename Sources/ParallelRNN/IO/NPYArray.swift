@@ -44,9 +44,9 @@ public enum NPYArray: Sendable, Equatable {
     /// The `.npy` encoding of the array.
     public func npyData() -> Data {
         switch self {
-        case let .float(t): return t.npyData()
-        case let .double(t): return t.npyData()
-        case let .bool(t): return t.npyData()
+        case let .float(t): return t.npyData(descr: Float.npyDescr!)
+        case let .double(t): return t.npyData(descr: Double.npyDescr!)
+        case let .bool(t): return t.npyData(descr: Bool.npyDescr!)
         }
     }
 }

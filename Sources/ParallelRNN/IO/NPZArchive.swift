@@ -66,8 +66,8 @@ public struct NPZArchive: Sendable {
     }
 
     /// Adds or replaces the array `name` (stored as member `name.npy`).
-    public mutating func set<Scalar: TensorScalar>(_ tensor: Tensor<Scalar>, named name: String) {
-        members[name + ".npy"] = tensor.npyData()
+    public mutating func set<Scalar: TensorScalar>(_ tensor: Tensor<Scalar>, named name: String) throws(RNNError) {
+        members[name + ".npy"] = try tensor.npyData()
     }
 
     /// Adds or replaces the array `name`.

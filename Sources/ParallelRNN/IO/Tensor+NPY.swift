@@ -67,10 +67,17 @@ extension Tensor {
         }
     }
 
-    /// The tensor encoded as a `.npy` file (format 1.0, little-endian, C order). Traps for scalar types other
-    /// than Float, Double and Bool.
-    public func npyData() -> Data {
-        guard let descr = Scalar.npyDescr else { preconditionFailure("npyData: \(Scalar.self) has no numpy dtype") }
+    /// The tensor encoded as a `.npy` file (format 1.0, little-endian, C order). Throws for scalar types other
+    /// than Float, Double and Bool (a caller's own `TensorScalar` conformance has no numpy dtype).
+    public func npyData() throws(RNNError) -> Data {
+        guard let descr = Scalar.npyDescr else {
+            throw .invalidArgument(argument: "npyData", reason: "\(Scalar.self) has no numpy dtype (Float, Double, Bool have)")
+        }
+        return npyData(descr: descr)
+    }
+
+    /// The `.npy` encoding with a known dtype string.
+    func npyData(descr: String) -> Data {
         var data = NPYHeader(descr: descr, shape: shape).encoded()
         withUnsafeBufferPointer { buffer in
             if let base = buffer.baseAddress, !buffer.isEmpty {

@@ -41,7 +41,7 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
             if g.timeMajor {
                 let t = g.originalTime(k)
                 for (leaf, shape) in zip(inputs, sliceShapes) {
-                    x.append(leaf.timeSlice(t, rows: rows, timeMajor: true, sliceShape: shape))
+                    x.append(leaf.timeMajorSlice(t, rows: rows, sliceShape: shape))
                 }
             } else {
                 for (i, staging) in inputStaging.enumerated() {
@@ -169,7 +169,8 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
         guard outputs.count == trailing.count else {
             throw .stepResultCount(argument: "output tensors", expected: trailing.count, actual: outputs.count)
         }
-        for (i, (out, tr)) in zip(outputs, trailing).enumerated() where out.shape != [b] + tr {
+        for (i, (out, tr)) in zip(outputs, trailing).enumerated()
+        where out.rank != tr.count + 1 || out.shape[0] != b || !out.shape.dropFirst().elementsEqual(tr) {
             throw .stepResultShape(argument: outputs.count == 1 ? "step output" : "step output leaf \(i)",
                                    expected: [b] + tr, actual: out.shape)
         }

@@ -15,19 +15,14 @@ extension Tensor {
         return out
     }
 
-    /// The `[b, ...]` slice at time `t` of rows `range` of a `[B, T, ...]` (or time-major `[T, B, ...]`) tensor;
-    /// `sliceShape` is `[range.count] + shape[2...]` (passed in so a loop reuses one array).
-    func timeSlice(_ t: Int, rows range: Range<Int>, timeMajor: Bool, sliceShape: [Int]) -> Tensor {
+    /// The `[b, ...]` slice at time `t` of rows `range` of a time-major `[T, B, ...]` tensor (one contiguous run;
+    /// batch-major inputs go through ``StepStaging``); `sliceShape` is `[range.count] + shape[2...]`, passed in so a
+    /// loop reuses one array.
+    func timeMajorSlice(_ t: Int, rows range: Range<Int>, sliceShape: [Int]) -> Tensor {
         let width = shape.dropFirst(2).reduce(1, *)
         let out = Tensor(uninitializedShape: sliceShape)
-        if timeMajor {
-            copyElements(from: storage.base + (t * shape[1] + range.lowerBound) * width, to: out.storage.base, count: range.count * width)
-        } else {
-            let time = shape[1]
-            for (i, b) in range.enumerated() {
-                copyElements(from: storage.base + (b * time + t) * width, to: out.storage.base + i * width, count: width)
-            }
-        }
+        copyElements(from: storage.base + (t * shape[1] + range.lowerBound) * width, to: out.storage.base,
+                     count: range.count * width)
         return out
     }
 }
@@ -41,7 +36,4 @@ func copyElements<S>(from src: UnsafePointer<S>, to dst: UnsafeMutablePointer<S>
     } else {
         dst.update(from: src, count: count)
     }
-}
-
-extension Tensor {
 }

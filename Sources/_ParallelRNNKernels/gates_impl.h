@@ -29,18 +29,19 @@ GATES_FN void st(float *p, VF v, int m) {
     for (; j_ + FLANES <= (units); j_ += FLANES) CHUNK(j_, FLANES); \
     if (j_ < (units)) CHUNK(j_, (units) - j_); } while (0)
 
-/// LSTM: z = (P + R) + b; i, f, o = ra(z_i, z_f, z_o), g = a(z_g); c' = f·c + i·g; h' = o·a(c').
+/// LSTM: z = (P + R) + b (R NULL: z = P + b); i, f, o = ra(z_i, z_f, z_o), g = a(z_g); c' = f·c + i·g; h' = o·a(c').
 GATES_FN void gates_lstm_rows(int n, int units, const float *P, int ldp, const float *R, const float *bias,
                          const float *c, float *newC, float *newH, prnn_activation act, prnn_activation ract) {
     const size_t u = (size_t)units, g = 4 * u;
     for (int row = 0; row < n; row++) {
-        const float *p = P + (size_t)row * ldp, *r = R + row * g, *cr = c + row * u;
+        const float *p = P + (size_t)row * ldp, *r = R ? R + row * g : NULL, *cr = c + row * u;
         float *nc = newC + row * u, *nh = newH + row * u;
 #define LSTM_CHUNK(j, m) { \
-        VF zi = fadd(ld(p + (j), m), ld(r + (j), m)); \
-        VF zf = fadd(ld(p + u + (j), m), ld(r + u + (j), m)); \
-        VF zg = fadd(ld(p + 2 * u + (j), m), ld(r + 2 * u + (j), m)); \
-        VF zo = fadd(ld(p + 3 * u + (j), m), ld(r + 3 * u + (j), m)); \
+        VF zi = ld(p + (j), m), zf = ld(p + u + (j), m), zg = ld(p + 2 * u + (j), m), zo = ld(p + 3 * u + (j), m); \
+        if (r) { \
+            zi = fadd(zi, ld(r + (j), m)); zf = fadd(zf, ld(r + u + (j), m)); \
+            zg = fadd(zg, ld(r + 2 * u + (j), m)); zo = fadd(zo, ld(r + 3 * u + (j), m)); \
+        } \
         if (bias) { \
             zi = fadd(zi, ld(bias + (j), m)); zf = fadd(zf, ld(bias + u + (j), m)); \
             zg = fadd(zg, ld(bias + 2 * u + (j), m)); zo = fadd(zo, ld(bias + 3 * u + (j), m)); \
@@ -121,17 +122,18 @@ GATES_FN void gates_gru_phase2_rows(int n, int units, const float *P, int ldp, c
     }
 }
 
-/// SimpleRNN: h' = a((P + b) + R).
+/// SimpleRNN: h' = a((P + b) + R) (R NULL: a(P + b)).
 GATES_FN void gates_simple_rnn_rows(int n, int units, const float *P, int ldp, const float *R, const float *bias,
                                float *newH, prnn_activation act) {
     const size_t u = (size_t)units;
     for (int row = 0; row < n; row++) {
-        const float *p = P + (size_t)row * ldp, *r = R + row * u;
+        const float *p = P + (size_t)row * ldp, *r = R ? R + row * u : NULL;
         float *nh = newH + row * u;
 #define RNN_CHUNK(j, m) { \
         VF x = ld(p + (j), m); \
         if (bias) x = fadd(x, ld(bias + (j), m)); \
-        st(nh + (j), f_act(act, fadd(x, ld(r + (j), m))), m); }
+        if (r) x = fadd(x, ld(r + (j), m)); \
+        st(nh + (j), f_act(act, x), m); }
         GATES_COLUMNS(units, RNN_CHUNK);
 #undef RNN_CHUNK
     }

@@ -48,35 +48,39 @@ import Testing
         let stateCount = c.kind == .lstm ? 2 : 1
         let h0 = (0..<stateCount).map { _ in Self.tensor([B, U], &g) }
 
-        let call: (Execution, Bool) throws -> RNNResult<Float>
+        let call: (Execution, Bool, Int) throws -> RNNResult<Float>
         let step: StepFunction<Float>
         switch c.kind {
         case .lstm:
             let cell = try LSTM(kernel: kernel, recurrentKernel: recurrent, bias: c.bias ? Self.tensor([4 * U], &g) : nil)
             step = cell.stepFunction
-            call = { try CellRunner.run(cell.math, cellName: "LSTM", inputs: x, mask: mask, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all, execution: $0, lengthAware: $1) }
+            call = { try CellRunner.run(cell.math, cellName: "LSTM", inputs: x, mask: mask, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all, execution: $0, lengthAware: $1, projectionBudget: $2) }
         case .gruAfter, .gruBefore:
             let after = c.kind == .gruAfter
             let cell = try GRU(kernel: kernel, recurrentKernel: recurrent,
                                bias: c.bias ? Self.tensor(after ? [2, 3 * U] : [3 * U], &g) : nil, resetAfter: after,
                                recurrentActivation: c.seed % 2 == 0 ? .hardSigmoid : .sigmoid)
             step = cell.stepFunction
-            call = { try CellRunner.run(cell.math, cellName: "GRU", inputs: x, mask: mask, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all, execution: $0, lengthAware: $1) }
+            call = { try CellRunner.run(cell.math, cellName: "GRU", inputs: x, mask: mask, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all, execution: $0, lengthAware: $1, projectionBudget: $2) }
         case .simple:
             let cell = try SimpleRNN(kernel: kernel, recurrentKernel: recurrent, bias: c.bias ? Self.tensor([U], &g) : nil,
                                      activation: c.seed % 2 == 0 ? .relu : .tanh)
             step = cell.stepFunction
-            call = { try CellRunner.run(cell.math, cellName: "SimpleRNN", inputs: x, mask: mask, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all, execution: $0, lengthAware: $1) }
+            call = { try CellRunner.run(cell.math, cellName: "SimpleRNN", inputs: x, mask: mask, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all, execution: $0, lengthAware: $1, projectionBudget: $2) }
         }
         let reference = try rnn(step, inputs: x, initialStates: h0, goBackwards: c.goBackwards, mask: mask,
                                 timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all, execution: .serial)
         for execution in [Execution.serial, .threads(2), .threads(3, pinned: false), .automatic] {
+            // Projection budgets: the default (usually the whole sequence in one block), one step per block, a few.
             for lengthAware in [false, true] {
-                let r = try call(execution, lengthAware)
-                #expect(r.outputs.isBitwiseIdentical(to: reference.outputs), "\(c) \(execution) la=\(lengthAware)")
-                #expect(r.lastOutput.isBitwiseIdentical(to: reference.lastOutput), "\(c) \(execution) la=\(lengthAware)")
-                #expect(r.newStates.count == stateCount)
-                for (a, b) in zip(r.newStates, reference.newStates) { #expect(a.isBitwiseIdentical(to: b), "\(c) \(execution)") }
+                for budget in [FusedCellKernel<LSTMMath>.defaultProjectionBudget, 0, 2048] {
+                    let r = try call(execution, lengthAware, budget)
+                    let label = "\(c) \(execution) la=\(lengthAware) budget=\(budget)"
+                    #expect(r.outputs.isBitwiseIdentical(to: reference.outputs), "\(label)")
+                    #expect(r.lastOutput.isBitwiseIdentical(to: reference.lastOutput), "\(label)")
+                    #expect(r.newStates.count == stateCount)
+                    for (a, b) in zip(r.newStates, reference.newStates) { #expect(a.isBitwiseIdentical(to: b), "\(label)") }
+                }
             }
         }
     }

@@ -354,11 +354,14 @@ private struct GateCase {
     let p: [Float], r: [Float], b: [Float], b2: [Float], h: [Float], c: [Float], z: [Float]
     let withBias: Bool
 
-    init(n: Int, u: Int, gates: Int, withBias: Bool, rng: inout XorShift) {
-        self.n = n; self.u = u; self.withBias = withBias
+    /// withoutR: R is all +0 (the formulation's operand) and `run` passes NULL for it.
+    let withoutR: Bool
+
+    init(n: Int, u: Int, gates: Int, withBias: Bool, withoutR: Bool = false, rng: inout XorShift) {
+        self.n = n; self.u = u; self.withBias = withBias; self.withoutR = withoutR
         ldp = gates * u + 3
         p = (0..<(n * ldp)).map { _ in 3 * rng.signed() }
-        r = (0..<(n * gates * u)).map { _ in 3 * rng.signed() }
+        r = (0..<(n * gates * u)).map { _ in withoutR ? 0 : 3 * rng.signed() }
         b = (0..<(gates * u)).map { _ in rng.signed() }
         b2 = (0..<(gates * u)).map { _ in rng.signed() }
         h = (0..<(n * u)).map { _ in rng.signed() }
@@ -392,7 +395,9 @@ private enum GateKernel: CaseIterable {
         withOptional(t.bias) { bias in
             switch self {
             case .lstm:
-                prnn_lstm_gates_f32(n, u, t.p, ldp, t.r, bias, t.c, &out1, &out2, act, ract)
+                withOptional(t.withoutR ? nil : t.r) { r in
+                    prnn_lstm_gates_f32(n, u, t.p, ldp, r, bias, t.c, &out1, &out2, act, ract)
+                }
             case .gruResetAfter:
                 withOptional(t.withBias ? t.b2 : nil) { rbias in
                     prnn_gru_gates_reset_after_f32(n, u, t.p, ldp, t.r, bias, rbias, t.h, &out1, act, ract)
@@ -402,7 +407,7 @@ private enum GateKernel: CaseIterable {
             case .gruPhase2:
                 prnn_gru_gates_phase2_f32(n, u, t.p, ldp, t.r, bias, t.h, t.z, &out1, act)
             case .simpleRNN:
-                prnn_simple_rnn_f32(n, u, t.p, ldp, t.r, bias, &out1, act)
+                withOptional(t.withoutR ? nil : t.r) { r in prnn_simple_rnn_f32(n, u, t.p, ldp, r, bias, &out1, act) }
             }
         }
         switch self {
@@ -511,24 +516,26 @@ extension KernelTests {
         (PRNN_ACT_TANH, PRNN_ACT_SIGMOID), (PRNN_ACT_RELU, PRNN_ACT_HARD_SIGMOID), (PRNN_ACT_LINEAR, PRNN_ACT_TANH),
     ]
 
-    @Test("gate kernels equal the per-step scalar formulation bitwise and a Double/libm reference within 1e-6; every ISA (all tails) bitwise equal to portable")
+    @Test("gate kernels equal the per-step scalar formulation bitwise and a Double/libm reference within 1e-6; every ISA (all tails) bitwise equal to portable; LSTM and SimpleRNN with R = NULL as with R = +0")
     func gateKernels() {
         var rng = XorShift(seed: 11)
         for kernel in GateKernel.allCases {
             for (n, u) in [(1, 1), (3, 5), (2, 8), (4, 13), (1, 16), (5, 17), (2, 31), (3, 33), (2, 64)] {
                 for withBias in [true, false] {
-                    let t = GateCase(n: n, u: u, gates: kernel.gates, withBias: withBias, rng: &rng)
-                    for (act, ract) in Self.gateActivations {
-                        let label = "\(kernel) n=\(n) U=\(u) bias=\(withBias) \(act) \(ract)"
-                        let portable = withISA(PRNN_ISA_PORTABLE) { kernel.run(t, act: act, ract: ract) }
-                        let formulation = withISA(PRNN_ISA_PORTABLE) { kernel.formulation(t, act: act, ract: ract) }
-                        #expect(bits(portable) == bits(formulation), "\(label): vs the scalar formulation")
-                        let reference = kernel.reference(t, act: act, ract: ract)
-                        let worst = zip(portable, reference).map { abs(Double($0) - $1) / max(1, abs($1)) }.max() ?? 0
-                        #expect(worst <= 1e-6, "\(label): vs Double reference, worst \(worst)")
-                        for isa in supportedISAs() where isa != PRNN_ISA_PORTABLE {
-                            let out = withISA(isa) { kernel.run(t, act: act, ract: ract) }
-                            #expect(bits(out) == bits(portable), "\(label): \(isa) vs portable")
+                    for withoutR in kernel == .lstm || kernel == .simpleRNN ? [false, true] : [false] {
+                        let t = GateCase(n: n, u: u, gates: kernel.gates, withBias: withBias, withoutR: withoutR, rng: &rng)
+                        for (act, ract) in Self.gateActivations {
+                            let label = "\(kernel) n=\(n) U=\(u) bias=\(withBias) R=\(withoutR ? "NULL" : "given") \(act) \(ract)"
+                            let portable = withISA(PRNN_ISA_PORTABLE) { kernel.run(t, act: act, ract: ract) }
+                            let formulation = withISA(PRNN_ISA_PORTABLE) { kernel.formulation(t, act: act, ract: ract) }
+                            #expect(bits(portable) == bits(formulation), "\(label): vs the scalar formulation")
+                            let reference = kernel.reference(t, act: act, ract: ract)
+                            let worst = zip(portable, reference).map { abs(Double($0) - $1) / max(1, abs($1)) }.max() ?? 0
+                            #expect(worst <= 1e-6, "\(label): vs Double reference, worst \(worst)")
+                            for isa in supportedISAs() where isa != PRNN_ISA_PORTABLE {
+                                let out = withISA(isa) { kernel.run(t, act: act, ract: ract) }
+                                #expect(bits(out) == bits(portable), "\(label): \(isa) vs portable")
+                            }
                         }
                     }
                 }

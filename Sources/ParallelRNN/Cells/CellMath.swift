@@ -2,8 +2,10 @@ import _ParallelRNNKernels
 
 /// The arithmetic of one Keras cell, shared by the fused shard kernel and the cell's `stepFunction`, so the two
 /// paths are bitwise identical. Works on `n` contiguous rows; every operation is per row and per element, in
-/// tf_keras's order (e.g. LSTM `z = (x·W + h·U) + b`). Per step: the recurrent GEMM(s), then one fused gate kernel
-/// call (`prnn_cells.h`) for all `n` rows.
+/// tf_keras's order, except that LSTM and SimpleRNN continue `x·W`'s FMA chain with `h·U` (`z = (x·W ⊕ h·U) + b`, one
+/// rounding per product term instead of a separate sum: within an ulp of Keras's `(x·W + h·U) + b`, and one
+/// `[n, G]` buffer less per step). Per step: the recurrent GEMM(s), then one fused gate kernel call
+/// (`prnn_cells.h`) for all `n` rows.
 protocol CellMath: Sendable {
     /// U.
     var units: Int { get }
@@ -15,9 +17,10 @@ protocol CellMath: Sendable {
     var inputWeights: PackedMatrix { get }
     /// Scratch floats `step` needs for `n` rows.
     func scratchCount(rows n: Int) -> Int
-    /// One time step for `n` rows: `projected` holds each row's `x_t·W` (`[n, G]`, row stride `ldp`);
-    /// `h`, `c` are `[n, U]`; writes the new `h` and `c` (`[n, U]`, not aliasing the inputs).
-    func step(rows n: Int, projected: UnsafePointer<Float>, ldp: Int,
+    /// One time step for `n` rows: `projected` holds each row's `x_t·W` (`[n, G]`, row stride `ldp`) and is consumed
+    /// (the cell may accumulate into it); `h`, `c` are `[n, U]`; writes the new `h` and `c` (`[n, U]`, not aliasing
+    /// the inputs).
+    func step(rows n: Int, projected: UnsafeMutablePointer<Float>, ldp: Int,
               h: UnsafePointer<Float>, c: UnsafePointer<Float>?,
               scratch: UnsafeMutablePointer<Float>,
               newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?)
@@ -28,7 +31,7 @@ extension CellMath {
     var gateWidth: Int { inputWeights.columns }
 }
 
-/// tf_keras LSTM (implementation 2): `z = (x·W + h·U) + b`; gates i, f, c, o;
+/// tf_keras LSTM (implementation 2): `z = (x·W ⊕ h·U) + b` (h·U accumulated onto x·W); gates i, f, c, o;
 /// `c' = f·c + i·act(z_c)`, `h' = o·act(c')`.
 struct LSTMMath: CellMath {
     let units: Int
@@ -40,14 +43,14 @@ struct LSTMMath: CellMath {
     let recurrentActivation: Activation
     var stateCount: Int { 2 }
 
-    func scratchCount(rows n: Int) -> Int { n * 4 * units }
+    func scratchCount(rows n: Int) -> Int { 0 }
 
-    func step(rows n: Int, projected p: UnsafePointer<Float>, ldp: Int, h: UnsafePointer<Float>,
-              c: UnsafePointer<Float>?, scratch z: UnsafeMutablePointer<Float>,
+    func step(rows n: Int, projected p: UnsafeMutablePointer<Float>, ldp: Int, h: UnsafePointer<Float>,
+              c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
               newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
         let u = units
-        recurrentWeights.multiply(h, rows: n, lda: u, into: z, ldc: 4 * u)  // [n, 4U]
-        prnn_lstm_gates_f32(Int32(n), Int32(u), p, Int32(ldp), z, bias?.base, c!, newC!, newH,
+        recurrentWeights.multiply(h, rows: n, lda: u, into: p, ldc: ldp, accumulate: true)  // [n, 4U]
+        prnn_lstm_gates_f32(Int32(n), Int32(u), p, Int32(ldp), nil, bias?.base, c!, newC!, newH,
                             activation.kernel, recurrentActivation.kernel)
     }
 }
@@ -73,7 +76,7 @@ struct GRUMath: CellMath {
     /// resetAfter: h·U `[n, 3U]`; otherwise h·U_zr `[n, 2U]`, z, r·h and (r·h)·U_h `[n, U]` each.
     func scratchCount(rows n: Int) -> Int { n * (resetAfter ? 3 : 5) * units }
 
-    func step(rows n: Int, projected p: UnsafePointer<Float>, ldp: Int, h: UnsafePointer<Float>,
+    func step(rows n: Int, projected p: UnsafeMutablePointer<Float>, ldp: Int, h: UnsafePointer<Float>,
               c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
               newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
         let u = units, inner = scratch
@@ -94,7 +97,7 @@ struct GRUMath: CellMath {
     }
 }
 
-/// tf_keras SimpleRNN: `h' = act((x·W + b) + h·U)`.
+/// tf_keras SimpleRNN: `h' = act((x·W ⊕ h·U) + b)` (Keras: `(x·W + b) + h·U`; h·U accumulated onto x·W).
 struct SimpleRNNMath: CellMath {
     let units: Int
     let inputSize: Int
@@ -104,13 +107,13 @@ struct SimpleRNNMath: CellMath {
     let activation: Activation
     var stateCount: Int { 1 }
 
-    func scratchCount(rows n: Int) -> Int { n * units }
+    func scratchCount(rows n: Int) -> Int { 0 }
 
-    func step(rows n: Int, projected p: UnsafePointer<Float>, ldp: Int, h: UnsafePointer<Float>,
+    func step(rows n: Int, projected p: UnsafeMutablePointer<Float>, ldp: Int, h: UnsafePointer<Float>,
               c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
               newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
         let u = units
-        recurrentWeights.multiply(h, rows: n, lda: u, into: scratch, ldc: u)
-        prnn_simple_rnn_f32(Int32(n), Int32(u), p, Int32(ldp), scratch, bias?.base, newH, activation.kernel)
+        recurrentWeights.multiply(h, rows: n, lda: u, into: p, ldc: ldp, accumulate: true)
+        prnn_simple_rnn_f32(Int32(n), Int32(u), p, Int32(ldp), nil, bias?.base, newH, activation.kernel)
     }
 }

@@ -3,7 +3,7 @@ enum CellRunner {
     static func run<Math: CellMath>(
         _ math: Math, cellName: String, inputs: Tensor<Float>, mask: Tensor<Bool>?, initialStates: [Tensor<Float>]?,
         goBackwards: Bool, timeMajor: Bool, zeroOutputForMask: Bool, returnAllOutputs: Bool, execution: Execution,
-        lengthAware: Bool = true
+        lengthAware: Bool = true, projectionBudget: Int = FusedCellKernel<Math>.defaultProjectionBudget
     ) throws -> RNNResult<Float> {
         let u = math.units
         let names = math.stateCount == 2 ? ["h", "c"] : ["h"]
@@ -44,7 +44,7 @@ enum CellRunner {
         let kernel = FusedCellKernel(
             math: math, inputs: inputs, initialStates: states, geometry: geometry, mask: sequenceMask,
             order: order, validSteps: validSteps, outputs: outputs[0], lastOutput: last[0],
-            states: sink.states.map(\.base))
+            states: sink.states.map(\.base), projectionBudget: projectionBudget)
         if batch > 0 { try Engine.run(kernel, plan: plan) }
         let r = sink.finish()
         return RNNResult(lastOutput: r.lastOutputs[0], outputs: r.outputs[0], newStates: r.states)

@@ -17,6 +17,7 @@ extern "C" {
 
 /// LSTM (tf_keras implementation 2, gates i, f, g, o). R = h·U [n, 4U], bias [4U], c/newC/newH [n, U]:
 /// z = (P + R) + b; i = ra(z_i), f = ra(z_f), g = a(z_g), o = ra(z_o); c' = f·c + i·g; h' = o·a(c').
+/// R may be NULL when P already holds the sum (the fused cells accumulate h·U into P): then z = P + b.
 void prnn_lstm_gates_f32(int n, int units, const float *P, int ldp, const float *R, const float *bias,
                          const float *c, float *newC, float *newH, prnn_activation act, prnn_activation rec_act);
 
@@ -37,7 +38,7 @@ void prnn_gru_gates_phase1_f32(int n, int units, const float *P, int ldp, const 
 void prnn_gru_gates_phase2_f32(int n, int units, const float *P, int ldp, const float *RH, const float *bias,
                                const float *h, const float *zgate, float *newH, prnn_activation act);
 
-/// SimpleRNN. R = h·U [n, U], bias [U]: h' = a((P + b) + R).
+/// SimpleRNN. R = h·U [n, U], bias [U]: h' = a((P + b) + R); R NULL (P holds x·W + h·U): h' = a(P + b).
 void prnn_simple_rnn_f32(int n, int units, const float *P, int ldp, const float *R, const float *bias, float *newH,
                          prnn_activation act);
 

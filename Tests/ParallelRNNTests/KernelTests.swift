@@ -327,6 +327,26 @@ struct KernelTests {
         }
     }
 
+    @Test("buffers: 64-byte aligned; large ones 2 MiB aligned, kept after free and handed out again for the same size class, released on request")
+    func buffers() throws {
+        let small = try #require(prnn_alloc_buffer(1000))
+        #expect(UInt(bitPattern: small) % 64 == 0)
+        prnn_free_buffer(small, 1000)
+        prnn_release_cached_buffers()
+        let bytes = 37 << 20  // a size class no other test in this process uses (they run concurrently)
+        let first = try #require(prnn_alloc_buffer(bytes))
+        #expect(UInt(bitPattern: first) % (2 << 20) == 0)
+        first.storeBytes(of: 42, toByteOffset: bytes - 4, as: Int32.self)  // the whole size is usable
+        prnn_free_buffer(first, bytes)
+        let again = try #require(prnn_alloc_buffer(bytes - 1000))  // same 2 MiB size class
+        #expect(again == first, "a kept buffer is reused")
+        let other = try #require(prnn_alloc_buffer(bytes))  // the kept one is taken: a new buffer
+        #expect(other != again)
+        prnn_free_buffer(other, bytes)
+        prnn_free_buffer(again, bytes - 1000)
+        prnn_release_cached_buffers()
+    }
+
     @Test("flush-denormals enter/restore toggles FTZ/DAZ on the calling thread (x86)")
     func denormals() {
         let a: [Float] = [1e-20], b: [Float] = [1e-20]

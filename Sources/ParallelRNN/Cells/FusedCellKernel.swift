@@ -1,9 +1,8 @@
 /// The shard kernel for the Keras cells. The input projection `x·W` is hoisted out of the time loop: one packed
 /// GEMM per block of steps over all of the block's (step, running row) pairs, gathered step-major (M = rows × steps,
 /// so `W` streams once per block); then per step the recurrent GEMM and gate math (``CellMath``) and the Keras
-/// carries (``MaskCarry``) written straight into the result rows. The workspace is allocated inside the work item
-/// (first touch on the shard's core) and sized for one block (≤ `projectionBudget` bytes of projections), so the
-/// time loop allocates nothing. A row's `x_t·W` does not depend on which other rows share its GEMM (the kernels'
+/// carries (``MaskCarry``) written straight into the result rows. The workspace is allocated inside the work item,
+/// sized for one block (≤ `projectionBudget` bytes of projections), so the time loop allocates nothing. A row's `x_t·W` does not depend on which other rows share its GEMM (the kernels'
 /// determinism contract), so blocking changes no bit.
 ///
 /// Length-aware mode: positions are rows sorted by decreasing count of leading valid steps (a prefix mask in
@@ -46,11 +45,12 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         // One step per block with every row: x_t's rows are read in place (a strided matrix), nothing gathered.
         let gather = blockSteps > 1 || order != nil
 
-        // Workspace for one block, first touched here on the shard's own core.
-        let workspace = UnsafeMutablePointer<Float>.allocate(
-            capacity: max(1, blockSteps * n * gw + (gather ? blockSteps * n * inputSize : 0)
-                          + math.scratchCount(rows: n) + 5 * n * u))
-        defer { workspace.deallocate() }
+        // Workspace for one block, allocated by the shard (a kept buffer when the previous call had these shapes).
+        let workspaceBytes = max(1, blockSteps * n * gw + (gather ? blockSteps * n * inputSize : 0)
+                                 + math.scratchCount(rows: n) + 5 * n * u) * MemoryLayout<Float>.size
+        let raw = RawBuffer.allocate(bytes: workspaceBytes)
+        defer { RawBuffer.deallocate(raw, bytes: workspaceBytes) }
+        let workspace = raw.bindMemory(to: Float.self, capacity: workspaceBytes / MemoryLayout<Float>.size)
         let projected = workspace
         let gathered = projected + blockSteps * n * gw
         let scratch = gathered + (gather ? blockSteps * n * inputSize : 0)

@@ -4,21 +4,23 @@ import _ParallelRNNKernels
 final class PackedMatrix: @unchecked Sendable {
     let rows: Int  // K
     let columns: Int  // N
-    /// 64-byte aligned, as the kernels' packed layout expects.
+    /// 64-byte aligned, as the kernels' packed layout expects (huge pages when large).
     private let base: UnsafeMutablePointer<Float>
+    private let byteCount: Int
 
     /// Packs columns `columnRange` of a row-major `[K, ld]` matrix.
     init(_ matrix: UnsafePointer<Float>, rows: Int, leadingDimension ld: Int, columns columnRange: Range<Int>) {
         self.rows = rows
         columns = columnRange.count
         let count = max(prnn_sgemm_packed_b_count(Int32(rows), Int32(columns)), 1)
-        base = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
+        byteCount = count * MemoryLayout<Float>.size
+        base = RawBuffer.allocate(bytes: byteCount).bindMemory(to: Float.self, capacity: count)
         if rows > 0 && columns > 0 {
             prnn_sgemm_pack_b(Int32(rows), Int32(columns), matrix + columnRange.lowerBound, Int32(ld), base)
         }
     }
 
-    deinit { UnsafeMutableRawPointer(base).deallocate() }
+    deinit { RawBuffer.deallocate(base, bytes: byteCount) }
 
     /// C[m, N] (ldc) = (accumulate ? C : 0) + A[m, K] (lda) · self — the same FMA chains as `matmul`.
     @inline(__always)

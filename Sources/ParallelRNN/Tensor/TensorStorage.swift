@@ -5,12 +5,11 @@ final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
     @usableFromInline let base: UnsafeMutablePointer<Scalar>
     @usableFromInline let count: Int
 
-    /// Uninitialised storage for `count` elements (16-byte aligned: a plain malloc); callers write every element
-    /// before reading.
+    /// Uninitialised storage for `count` elements (a ``RawBuffer``); callers write every element before reading.
     @usableFromInline
     init(uninitializedCount count: Int) {
         self.count = count
-        base = UnsafeMutablePointer<Scalar>.allocate(capacity: max(count, 1))
+        base = RawBuffer.allocate(bytes: count * MemoryLayout<Scalar>.stride).bindMemory(to: Scalar.self, capacity: max(count, 1))
     }
 
     @inlinable
@@ -30,5 +29,5 @@ final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
         return new
     }
 
-    deinit { base.deallocate() }
+    deinit { RawBuffer.deallocate(base, bytes: count * MemoryLayout<Scalar>.stride) }
 }

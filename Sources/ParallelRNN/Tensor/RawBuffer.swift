@@ -1,0 +1,17 @@
+import _ParallelRNNKernels
+
+/// 64-byte aligned memory from the kernels' allocator (`prnn_alloc_buffer`): large buffers get huge pages and are
+/// kept for reuse after release, so repeated calls with the same shapes touch no fresh pages. Running out of memory
+/// traps, as Swift's own allocation does.
+@usableFromInline
+enum RawBuffer {
+    @usableFromInline
+    static func allocate(bytes: Int) -> UnsafeMutableRawPointer {
+        guard let p = prnn_alloc_buffer(max(bytes, 1)) else { fatalError("ParallelRNN: out of memory allocating \(bytes) bytes") }
+        return p
+    }
+
+    /// `bytes` must be the size it was allocated with.
+    @usableFromInline
+    static func deallocate(_ p: UnsafeMutableRawPointer, bytes: Int) { prnn_free_buffer(p, max(bytes, 1)) }
+}

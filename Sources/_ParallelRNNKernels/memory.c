@@ -1,0 +1,78 @@
+// Buffers for tensors, packed weights and shard workspaces.
+// - Large ones (≥ 4 MiB) are 2 MiB aligned and advised as transparent huge pages where the OS offers them (Linux,
+//   THP "madvise" mode): a fresh 50 MiB result then costs 25 page faults instead of 12 800, and strided row writes
+//   into it miss the TLB far less. Elsewhere, or when the advice is refused, they are ordinary pages.
+// - Freed large buffers are kept for reuse (a few, bounded in total, like the caching allocators of other
+//   frameworks): a call that repeats the previous call's shapes then neither faults nor has the kernel zero its
+//   results again (measured ≈ 3 % of a B512 T50 U512 LSTM call). prnn_release_cached_buffers() returns them.
+#define _GNU_SOURCE
+#include "prnn_internal.h"
+#include <pthread.h>
+#include <stdlib.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+#define PRNN_HUGE ((size_t)2 << 20)
+#define PRNN_LARGE_BUFFER ((size_t)4 << 20)
+#define PRNN_CACHE_SLOTS 16
+#define PRNN_CACHE_LIMIT ((size_t)1 << 30)
+
+static struct { void *p; size_t bytes; } cached[PRNN_CACHE_SLOTS];
+static size_t cached_total;
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/// Large buffers are sized in whole huge pages, so equal shapes (and nearby ones) share a size class.
+static size_t large_size(size_t bytes) { return (bytes + PRNN_HUGE - 1) & ~(PRNN_HUGE - 1); }
+
+void *prnn_alloc_buffer(size_t bytes) {
+    if (bytes < PRNN_LARGE_BUFFER) return prnn_alloc_aligned(bytes);
+    size_t size = large_size(bytes);
+    void *p = NULL;
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; i < PRNN_CACHE_SLOTS; i++) {
+        if (cached[i].p && cached[i].bytes == size) {
+            p = cached[i].p;
+            cached[i].p = NULL;
+            cached_total -= size;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&cache_lock);
+    if (p) return p;
+    if (posix_memalign(&p, PRNN_HUGE, size) != 0) return NULL;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    (void)madvise(p, size, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+void prnn_free_buffer(void *p, size_t bytes) {
+    if (!p) return;
+    if (bytes < PRNN_LARGE_BUFFER) { prnn_free_aligned(p); return; }
+    size_t size = large_size(bytes);
+    pthread_mutex_lock(&cache_lock);
+    if (cached_total + size <= PRNN_CACHE_LIMIT) {
+        for (int i = 0; i < PRNN_CACHE_SLOTS; i++) {
+            if (!cached[i].p) {
+                cached[i].p = p;
+                cached[i].bytes = size;
+                cached_total += size;
+                p = NULL;
+                break;
+            }
+        }
+    }
+    pthread_mutex_unlock(&cache_lock);
+    free(p);
+}
+
+void prnn_release_cached_buffers(void) {
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; i < PRNN_CACHE_SLOTS; i++) {
+        free(cached[i].p);
+        cached[i].p = NULL;
+    }
+    cached_total = 0;
+    pthread_mutex_unlock(&cache_lock);
+}

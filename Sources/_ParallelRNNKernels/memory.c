@@ -16,7 +16,7 @@
 #define PRNN_HUGE ((size_t)2 << 20)
 #define PRNN_LARGE_BUFFER ((size_t)4 << 20)
 #define PRNN_CACHE_SLOTS 16
-#define PRNN_CACHE_LIMIT ((size_t)1 << 30)
+#define PRNN_CACHE_LIMIT ((size_t)256 << 20)
 
 static struct { void *p; size_t bytes; } cached[PRNN_CACHE_SLOTS];
 static size_t cached_total;
@@ -75,4 +75,11 @@ void prnn_release_cached_buffers(void) {
     }
     cached_total = 0;
     pthread_mutex_unlock(&cache_lock);
+}
+
+size_t prnn_cached_buffer_bytes(void) {
+    pthread_mutex_lock(&cache_lock);
+    size_t total = cached_total;
+    pthread_mutex_unlock(&cache_lock);
+    return total;
 }

@@ -15,3 +15,8 @@ enum RawBuffer {
     @usableFromInline
     static func deallocate(_ p: UnsafeMutableRawPointer, bytes: Int) { prnn_free_buffer(p, max(bytes, 1)) }
 }
+
+/// Returns to the system the large buffers ParallelRNN keeps for reuse (results, shard workspaces and packed weights
+/// that were released; at most 16 buffers, 256 MiB). Safe at any time and from any thread; later calls allocate
+/// afresh.
+public func releaseCachedBuffers() { prnn_release_cached_buffers() }

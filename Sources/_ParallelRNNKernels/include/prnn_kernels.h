@@ -56,10 +56,12 @@ void prnn_activation_f64(prnn_activation act, const double *x, double *y, size_t
 /// huge pages where the OS supports it. Free with prnn_free_buffer and the same `bytes`.
 void *prnn_alloc_buffer(size_t bytes);
 /// Frees a prnn_alloc_buffer buffer. Large ones are kept for reuse by a later allocation of the same size (at most
-/// 16 buffers and 1 GiB in all), so repeated calls with the same shapes touch no fresh pages.
+/// 16 buffers and 256 MiB in all), so repeated calls with the same shapes touch no fresh pages.
 void prnn_free_buffer(void *p, size_t bytes);
 /// Returns every kept buffer to the system.
 void prnn_release_cached_buffers(void);
+/// Bytes currently kept for reuse.
+size_t prnn_cached_buffer_bytes(void);
 
 /// Sets FTZ/DAZ on the calling thread (x86; no-op elsewhere); returns the previous control word for restore.
 unsigned prnn_flush_denormals_enter(void);

@@ -328,7 +328,7 @@ struct KernelTests {
         }
     }
 
-    @Test("buffers: 64-byte aligned; large ones 2 MiB aligned, kept after free and handed out again for the same size class, released on request")
+    @Test("buffers: 64-byte aligned; large ones 2 MiB aligned, kept after free and handed out again for the same size class, the oldest evicted when full, released on request")
     func buffers() throws {
         let small = try #require(prnn_alloc_buffer(1000))
         #expect(UInt(bitPattern: small) % 64 == 0)
@@ -347,6 +347,19 @@ struct KernelTests {
         prnn_free_buffer(again, bytes - 1000)
         #expect(prnn_cached_buffer_bytes() >= 2 * (38 << 20), "both kept, in 2 MiB size classes")
         releaseCachedBuffers()  // the public spelling
+        #expect(prnn_cached_buffer_bytes() == 0)
+
+        // Full (16 buffers): a newly released buffer replaces the oldest kept one.
+        let four = 4 << 20, six = 6 << 20
+        let buffers = try (0..<16).map { _ in try #require(prnn_alloc_buffer(four)) }
+        for b in buffers { prnn_free_buffer(b, four) }
+        #expect(prnn_cached_buffer_bytes() == 16 * four)
+        let newest = try #require(prnn_alloc_buffer(six))
+        prnn_free_buffer(newest, six)
+        #expect(prnn_cached_buffer_bytes() == 15 * four + six, "the oldest 4 MiB buffer made room")
+        #expect(prnn_alloc_buffer(six) == newest, "and the newest is handed out again")
+        prnn_free_buffer(newest, six)
+        prnn_release_cached_buffers()
         #expect(prnn_cached_buffer_bytes() == 0)
     }
 

@@ -55,8 +55,8 @@ void prnn_activation_f64(prnn_activation act, const double *x, double *y, size_t
 /// A 64-byte aligned buffer of `bytes` (NULL on failure); from 4 MiB up 2 MiB aligned and advised as transparent
 /// huge pages where the OS supports it. Free with prnn_free_buffer and the same `bytes`.
 void *prnn_alloc_buffer(size_t bytes);
-/// Frees a prnn_alloc_buffer buffer. Large ones are kept for reuse by a later allocation of the same size (at most
-/// 16 buffers and 256 MiB in all), so repeated calls with the same shapes touch no fresh pages.
+/// Frees a prnn_alloc_buffer buffer. Large ones are kept for reuse by a later allocation of the same size (the 16
+/// most recently released, at most 256 MiB in all), so repeated calls with the same shapes touch no fresh pages.
 void prnn_free_buffer(void *p, size_t bytes);
 /// Returns every kept buffer to the system.
 void prnn_release_cached_buffers(void);

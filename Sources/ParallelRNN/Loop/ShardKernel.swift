@@ -14,9 +14,17 @@ package enum Engine {
     /// The fused cells gain from splitting down to one row per shard (Benchmarks/SCHEDULING.md).
     package static let minimumRowsPerCellShard = 1
 
+    /// The even plan of ``ShardPlan/make(rows:execution:coreCount:minimumRowsPerShard:)``, except that an
+    /// `.automatic` plan of one pinned shard per core is adaptive: sized by the cores' measured speeds.
     static func plan(rows: Int, execution: Execution, minimumRows: Int = minimumRowsPerShard) throws(RNNError) -> ShardPlan {
-        try ShardPlan.make(rows: rows, execution: execution, coreCount: coreCount(execution),
-                           minimumRowsPerShard: minimumRows)
+        let cores = coreCount(execution)
+        var plan = try ShardPlan.make(rows: rows, execution: execution, coreCount: cores, minimumRowsPerShard: minimumRows)
+        guard execution.mode == .automatic, plan.pinned, plan.count == cores, plan.count > 1 else { return plan }
+        if let weights = CoreSpeeds.shared.weights(count: plan.count), rows >= plan.count {
+            plan = ShardPlan.proportional(rows: rows, weights: weights, pinned: true)
+        }
+        plan.adaptive = true
+        return plan
     }
 
     /// Cores the plan may use (1 for `.serial`; 1 when hwloc is unavailable).
@@ -27,8 +35,28 @@ package enum Engine {
 
     static func run(_ kernel: some ShardKernel, plan: ShardPlan) throws {
         let topology = plan.pinned ? Topology.sharedIfAvailable : nil
-        try PinnedExecutor.run(plan, topology: topology) { shard, positions, stop in
-            try kernel.runShard(shard, positions: positions, stop: stop)
+        guard plan.adaptive, topology != nil else {
+            try PinnedExecutor.run(plan, topology: topology) { shard, positions, stop in
+                try kernel.runShard(shard, positions: positions, stop: stop)
+            }
+            return
         }
+        // Each shard writes only its own slot; read after the executor has joined every shard.
+        let seconds = UnsafeMutableBufferPointer<Double>.allocate(capacity: plan.count)
+        defer { seconds.deallocate() }
+        seconds.initialize(repeating: 0)
+        let slots = SendableSlots(base: seconds.baseAddress!)
+        try PinnedExecutor.run(plan, topology: topology) { shard, positions, stop in
+            let start = ContinuousClock.now
+            try kernel.runShard(shard, positions: positions, stop: stop)
+            let elapsed = ContinuousClock.now - start
+            slots.base[shard] = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        }
+        CoreSpeeds.shared.record(rows: plan.ranges.map(\.count), seconds: Array(seconds))
     }
+}
+
+/// Per-shard result slots shared with the shards' threads (each writes only its own index).
+private struct SendableSlots: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Double>
 }

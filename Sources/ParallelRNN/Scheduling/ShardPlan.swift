@@ -7,10 +7,14 @@ package struct ShardPlan: Sendable, Equatable {
     package var ranges: [Range<Int>]
     /// Whether each shard binds its thread to a core.
     package var pinned: Bool
+    /// Whether the engine times the shards and sizes later plans by the cores' measured speeds (``CoreSpeeds``):
+    /// `.automatic` plans of one pinned shard per core.
+    package var adaptive: Bool
 
-    package init(ranges: [Range<Int>], pinned: Bool) {
+    package init(ranges: [Range<Int>], pinned: Bool, adaptive: Bool = false) {
         self.ranges = ranges
         self.pinned = pinned
+        self.adaptive = adaptive
     }
 
     /// The number of shards.
@@ -40,6 +44,27 @@ package struct ShardPlan: Sendable, Equatable {
             let end = start + base + (shard < extra ? 1 : 0)
             ranges.append(start..<end)
             start = end
+        }
+        return ShardPlan(ranges: ranges, pinned: pinned)
+    }
+
+    /// `rows` rows in `weights.count` contiguous shards sized in proportion to `weights` (largest remainders), each
+    /// at least one row. Requires `rows ≥ weights.count ≥ 1` and positive weights.
+    package static func proportional(rows: Int, weights: [Double], pinned: Bool) -> ShardPlan {
+        let count = weights.count
+        precondition(count >= 1 && rows >= count && weights.allSatisfy { $0 > 0 }, "proportional plan: bad arguments")
+        let total = weights.reduce(0, +)
+        // One row each, then the remaining rows by share; leftovers to the largest fractional parts.
+        let spare = rows - count
+        let exact = weights.map { Double(spare) * $0 / total }
+        var sizes = exact.map { 1 + Int($0) }
+        let order = (0..<count).sorted { (exact[$0] - exact[$0].rounded(.down)) > (exact[$1] - exact[$1].rounded(.down)) }
+        for i in order.prefix(rows - sizes.reduce(0, +)) { sizes[i] += 1 }
+        var ranges: [Range<Int>] = []
+        var start = 0
+        for size in sizes {
+            ranges.append(start..<(start + size))
+            start += size
         }
         return ShardPlan(ranges: ranges, pinned: pinned)
     }

@@ -37,7 +37,16 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         let g = geometry
         let n = positions.count, u = math.units, gw = math.gateWidth, inputSize = math.inputSize
         let rows = positions.map { order?[$0] ?? $0 }
-        let steps = validSteps.map { Array($0[positions]) }
+        // Rows computed at each processing step: all, or (length-aware, positions sorted by decreasing valid steps)
+        // the leading rows still valid. Derived once, one pass.
+        var running = [Int](repeating: n, count: g.time)
+        if let validSteps {
+            var a = n
+            for k in 0..<g.time {
+                while a > 0 && validSteps[positions.lowerBound + a - 1] <= k { a -= 1 }
+                running[k] = a
+            }
+        }
         let lstm = math.stateCount == 2
         let masked = mask != nil
         let blockSteps = max(1, min(g.time, (Self.blockRows + n - 1) / max(1, n),
@@ -67,22 +76,15 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         func xRow(_ r: Int, _ t: Int) -> UnsafeMutablePointer<Float> {
             x + (g.timeMajor ? (t * g.batch + rows[r]) * inputSize : (rows[r] * g.time + t) * inputSize)
         }
-        /// Rows computed at processing step k: all, or (length-aware) the leading rows still valid.
-        func running(_ k: Int) -> Int {
-            guard let steps else { return n }
-            var a = n
-            while a > 0 && steps[a - 1] <= k { a -= 1 }
-            return a
-        }
         var blockStart = 0, projectedRow = 0
         for k in 0..<g.time {
             if stop.isSet { return }
-            let active = running(k)
+            let active = running[k]
             if k == blockStart {
                 // x·W for steps k..<k+blockSteps, their running rows stacked step-major.
                 var m = 0
                 for j in k..<min(g.time, k + blockSteps) {
-                    let count = running(j), t = g.originalTime(j)
+                    let count = running[j], t = g.originalTime(j)
                     if gather {
                         for r in 0..<count {
                             copyElements(from: xRow(r, t), to: gathered + (m + r) * inputSize, count: inputSize)
@@ -114,7 +116,7 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
                 continue
             }
             for r in 0..<n {
-                let valid = steps != nil ? r < active : mask!.isValid(row: rows[r], step: k)
+                let valid = validSteps != nil ? r < active : mask!.isValid(row: rows[r], step: k)
                 MaskCarry.carryState(valid: valid, new: newH + r * u, old: h + r * u, into: h + r * u, count: u)
                 if lstm { MaskCarry.carryState(valid: valid, new: newC + r * u, old: c + r * u, into: c + r * u, count: u) }
                 MaskCarry.emitOutput(valid: valid, raw: newH + r * u, previous: emitted + r * u,

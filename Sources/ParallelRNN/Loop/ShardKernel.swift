@@ -33,14 +33,9 @@ package enum Engine {
         return Topology.sharedIfAvailable?.coreCount ?? 1
     }
 
+    /// Runs every shard of `plan`; an adaptive plan's shard times feed ``CoreSpeeds``.
     static func run(_ kernel: some ShardKernel, plan: ShardPlan) throws {
         let topology = plan.pinned ? Topology.sharedIfAvailable : nil
-        guard plan.adaptive, topology != nil else {
-            try PinnedExecutor.run(plan, topology: topology) { shard, positions, stop in
-                try kernel.runShard(shard, positions: positions, stop: stop)
-            }
-            return
-        }
         // Each shard writes only its own slot; read after the executor has joined every shard.
         let seconds = UnsafeMutableBufferPointer<Double>.allocate(capacity: plan.count)
         defer { seconds.deallocate() }
@@ -52,7 +47,9 @@ package enum Engine {
             let elapsed = ContinuousClock.now - start
             slots.base[shard] = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         }
-        CoreSpeeds.shared.record(rows: plan.ranges.map(\.count), seconds: Array(seconds))
+        if plan.adaptive && topology != nil {
+            CoreSpeeds.shared.record(rows: plan.ranges.map(\.count), seconds: Array(seconds))
+        }
     }
 }
 

@@ -12,9 +12,7 @@ package final class CoreSpeeds: Sendable {
     /// One per allowed core (more cores than slots share nothing: they stay even).
     private final class Slot: Sendable {
         let bits = Atomic<UInt64>((1.0).bitPattern)
-        var value: Double {
-            get { Double(bitPattern: bits.load(ordering: .relaxed)) }
-        }
+        var value: Double { Double(bitPattern: bits.load(ordering: .relaxed)) }
         func set(_ v: Double) { bits.store(v.bitPattern, ordering: .relaxed) }
     }
 

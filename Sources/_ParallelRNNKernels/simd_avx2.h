@@ -26,6 +26,8 @@ T VF fbor(VF a, VF b) { return _mm256_or_ps(a, b); }
 T MF flt(VF a, VF b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
 T MF fisnan(VF a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
 T VF fsel(MF m, VF a, VF b) { return _mm256_blendv_ps(b, a, m); }
+T VF fminx(VF a, VF b) { return _mm256_min_ps(a, b); }
+T VF fmaxx(VF a, VF b) { return _mm256_max_ps(a, b); }
 T int fany(MF m) { return _mm256_movemask_ps(m) != 0; }
 T VF fpow2(VF t) {
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(127)), 23));

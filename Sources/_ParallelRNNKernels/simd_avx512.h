@@ -26,6 +26,8 @@ T VF fbor(VF a, VF b) { return _mm512_or_ps(a, b); }
 T MF flt(VF a, VF b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
 T MF fisnan(VF a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
 T VF fsel(MF m, VF a, VF b) { return _mm512_mask_blend_ps(m, b, a); }
+T VF fminx(VF a, VF b) { return _mm512_min_ps(a, b); }
+T VF fmaxx(VF a, VF b) { return _mm512_max_ps(a, b); }
 T int fany(MF m) { return m != 0; }
 T VF fpow2(VF t) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(127)), 23));

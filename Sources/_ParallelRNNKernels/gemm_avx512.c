@@ -1,5 +1,7 @@
 // AVX-512 GEMM: 12×32 register tile (24 zmm accumulators), broadcast-A × two zmm of B per k.
 // Every C element is the contract's chain acc = fma(a[k], b[k], acc), k ascending; K blocks store and reload acc exactly.
+// Row tiles never leave 1–3 rows behind (see row_tile): a tile of r rows keeps 2r FMA chains in flight, and fewer
+// than 8 chains cannot cover the FMA latency (4 cycles × 2 pipes), so 12 + 1 rows run as 9 + 4.
 #include "prnn_internal.h"
 
 #if PRNN_X86
@@ -16,6 +18,10 @@
 #endif
 #define KC PRNN_AVX512_KC  // k block (balanced): a 32-column B panel of ≤ KC rows is ≤ 32 KiB (L1)
 #define MC PRNN_AVX512_MC  // row block: packed A block MC×KC is 288 KiB (L2)
+
+/// Rows of the next register tile when `rem` rows are left: full tiles, except that 13–15 rows run as 9 + 4,
+/// 10 + 4, 11 + 4 rather than 12 + 1, 12 + 2, 12 + 3.
+static inline int row_tile(int rem) { return rem <= MR ? rem : rem <= MR + 3 ? rem - 4 : MR; }
 
 /// C[mr, 32] (ldc, columns masked by m0/m1) = (load_c ? C : 0) + A[mr, kc] · B[kc, 32].
 /// A element (r, k) is at A[r·ars + k·aks]; B row k starts at B + k·bks (lanes masked by m0/m1 when bmask, else
@@ -34,7 +40,27 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
             c1[r] = _mm512_setzero_ps();
         }
     }
-    for (int k = 0; k < kc; k++) {
+    int k = 0;
+#ifndef PRNN_AVX512_NO_UNROLL
+    if (!bmask) {
+        // Four k per iteration (same chains, same order), as in the AVX2 tile, where it measured +5–12 % (KERNELS.md).
+        for (; k + 4 <= kc; k += 4) {
+            PRNN_UNROLL
+            for (int q = 0; q < 4; q++) {
+                const __m512 b0 = _mm512_loadu_ps(B + q * bks), b1 = _mm512_loadu_ps(B + q * bks + 16);
+                PRNN_UNROLL
+                for (int r = 0; r < MR; r++) if (r < mr) {
+                    __m512 a = _mm512_set1_ps(A[q * aks + r * ars]);
+                    c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
+                    c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+                }
+            }
+            A += 4 * aks;
+            B += 4 * bks;
+        }
+    }
+#endif
+    for (; k < kc; k++) {
         __m512 b0, b1;
         if (bmask) {
             b0 = _mm512_maskz_loadu_ps(m0, B);
@@ -64,10 +90,10 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
     case 8: CALL(8); break; case 7: CALL(7); break; case 6: CALL(6); break; case 5: CALL(5); break; \
     case 4: CALL(4); break; case 3: CALL(3); break; case 2: CALL(2); break; default: CALL(1); break; }
 
-/// A packed in MR-row panels (k-major, stride MR), B a packed 32-column panel (stride 32).
+/// A packed in a row tile's panel (k-major, stride mr), B a packed 32-column panel (stride 32).
 static PRNN_AVX512_TARGET void tile_packed(int mr, int kc, const float *Ap, const float *Bp, float *C, size_t ldc,
                                            int load_c, __mmask16 m0, __mmask16 m1) {
-#define CALL(R) tile(R, kc, Ap, 1, MR, Bp, NR, 0, C, ldc, load_c, m0, m1)
+#define CALL(R) tile(R, kc, Ap, 1, R, Bp, NR, 0, C, ldc, load_c, m0, m1)
     TILE_CASES(CALL)
 #undef CALL
 }
@@ -100,22 +126,23 @@ static PRNN_AVX512_TARGET void gemm_direct(int M, int N, int K, const float *A, 
         masks(w, &m0, &m1);
         const float *b = b_is_packed ? B + (size_t)(j0 / NR) * K * NR : B + j0;
         size_t bks = b_is_packed ? NR : ldb;
-        for (int i0 = 0; i0 < M; i0 += MR) {
-            int mr = M - i0 < MR ? M - i0 : MR;
+        for (int i0 = 0, mr; i0 < M; i0 += mr) {
+            mr = row_tile(M - i0);
             tile_direct(mr, K, A + (size_t)i0 * lda, (size_t)lda, b, bks, !b_is_packed && w < NR,
                         C + (size_t)i0 * ldc + j0, (size_t)ldc, accumulate, m0, m1);
         }
     }
 }
 
-/// Packs A[mc, kc] (lda) into MR-row panels: panel p holds rows p·MR…, element (r, k) at p·MR·kc + k·MR + r.
+/// Packs A[mc, kc] (lda) into the row tiles' panels: the panel of the tile at row i0 with mr rows (row_tile) starts
+/// at i0·kc and holds element (r, k) at k·mr + r.
 static void pack_a(int mc, int kc, const float *A, int lda, float *dst) {
-    for (int i0 = 0; i0 < mc; i0 += MR) {
-        int mr = mc - i0 < MR ? mc - i0 : MR;
+    for (int i0 = 0, mr; i0 < mc; i0 += mr) {
+        mr = row_tile(mc - i0);
         float *p = dst + (size_t)i0 * kc;
         for (int r = 0; r < mr; r++) {
             const float *src = A + (size_t)(i0 + r) * lda;
-            for (int k = 0; k < kc; k++) p[(size_t)k * MR + r] = src[k];
+            for (int k = 0; k < kc; k++) p[(size_t)k * mr + r] = src[k];
         }
     }
 }
@@ -141,24 +168,31 @@ static PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float *A, 
                 __mmask16 m0, m1;
                 masks(w, &m0, &m1);
                 const float *bp = packed + ((size_t)s * K + pc) * NR;
-                for (int ir = 0; ir < mc; ir += MR) {
-                    int mr = mc - ir < MR ? mc - ir : MR;
+                // The next strip's panel (kc rows of 128 bytes) is fetched into L2, a share per tile, while this one
+                // computes, as in the AVX2 kernel (where the first tiles of every strip otherwise wait on L3).
+                const char *next_bp = s + 1 < strips ? (const char *)(packed + ((size_t)(s + 1) * K + pc) * NR) : NULL;
+                const size_t next_lines = (size_t)kc * 2;
+                for (int ir = 0, mr; ir < mc; ir += mr) {
+                    mr = row_tile(mc - ir);
                     // C must seed the accumulators, so fetch the next tile's C rows while this one computes.
                     {
-                        int nir = ir + MR, ns = s;
+                        int nir = ir + mr, ns = s;
                         if (nir >= mc) { nir = 0; ns = s + 1; }
                         if (ns < strips) {
                             const float *nc = C + (size_t)(ic + nir) * ldc + ns * NR;
-                            int nmr = mc - nir < MR ? mc - nir : MR;
+                            int nmr = row_tile(mc - nir);
                             for (int r = 0; r < nmr; r++) {
                                 _mm_prefetch((const char *)(nc + (size_t)r * ldc), _MM_HINT_T0);
                                 _mm_prefetch((const char *)(nc + (size_t)r * ldc + 16), _MM_HINT_T0);
                             }
                         }
                     }
+                    if (next_bp)
+                        for (size_t l = next_lines * ir / mc, end = next_lines * (ir + mr) / mc; l < end; l++)
+                            _mm_prefetch(next_bp + l * 64, _MM_HINT_T1);
                     float *c = C + (size_t)(ic + ir) * ldc + s * NR;
-                    if (mr == MR)  // the common case, inlined
-                        tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, bp, NR, 0, c, (size_t)ldc, load_c, m0, m1);
+                    if (mr == MR && w == NR)  // the common case, inlined, with unmasked C loads and stores
+                        tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, bp, NR, 0, c, (size_t)ldc, load_c, 0xFFFF, 0xFFFF);
                     else
                         tile_packed(mr, kc, abuf + (size_t)ir * kc, bp, c, (size_t)ldc, load_c, m0, m1);
                 }

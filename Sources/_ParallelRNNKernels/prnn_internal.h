@@ -19,7 +19,9 @@
 #define PRNN_X86 0
 #endif
 
+#ifndef PRNN_AVX512_TARGET  // Scripts/emulate-avx512 defines it empty: the AVX-512 kernels then run through SIMDe
 #define PRNN_AVX512_TARGET __attribute__((target("avx512f,avx512dq,avx512vl,fma")))
+#endif
 #define PRNN_AVX2_TARGET __attribute__((target("avx2,fma")))
 /// Fully unrolls the next loop (register tiles must not live in memory).
 #define PRNN_UNROLL _Pragma("GCC unroll 16")

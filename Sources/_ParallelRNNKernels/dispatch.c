@@ -88,24 +88,20 @@ void prnn_dgemm_k0(int M, int N, double *C, int ldc, int accumulate) {
 // ---------------------------------------------------------------- packing (ISA-independent layout)
 size_t prnn_sgemm_packed_b_count(int K, int N) {
     if (K <= 0 || N <= 0) return 0;
-    return (size_t)K * (size_t)((N + PRNN_PACK_NR - 1) / PRNN_PACK_NR * PRNN_PACK_NR);
+    return (size_t)K * (size_t)((N + 2 * PRNN_PACK_NR - 1) / (2 * PRNN_PACK_NR) * (2 * PRNN_PACK_NR));
 }
 
 void prnn_sgemm_pack_b(int K, int N, const float *B, int ldb, float *packed) {
     if (K <= 0 || N <= 0) return;
-    int strips = (N + PRNN_PACK_NR - 1) / PRNN_PACK_NR;
-    for (int s = 0; s < strips; s++) {
+    int panels = (int)(prnn_sgemm_packed_b_count(K, N) / ((size_t)K * PRNN_PACK_NR));  // even: pairs
+    for (int s = 0; s < panels; s++) {
         int j0 = s * PRNN_PACK_NR, w = N - j0 < PRNN_PACK_NR ? N - j0 : PRNN_PACK_NR;
+        if (w < 0) w = 0;
         float *dst = packed + (size_t)s * K * PRNN_PACK_NR;
         for (int k = 0; k < K; k++) {
-            const float *src = B + (size_t)k * ldb + j0;
             float *d = dst + (size_t)k * PRNN_PACK_NR;
-            if (w == PRNN_PACK_NR) {
-                memcpy(d, src, PRNN_PACK_NR * sizeof(float));
-            } else {
-                memcpy(d, src, (size_t)w * sizeof(float));
-                memset(d + w, 0, (size_t)(PRNN_PACK_NR - w) * sizeof(float));
-            }
+            if (w > 0) memcpy(d, B + (size_t)k * ldb + j0, (size_t)w * sizeof(float));
+            if (w < PRNN_PACK_NR) memset(d + w, 0, (size_t)(PRNN_PACK_NR - w) * sizeof(float));
         }
     }
 }

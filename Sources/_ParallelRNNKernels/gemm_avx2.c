@@ -1,5 +1,6 @@
-// AVX2+FMA GEMM: 6×16 register tile (12 ymm accumulators), broadcast-A × two ymm of B per k; a 32-column packed strip
-// is processed as two 16-column halves. Every C element is the contract's chain acc = fma(a[k], b[k], acc), k ascending;
+// AVX2+FMA GEMM: 6×16 register tile (12 ymm accumulators), broadcast-A × two ymm of B per k; the 16-column packed
+// panels are taken in pairs, both for each row tile (its A panel then comes from L1 the second time). Every C element
+// is the contract's chain acc = fma(a[k], b[k], acc), k ascending;
 // K blocks store and reload acc exactly. Edge columns go through a 6×16 scratch tile, edge B columns via maskload.
 // Row tiles never leave 1–2 rows behind (see row_tile): a tile of r rows keeps 2r FMA chains in flight, and fewer
 // than 8 chains cannot cover the FMA latency, so 6 + 2 rows run as 4 + 4.
@@ -10,8 +11,8 @@
 #include <string.h>
 
 #define MR 6         // rows per register tile
-#define NT 16        // columns per register tile (half a PRNN_PACK_NR strip)
-#define NR 32        // packed strip width
+#define NT 16        // columns per register tile
+#define NR 16        // packed panel width (PRNN_PACK_NR)
 #ifndef PRNN_AVX2_KC
 #define PRNN_AVX2_KC 256
 #endif
@@ -21,7 +22,7 @@
 #ifndef PRNN_AVX2_MC
 #define PRNN_AVX2_MC 256
 #endif
-#define KC PRNN_AVX2_KC  // k block (balanced) for K > KONE: a 32-column B panel of ≤ KC rows is ≤ 32 KiB (L1)
+#define KC PRNN_AVX2_KC  // k block (balanced) for K > KONE: a pair of B panels of ≤ KC rows is ≤ 32 KiB (L1)
 #define KONE PRNN_AVX2_KONE  // K ≤ KONE runs as one k block (no C store/reload; measured faster for K = 256)
 #define MC PRNN_AVX2_MC  // row block: packed A block MC×KC is ≤ 256 KiB (half of L2)
 
@@ -96,7 +97,7 @@ PRNN_INLINE PRNN_AVX2_TARGET void tile(const int mr, int kc, const float *A, siz
 
 
 /// Runs one tile variant, routing C through a scratch tile when fewer than 16 columns are valid.
-/// kind 0: A packed (stride mr) + B packed (stride 32); kind 1: A in place + B rows with stride bks, all 16 lanes;
+/// kind 0: A packed (stride mr) + B packed (stride 16); kind 1: A in place + B rows with stride bks, all 16 lanes;
 /// kind 2: A in place + B masked to w lanes.
 static PRNN_AVX2_TARGET void run_tile(int kind, int mr, int w, int kc, const float *A, size_t lda, const float *B,
                                       size_t bks, float *C, size_t ldc, int load_c) {
@@ -130,7 +131,7 @@ static PRNN_AVX2_TARGET void run_tile(int kind, int mr, int w, int kc, const flo
     if (w < NT) for (int r = 0; r < mr; r++) memcpy(C + r * ldc, scratch + r * NT, (size_t)w * sizeof(float));
 }
 
-/// Small problems: no packing, no blocking; B read in place (or from packed strips when b_is_packed).
+/// Small problems: no packing, no blocking; B read in place (or from packed panels when b_is_packed).
 static PRNN_AVX2_TARGET void gemm_direct(int M, int N, int K, const float *A, int lda, const float *B, size_t ldb,
                                          int b_is_packed, float *C, int ldc, int accumulate) {
     for (int j0 = 0; j0 < N; j0 += NT) {
@@ -139,9 +140,9 @@ static PRNN_AVX2_TARGET void gemm_direct(int M, int N, int K, const float *A, in
         size_t bks;
         int kind;
         if (b_is_packed) {
-            b = B + (size_t)(j0 / NR) * K * NR + (j0 % NR);
+            b = B + (size_t)(j0 / NR) * K * NR;
             bks = NR;
-            kind = 1;  // strips are zero padded: full 16-lane loads stay inside the strip
+            kind = 1;  // panels are zero padded: full 16-lane loads stay inside the panel
         } else {
             b = B + j0;
             bks = ldb;
@@ -172,7 +173,7 @@ static void pack_a(int mc, int kc, const float *A, int lda, float *dst) {
 static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, int lda, const float *packed,
                                           float *C, int ldc, int accumulate) {
     const __m256i zero = _mm256_setzero_si256();
-    int strips = (N + NR - 1) / NR;
+    int pairs = (N + 2 * NR - 1) / (2 * NR);  // panel pairs (the packed layout has an even panel count)
     int mblocks = (M + MC - 1) / MC;
     int mc_max = ((M + mblocks - 1) / mblocks + MR - 1) / MR * MR;
     int kblocks = K <= KONE ? 1 : (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;  // balanced k blocks, no short tail
@@ -185,11 +186,11 @@ static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, in
         for (int ic = 0; ic < M; ic += mc_max) {
             int mc = M - ic < mc_max ? M - ic : mc_max;
             pack_a(mc, kc, A + (size_t)ic * lda + pc, lda, abuf);
-            for (int s = 0; s < strips; s++) {
-                const float *bp = packed + ((size_t)s * K + pc) * NR;
-                // The next strip's panel (kc rows of 128 bytes) is fetched into L2, a share per tile, while this one
-                // computes: otherwise the first tiles of every strip wait on L3 (measured: −5 % time at 256 rows).
-                const char *next_bp = s + 1 < strips ? (const char *)(packed + ((size_t)(s + 1) * K + pc) * NR) : NULL;
+            for (int s = 0; s < pairs; s++) {
+                const float *bp = packed + ((size_t)2 * s * K + pc) * NR;  // panel 2s; panel 2s + 1 at bp + K·NR
+                // The next pair's panels (kc rows of 64 bytes each) are fetched into L2, a share per tile, while this
+                // pair computes: otherwise the first tiles of every pair wait on L3 (measured: −5 % time at 256 rows).
+                const char *next_bp = s + 1 < pairs ? (const char *)(bp + (size_t)2 * K * NR) : NULL;
                 const size_t next_lines = (size_t)kc * 2;
                 for (int ir = 0, mr; ir < mc; ir += mr) {
                     mr = row_tile(mc - ir);
@@ -197,8 +198,8 @@ static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, in
                     {
                         int nir = ir + mr, ns = s;
                         if (nir >= mc) { nir = 0; ns = s + 1; }
-                        if (ns < strips) {
-                            const float *nc = C + (size_t)(ic + nir) * ldc + ns * NR;
+                        if (ns < pairs) {
+                            const float *nc = C + (size_t)(ic + nir) * ldc + ns * 2 * NR;
                             int nmr = row_tile(mc - nir);
                             for (int r = 0; r < nmr; r++) {
                                 _mm_prefetch((const char *)(nc + (size_t)r * ldc), _MM_HINT_T0);
@@ -208,15 +209,17 @@ static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, in
                     }
                     if (next_bp)
                         for (size_t l = next_lines * ir / mc, end = next_lines * (ir + mr) / mc; l < end; l++)
-                            _mm_prefetch(next_bp + l * 64, _MM_HINT_T1);
+                            _mm_prefetch(next_bp + (l < (size_t)kc ? l * 64 : (size_t)K * NR * sizeof(float) + (l - kc) * 64),
+                                         _MM_HINT_T1);
                     for (int h = 0; h < 2; h++) {
-                        int j0 = s * NR + h * NT, w = N - j0 < NT ? N - j0 : NT;
+                        int j0 = (2 * s + h) * NR, w = N - j0 < NT ? N - j0 : NT;
                         if (w <= 0) break;
                         float *c = C + (size_t)(ic + ir) * ldc + j0;
+                        const float *b = bp + (size_t)h * K * NR;
                         if (mr == MR && w == NT)  // the common case, inlined
-                            tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, bp + h * NT, NR, c, (size_t)ldc, load_c, 0, zero, zero);
+                            tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, b, NR, c, (size_t)ldc, load_c, 0, zero, zero);
                         else
-                            run_tile(0, mr, w, kc, abuf + (size_t)ir * kc, 0, bp + h * NT, NR, c, (size_t)ldc, load_c);
+                            run_tile(0, mr, w, kc, abuf + (size_t)ir * kc, 0, b, NR, c, (size_t)ldc, load_c);
                     }
                 }
             }

@@ -9,14 +9,15 @@
 #include <string.h>
 
 #define MR 12        // rows per register tile
-#define NR 32        // columns per register tile (= PRNN_PACK_NR)
+#define NR 32        // columns per register tile (a pair of PRNN_PACK_NR panels)
+#define NP 16        // packed panel width (PRNN_PACK_NR)
 #ifndef PRNN_AVX512_KC
 #define PRNN_AVX512_KC 256
 #endif
 #ifndef PRNN_AVX512_MC
 #define PRNN_AVX512_MC 288
 #endif
-#define KC PRNN_AVX512_KC  // k block (balanced): a 32-column B panel of ≤ KC rows is ≤ 32 KiB (L1)
+#define KC PRNN_AVX512_KC  // k block (balanced): a pair of B panels of ≤ KC rows is ≤ 32 KiB (L1)
 #define MC PRNN_AVX512_MC  // row block: packed A block MC×KC is 288 KiB (L2)
 
 /// Rows of the next register tile when `rem` rows are left: full tiles, except that 13–15 rows run as 9 + 4,
@@ -24,11 +25,12 @@
 static inline int row_tile(int rem) { return rem <= MR ? rem : rem <= MR + 3 ? rem - 4 : MR; }
 
 /// C[mr, 32] (ldc, columns masked by m0/m1) = (load_c ? C : 0) + A[mr, kc] · B[kc, 32].
-/// A element (r, k) is at A[r·ars + k·aks]; B row k starts at B + k·bks (lanes masked by m0/m1 when bmask, else
-/// all 32 lanes are read: packed strips are zero padded).
+/// A element (r, k) is at A[r·ars + k·aks]; B row k's columns 0–15 start at B + k·bks, columns 16–31 at
+/// B + b1 + k·bks (lanes masked by m0/m1 when bmask, else all 32 lanes are read: packed panels are zero padded and
+/// come in pairs).
 PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, size_t ars, size_t aks,
-                                         const float *B, size_t bks, const int bmask, float *C, size_t ldc, int load_c,
-                                         __mmask16 m0, __mmask16 m1) {
+                                         const float *B, size_t bks, size_t b1, const int bmask, float *C, size_t ldc,
+                                         int load_c, __mmask16 m0, __mmask16 m1) {
     __m512 c0[MR], c1[MR];
     PRNN_UNROLL
     for (int r = 0; r < MR; r++) if (r < mr) {
@@ -47,12 +49,12 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
         for (; k + 4 <= kc; k += 4) {
             PRNN_UNROLL
             for (int q = 0; q < 4; q++) {
-                const __m512 b0 = _mm512_loadu_ps(B + q * bks), b1 = _mm512_loadu_ps(B + q * bks + 16);
+                const __m512 b0 = _mm512_loadu_ps(B + q * bks), b1v = _mm512_loadu_ps(B + b1 + q * bks);
                 PRNN_UNROLL
                 for (int r = 0; r < MR; r++) if (r < mr) {
                     __m512 a = _mm512_set1_ps(A[q * aks + r * ars]);
                     c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
-                    c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+                    c1[r] = _mm512_fmadd_ps(a, b1v, c1[r]);
                 }
             }
             A += 4 * aks;
@@ -61,19 +63,19 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
     }
 #endif
     for (; k < kc; k++) {
-        __m512 b0, b1;
+        __m512 b0, b1v;
         if (bmask) {
             b0 = _mm512_maskz_loadu_ps(m0, B);
-            b1 = _mm512_maskz_loadu_ps(m1, B + 16);
+            b1v = _mm512_maskz_loadu_ps(m1, B + b1);
         } else {
             b0 = _mm512_loadu_ps(B);
-            b1 = _mm512_loadu_ps(B + 16);
+            b1v = _mm512_loadu_ps(B + b1);
         }
         PRNN_UNROLL
         for (int r = 0; r < MR; r++) if (r < mr) {
             __m512 a = _mm512_set1_ps(A[r * ars]);
             c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
-            c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+            c1[r] = _mm512_fmadd_ps(a, b1v, c1[r]);
         }
         A += aks;
         B += bks;
@@ -90,24 +92,26 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
     case 8: CALL(8); break; case 7: CALL(7); break; case 6: CALL(6); break; case 5: CALL(5); break; \
     case 4: CALL(4); break; case 3: CALL(3); break; case 2: CALL(2); break; default: CALL(1); break; }
 
-/// A packed in a row tile's panel (k-major, stride mr), B a packed 32-column panel (stride 32).
-static PRNN_AVX512_TARGET void tile_packed(int mr, int kc, const float *Ap, const float *Bp, float *C, size_t ldc,
-                                           int load_c, __mmask16 m0, __mmask16 m1) {
-#define CALL(R) tile(R, kc, Ap, 1, R, Bp, NR, 0, C, ldc, load_c, m0, m1)
+/// A packed in a row tile's panel (k-major, stride mr), B a pair of packed panels (stride 16, the second b1 later).
+static PRNN_AVX512_TARGET void tile_packed(int mr, int kc, const float *Ap, const float *Bp, size_t b1, float *C,
+                                           size_t ldc, int load_c, __mmask16 m0, __mmask16 m1) {
+#define CALL(R) tile(R, kc, Ap, 1, R, Bp, NP, b1, 0, C, ldc, load_c, m0, m1)
     TILE_CASES(CALL)
 #undef CALL
 }
 
-/// A read in place (row stride lda), B rows with stride bks (packed panel or the caller's matrix).
+/// A read in place (row stride lda), B rows with stride bks, columns 16–31 b1 floats after 0–15 (a pair of packed
+/// panels, or the caller's matrix).
 static PRNN_AVX512_TARGET void tile_direct(int mr, int kc, const float *A, size_t lda, const float *B, size_t bks,
-                                           int bmask, float *C, size_t ldc, int load_c, __mmask16 m0, __mmask16 m1) {
+                                           size_t b1, int bmask, float *C, size_t ldc, int load_c, __mmask16 m0,
+                                           __mmask16 m1) {
     if (!bmask) {
-#define CALL(R) tile(R, kc, A, lda, 1, B, bks, 0, C, ldc, load_c, m0, m1)
+#define CALL(R) tile(R, kc, A, lda, 1, B, bks, b1, 0, C, ldc, load_c, m0, m1)
         TILE_CASES(CALL)
 #undef CALL
         return;
     }
-#define CALL(R) tile(R, kc, A, lda, 1, B, bks, 1, C, ldc, load_c, m0, m1)
+#define CALL(R) tile(R, kc, A, lda, 1, B, bks, b1, 1, C, ldc, load_c, m0, m1)
     TILE_CASES(CALL)
 #undef CALL
 }
@@ -124,11 +128,11 @@ static PRNN_AVX512_TARGET void gemm_direct(int M, int N, int K, const float *A, 
         int w = N - j0 < NR ? N - j0 : NR;
         __mmask16 m0, m1;
         masks(w, &m0, &m1);
-        const float *b = b_is_packed ? B + (size_t)(j0 / NR) * K * NR : B + j0;
-        size_t bks = b_is_packed ? NR : ldb;
+        const float *b = b_is_packed ? B + (size_t)(j0 / NP) * K * NP : B + j0;
+        size_t bks = b_is_packed ? NP : ldb, b1 = b_is_packed ? (size_t)K * NP : 16;
         for (int i0 = 0, mr; i0 < M; i0 += mr) {
             mr = row_tile(M - i0);
-            tile_direct(mr, K, A + (size_t)i0 * lda, (size_t)lda, b, bks, !b_is_packed && w < NR,
+            tile_direct(mr, K, A + (size_t)i0 * lda, (size_t)lda, b, bks, b1, !b_is_packed && w < NR,
                         C + (size_t)i0 * ldc + j0, (size_t)ldc, accumulate, m0, m1);
         }
     }
@@ -167,10 +171,11 @@ static PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float *A, 
                 int w = N - s * NR < NR ? N - s * NR : NR;
                 __mmask16 m0, m1;
                 masks(w, &m0, &m1);
-                const float *bp = packed + ((size_t)s * K + pc) * NR;
-                // The next strip's panel (kc rows of 128 bytes) is fetched into L2, a share per tile, while this one
-                // computes, as in the AVX2 kernel (where the first tiles of every strip otherwise wait on L3).
-                const char *next_bp = s + 1 < strips ? (const char *)(packed + ((size_t)(s + 1) * K + pc) * NR) : NULL;
+                const float *bp = packed + ((size_t)2 * s * K + pc) * NP;  // panel 2s; panel 2s + 1 at bp + K·NP
+                const size_t b1 = (size_t)K * NP;
+                // The next pair's panels (kc rows of 64 bytes each) are fetched into L2, a share per tile, while this
+                // pair computes, as in the AVX2 kernel (where the first tiles of every pair otherwise wait on L3).
+                const char *next_bp = s + 1 < strips ? (const char *)(bp + 2 * b1) : NULL;
                 const size_t next_lines = (size_t)kc * 2;
                 for (int ir = 0, mr; ir < mc; ir += mr) {
                     mr = row_tile(mc - ir);
@@ -189,12 +194,13 @@ static PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float *A, 
                     }
                     if (next_bp)
                         for (size_t l = next_lines * ir / mc, end = next_lines * (ir + mr) / mc; l < end; l++)
-                            _mm_prefetch(next_bp + l * 64, _MM_HINT_T1);
+                            _mm_prefetch(next_bp + (l < (size_t)kc ? l * 64 : b1 * sizeof(float) + (l - kc) * 64),
+                                         _MM_HINT_T1);
                     float *c = C + (size_t)(ic + ir) * ldc + s * NR;
                     if (mr == MR && w == NR)  // the common case, inlined, with unmasked C loads and stores
-                        tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, bp, NR, 0, c, (size_t)ldc, load_c, 0xFFFF, 0xFFFF);
+                        tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, bp, NP, b1, 0, c, (size_t)ldc, load_c, 0xFFFF, 0xFFFF);
                     else
-                        tile_packed(mr, kc, abuf + (size_t)ir * kc, bp, c, (size_t)ldc, load_c, m0, m1);
+                        tile_packed(mr, kc, abuf + (size_t)ir * kc, bp, b1, c, (size_t)ldc, load_c, m0, m1);
                 }
             }
         }
@@ -213,7 +219,7 @@ static int use_direct(int M, int N, int K) {
 
 PRNN_AVX512_TARGET void prnn_sgemm_packed_avx512(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate) {
     if (!use_direct(M, N, K) && gemm_blocked(M, N, K, A, lda, packed, C, ldc, accumulate)) return;
-    gemm_direct(M, N, K, A, lda, packed, NR, 1, C, ldc, accumulate);
+    gemm_direct(M, N, K, A, lda, packed, NP, 1, C, ldc, accumulate);
 }
 
 /// Large problems pack B into the PRNN_PACK_NR layout (same values, same chains) and run the blocked product.

@@ -25,9 +25,9 @@ void prnn_sgemm_packed_portable(int M, int N, int K, const float *A, int lda, co
         if (!accumulate) for (int j = 0; j < N; j++) c[j] = 0.0f;
         for (int j0 = 0; j0 < N; j0 += nr) {
             int w = N - j0 < nr ? N - j0 : nr;
-            const float *strip = packed + (size_t)(j0 / nr) * K * nr;
+            const float *panel = packed + (size_t)(j0 / nr) * K * nr;
             for (int k = 0; k < K; k++) {
-                const float aik = a[k], *b = strip + (size_t)k * nr;
+                const float aik = a[k], *b = panel + (size_t)k * nr;
                 for (int j = 0; j < w; j++) c[j0 + j] = fmaf(aik, b[j], c[j0 + j]);
             }
         }

@@ -1,6 +1,7 @@
 import _ParallelRNNKernels
 
-/// A weight matrix `[K, N]` packed once into the GEMM kernel's strip layout, shared read-only by every shard.
+/// A weight matrix `[K, N]` packed once into the GEMM kernels' layout (16-column panels, `prnn_kernels.h`), shared
+/// read-only by every shard.
 final class PackedMatrix: @unchecked Sendable {
     let rows: Int  // K
     let columns: Int  // N

@@ -31,8 +31,12 @@ void prnn_dgemm(int M, int N, int K, const double *A, int lda, const double *B, 
                 double *C, int ldc, int accumulate);
 
 /// Packed right-hand side for repeated products with the same B (recurrent weights).
-/// Layout is ISA-independent: 32-column strips, K rows each, zero padded; 64-byte aligned buffer expected.
-#define PRNN_PACK_NR 32
+/// Layout is ISA-independent: panels of PRNN_PACK_NR = 16 columns, K rows each (panel p holds columns 16p…16p+15,
+/// element (k, j) at p·16·K + k·16 + j), zero padded, in an even number of panels (N rounded up to 32 columns) so
+/// that 32-column kernels read panel pairs; 64-byte aligned buffer expected. One 64-byte line per panel row keeps a
+/// panel contiguous, so a 16-column kernel's panel spreads over all L1 sets (a 32-column strip read by halves used
+/// every other set).
+#define PRNN_PACK_NR 16
 size_t prnn_sgemm_packed_b_count(int K, int N);  // floats needed
 void prnn_sgemm_pack_b(int K, int N, const float *B, int ldb, float *packed);
 /// Same contract as prnn_sgemm with B given packed.

@@ -201,11 +201,11 @@ static void check_gates(void) {
             int slot = isa == 0 ? 0 : 1;
             for (int k = 0; k < 6; k++) { out[slot][k] = amalloc(4 * nu); memset(out[slot][k], 0xff, 4 * nu); }
             prnn_force_isa((prnn_isa)isa);
-            prnn_lstm_gates_f32(n, u, P, ldp, R, bias, c, out[slot][0], out[slot][1], a, ra);
-            prnn_gru_gates_reset_after_f32(n, u, P, ldp, R, bias, rbias, h, out[slot][2], a, ra);
-            prnn_gru_gates_phase1_f32(n, u, P, ldp, R, bias, h, out[slot][3], out[slot][4], ra);
-            prnn_gru_gates_phase2_f32(n, u, P, ldp, R, bias, h, z, out[slot][5], a);
-            prnn_simple_rnn_f32(n, u, P, ldp, R, bias, out[slot][0], a);
+            prnn_lstm_gates_f32(n, u, P, ldp, R, bias, c, out[slot][0], out[slot][1], u, a, ra);
+            prnn_gru_gates_reset_after_f32(n, u, P, ldp, R, bias, rbias, h, u, out[slot][2], u, a, ra);
+            prnn_gru_gates_phase1_f32(n, u, P, ldp, R, bias, h, u, out[slot][3], out[slot][4], ra);
+            prnn_gru_gates_phase2_f32(n, u, P, ldp, R, bias, h, u, z, out[slot][5], u, a);
+            prnn_simple_rnn_f32(n, u, P, ldp, R, bias, out[slot][0], u, a);
             if (isa > 0) {
                 for (int k = 0; k < 6; k++)
                     if (memcmp(out[0][k], out[1][k], 4 * nu)) FAIL("gates %s output %d U=%d bias=%d acts=%d differs from portable", prnn_isa_name(isa), k, u, withBias, acts);
@@ -349,11 +349,11 @@ typedef struct { int kind, n, u; float *P, *R, *b, *h, *c, *o1, *o2; } gatectx;
 static void run_gates(void *p) {
     gatectx *g = p;
     if (g->kind == 0)
-        prnn_lstm_gates_f32(g->n, g->u, g->P, 4 * g->u, g->R, g->b, g->c, g->o1, g->o2, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+        prnn_lstm_gates_f32(g->n, g->u, g->P, 4 * g->u, g->R, g->b, g->c, g->o1, g->o2, g->u, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
     else if (g->kind == 1)
-        prnn_gru_gates_reset_after_f32(g->n, g->u, g->P, 3 * g->u, g->R, g->b, g->b, g->h, g->o1, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+        prnn_gru_gates_reset_after_f32(g->n, g->u, g->P, 3 * g->u, g->R, g->b, g->b, g->h, g->u, g->o1, g->u, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
     else
-        prnn_simple_rnn_f32(g->n, g->u, g->P, g->u, g->R, g->b, g->o1, PRNN_ACT_TANH);
+        prnn_simple_rnn_f32(g->n, g->u, g->P, g->u, g->R, g->b, g->o1, g->u, PRNN_ACT_TANH);
 }
 
 static void bench_gates(int n, int u) {

@@ -13,33 +13,35 @@
 #endif
 
 void prnn_lstm_gates_f32(int n, int units, const float *P, int ldp, const float *R, const float *bias,
-                         const float *c, float *newC, float *newH, prnn_activation act, prnn_activation rec_act) {
+                         const float *c, float *newC, float *newH, int ldnh, prnn_activation act,
+                         prnn_activation rec_act) {
     if (n <= 0 || units <= 0) return;
-    PRNN_GATES_DISPATCH(prnn_lstm_gates_f32, n, units, P, ldp, R, bias, c, newC, newH, act, rec_act);
+    PRNN_GATES_DISPATCH(prnn_lstm_gates_f32, n, units, P, ldp, R, bias, c, newC, newH, ldnh, act, rec_act);
 }
 
 void prnn_gru_gates_reset_after_f32(int n, int units, const float *P, int ldp, const float *R,
-                                    const float *input_bias, const float *recurrent_bias, const float *h, float *newH,
-                                    prnn_activation act, prnn_activation rec_act) {
+                                    const float *input_bias, const float *recurrent_bias, const float *h, int ldh,
+                                    float *newH, int ldnh, prnn_activation act, prnn_activation rec_act) {
     if (n <= 0 || units <= 0) return;
-    PRNN_GATES_DISPATCH(prnn_gru_gates_reset_after_f32, n, units, P, ldp, R, input_bias, recurrent_bias, h, newH, act,
-                        rec_act);
+    PRNN_GATES_DISPATCH(prnn_gru_gates_reset_after_f32, n, units, P, ldp, R, input_bias, recurrent_bias, h, ldh, newH,
+                        ldnh, act, rec_act);
 }
 
 void prnn_gru_gates_phase1_f32(int n, int units, const float *P, int ldp, const float *R, const float *bias,
-                               const float *h, float *zgate, float *rh, prnn_activation rec_act) {
+                               const float *h, int ldh, float *zgate, float *rh, prnn_activation rec_act) {
     if (n <= 0 || units <= 0) return;
-    PRNN_GATES_DISPATCH(prnn_gru_gates_phase1_f32, n, units, P, ldp, R, bias, h, zgate, rh, rec_act);
+    PRNN_GATES_DISPATCH(prnn_gru_gates_phase1_f32, n, units, P, ldp, R, bias, h, ldh, zgate, rh, rec_act);
 }
 
 void prnn_gru_gates_phase2_f32(int n, int units, const float *P, int ldp, const float *RH, const float *bias,
-                               const float *h, const float *zgate, float *newH, prnn_activation act) {
+                               const float *h, int ldh, const float *zgate, float *newH, int ldnh,
+                               prnn_activation act) {
     if (n <= 0 || units <= 0) return;
-    PRNN_GATES_DISPATCH(prnn_gru_gates_phase2_f32, n, units, P, ldp, RH, bias, h, zgate, newH, act);
+    PRNN_GATES_DISPATCH(prnn_gru_gates_phase2_f32, n, units, P, ldp, RH, bias, h, ldh, zgate, newH, ldnh, act);
 }
 
 void prnn_simple_rnn_f32(int n, int units, const float *P, int ldp, const float *R, const float *bias, float *newH,
-                         prnn_activation act) {
+                         int ldnh, prnn_activation act) {
     if (n <= 0 || units <= 0) return;
-    PRNN_GATES_DISPATCH(prnn_simple_rnn_f32, n, units, P, ldp, R, bias, newH, act);
+    PRNN_GATES_DISPATCH(prnn_simple_rnn_f32, n, units, P, ldp, R, bias, newH, ldnh, act);
 }

@@ -31,11 +31,12 @@ GATES_FN void st(float *p, VF v, int m) {
 
 /// LSTM: z = (P + R) + b (R NULL: z = P + b); i, f, o = ra(z_i, z_f, z_o), g = a(z_g); c' = f·c + i·g; h' = o·a(c').
 GATES_FN void gates_lstm_rows(int n, int units, const float *P, int ldp, const float *R, const float *bias,
-                         const float *c, float *newC, float *newH, prnn_activation act, prnn_activation ract) {
+                         const float *c, float *newC, float *newH, int ldnh, prnn_activation act,
+                         prnn_activation ract) {
     const size_t u = (size_t)units, g = 4 * u;
     for (int row = 0; row < n; row++) {
         const float *p = P + (size_t)row * ldp, *r = R ? R + row * g : NULL, *cr = c + row * u;
-        float *nc = newC + row * u, *nh = newH + row * u;
+        float *nc = newC + row * u, *nh = newH + (size_t)row * ldnh;
 #define LSTM_CHUNK(j, m) { \
         VF zi = ld(p + (j), m), zf = ld(p + u + (j), m), zg = ld(p + 2 * u + (j), m), zo = ld(p + 3 * u + (j), m); \
         if (r) { \
@@ -58,13 +59,13 @@ GATES_FN void gates_lstm_rows(int n, int units, const float *P, int ldp, const f
 /// GRU, reset after: x = P + b_in; inner = R + b_rec; z, r = ra(x + inner); hh = a(x_h + r·inner_h);
 /// h' = z·h + (1 − z)·hh.
 GATES_FN void gates_gru_reset_after_rows(int n, int units, const float *P, int ldp, const float *R, const float *ibias,
-                                    const float *rbias, const float *h, float *newH, prnn_activation act,
-                                    prnn_activation ract) {
+                                    const float *rbias, const float *h, int ldh, float *newH, int ldnh,
+                                    prnn_activation act, prnn_activation ract) {
     const size_t u = (size_t)units, g = 3 * u;
     const VF one = fset(1.0f);
     for (int row = 0; row < n; row++) {
-        const float *p = P + (size_t)row * ldp, *r = R + row * g, *hr = h + row * u;
-        float *nh = newH + row * u;
+        const float *p = P + (size_t)row * ldp, *r = R + row * g, *hr = h + (size_t)row * ldh;
+        float *nh = newH + (size_t)row * ldnh;
 #define GRU_RA_CHUNK(j, m) { \
         VF xz = ld(p + (j), m), xr = ld(p + u + (j), m), xh = ld(p + 2 * u + (j), m); \
         if (ibias) { \
@@ -86,10 +87,10 @@ GATES_FN void gates_gru_reset_after_rows(int n, int units, const float *P, int l
 
 /// GRU, reset before, phase 1 (before the candidate GEMM): x = P + b; z, r = ra(x_zr + R_zr); rh = r·h.
 GATES_FN void gates_gru_phase1_rows(int n, int units, const float *P, int ldp, const float *R, const float *bias,
-                               const float *h, float *zgate, float *rh, prnn_activation ract) {
+                               const float *h, int ldh, float *zgate, float *rh, prnn_activation ract) {
     const size_t u = (size_t)units, g = 2 * u;
     for (int row = 0; row < n; row++) {
-        const float *p = P + (size_t)row * ldp, *r = R + row * g, *hr = h + row * u;
+        const float *p = P + (size_t)row * ldp, *r = R + row * g, *hr = h + (size_t)row * ldh;
         float *zo = zgate + row * u, *rho = rh + row * u;
 #define GRU_P1_CHUNK(j, m) { \
         VF xz = ld(p + (j), m), xr = ld(p + u + (j), m); \
@@ -104,13 +105,15 @@ GATES_FN void gates_gru_phase1_rows(int n, int units, const float *P, int ldp, c
 
 /// GRU, reset before, phase 2 (after RH = (r·h)·U_h): hh = a((P_h + b_h) + RH); h' = z·h + (1 − z)·hh.
 GATES_FN void gates_gru_phase2_rows(int n, int units, const float *P, int ldp, const float *RH, const float *bias,
-                               const float *h, const float *zgate, float *newH, prnn_activation act) {
+                               const float *h, int ldh, const float *zgate, float *newH, int ldnh,
+                               prnn_activation act) {
     const size_t u = (size_t)units;
     const VF one = fset(1.0f);
     for (int row = 0; row < n; row++) {
-        const float *p = P + (size_t)row * ldp + 2 * u, *rhr = RH + row * u, *hr = h + row * u, *zr = zgate + row * u;
+        const float *p = P + (size_t)row * ldp + 2 * u, *rhr = RH + row * u, *hr = h + (size_t)row * ldh;
+        const float *zr = zgate + row * u;
         const float *bh = bias ? bias + 2 * u : NULL;
-        float *nh = newH + row * u;
+        float *nh = newH + (size_t)row * ldnh;
 #define GRU_P2_CHUNK(j, m) { \
         VF xh = ld(p + (j), m); \
         if (bh) xh = fadd(xh, ld(bh + (j), m)); \
@@ -124,11 +127,11 @@ GATES_FN void gates_gru_phase2_rows(int n, int units, const float *P, int ldp, c
 
 /// SimpleRNN: h' = a((P + b) + R) (R NULL: a(P + b)).
 GATES_FN void gates_simple_rnn_rows(int n, int units, const float *P, int ldp, const float *R, const float *bias,
-                               float *newH, prnn_activation act) {
+                               float *newH, int ldnh, prnn_activation act) {
     const size_t u = (size_t)units;
     for (int row = 0; row < n; row++) {
         const float *p = P + (size_t)row * ldp, *r = R ? R + row * u : NULL;
-        float *nh = newH + row * u;
+        float *nh = newH + (size_t)row * ldnh;
 #define RNN_CHUNK(j, m) { \
         VF x = ld(p + (j), m); \
         if (bias) x = fadd(x, ld(bias + (j), m)); \
@@ -146,57 +149,63 @@ GATES_FN void gates_simple_rnn_rows(int n, int units, const float *P, int ldp, c
 #define GATES_DEFAULT(act, ract) ((act) == PRNN_ACT_TANH && (ract) == PRNN_ACT_SIGMOID)
 
 GATES_FN void gates_lstm(int n, int units, const float *P, int ldp, const float *R, const float *bias,
-                         const float *c, float *newC, float *newH, prnn_activation act, prnn_activation ract) {
+                         const float *c, float *newC, float *newH, int ldnh, prnn_activation act,
+                         prnn_activation ract) {
     if (GATES_DEFAULT(act, ract))
-        gates_lstm_rows(n, units, P, ldp, R, bias, c, newC, newH, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+        gates_lstm_rows(n, units, P, ldp, R, bias, c, newC, newH, ldnh, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
     else
-        gates_lstm_rows(n, units, P, ldp, R, bias, c, newC, newH, act, ract);
+        gates_lstm_rows(n, units, P, ldp, R, bias, c, newC, newH, ldnh, act, ract);
 }
 GATES_FN void gates_gru_reset_after(int n, int units, const float *P, int ldp, const float *R, const float *ibias,
-                                    const float *rbias, const float *h, float *newH, prnn_activation act,
-                                    prnn_activation ract) {
+                                    const float *rbias, const float *h, int ldh, float *newH, int ldnh,
+                                    prnn_activation act, prnn_activation ract) {
     if (GATES_DEFAULT(act, ract))
-        gates_gru_reset_after_rows(n, units, P, ldp, R, ibias, rbias, h, newH, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+        gates_gru_reset_after_rows(n, units, P, ldp, R, ibias, rbias, h, ldh, newH, ldnh, PRNN_ACT_TANH,
+                                   PRNN_ACT_SIGMOID);
     else
-        gates_gru_reset_after_rows(n, units, P, ldp, R, ibias, rbias, h, newH, act, ract);
+        gates_gru_reset_after_rows(n, units, P, ldp, R, ibias, rbias, h, ldh, newH, ldnh, act, ract);
 }
 GATES_FN void gates_gru_phase1(int n, int units, const float *P, int ldp, const float *R, const float *bias,
-                               const float *h, float *zgate, float *rh, prnn_activation ract) {
-    if (ract == PRNN_ACT_SIGMOID) gates_gru_phase1_rows(n, units, P, ldp, R, bias, h, zgate, rh, PRNN_ACT_SIGMOID);
-    else gates_gru_phase1_rows(n, units, P, ldp, R, bias, h, zgate, rh, ract);
+                               const float *h, int ldh, float *zgate, float *rh, prnn_activation ract) {
+    if (ract == PRNN_ACT_SIGMOID)
+        gates_gru_phase1_rows(n, units, P, ldp, R, bias, h, ldh, zgate, rh, PRNN_ACT_SIGMOID);
+    else gates_gru_phase1_rows(n, units, P, ldp, R, bias, h, ldh, zgate, rh, ract);
 }
 GATES_FN void gates_gru_phase2(int n, int units, const float *P, int ldp, const float *RH, const float *bias,
-                               const float *h, const float *zgate, float *newH, prnn_activation act) {
-    if (act == PRNN_ACT_TANH) gates_gru_phase2_rows(n, units, P, ldp, RH, bias, h, zgate, newH, PRNN_ACT_TANH);
-    else gates_gru_phase2_rows(n, units, P, ldp, RH, bias, h, zgate, newH, act);
+                               const float *h, int ldh, const float *zgate, float *newH, int ldnh,
+                               prnn_activation act) {
+    if (act == PRNN_ACT_TANH)
+        gates_gru_phase2_rows(n, units, P, ldp, RH, bias, h, ldh, zgate, newH, ldnh, PRNN_ACT_TANH);
+    else gates_gru_phase2_rows(n, units, P, ldp, RH, bias, h, ldh, zgate, newH, ldnh, act);
 }
 GATES_FN void gates_simple_rnn(int n, int units, const float *P, int ldp, const float *R, const float *bias,
-                               float *newH, prnn_activation act) {
-    if (act == PRNN_ACT_TANH) gates_simple_rnn_rows(n, units, P, ldp, R, bias, newH, PRNN_ACT_TANH);
-    else gates_simple_rnn_rows(n, units, P, ldp, R, bias, newH, act);
+                               float *newH, int ldnh, prnn_activation act) {
+    if (act == PRNN_ACT_TANH) gates_simple_rnn_rows(n, units, P, ldp, R, bias, newH, ldnh, PRNN_ACT_TANH);
+    else gates_simple_rnn_rows(n, units, P, ldp, R, bias, newH, ldnh, act);
 }
 #undef GATES_DEFAULT
 
 // ---------------------------------------------------------------- the ISA's entry points (GATES_EXPORT(name) names them)
 GATES_EXPORT(prnn_lstm_gates_f32)(int n, int units, const float *P, int ldp, const float *R, const float *bias,
-                                  const float *c, float *newC, float *newH, prnn_activation act,
+                                  const float *c, float *newC, float *newH, int ldnh, prnn_activation act,
                                   prnn_activation ract) {
-    gates_lstm(n, units, P, ldp, R, bias, c, newC, newH, act, ract);
+    gates_lstm(n, units, P, ldp, R, bias, c, newC, newH, ldnh, act, ract);
 }
 GATES_EXPORT(prnn_gru_gates_reset_after_f32)(int n, int units, const float *P, int ldp, const float *R,
-                                             const float *ibias, const float *rbias, const float *h, float *newH,
-                                             prnn_activation act, prnn_activation ract) {
-    gates_gru_reset_after(n, units, P, ldp, R, ibias, rbias, h, newH, act, ract);
+                                             const float *ibias, const float *rbias, const float *h, int ldh,
+                                             float *newH, int ldnh, prnn_activation act, prnn_activation ract) {
+    gates_gru_reset_after(n, units, P, ldp, R, ibias, rbias, h, ldh, newH, ldnh, act, ract);
 }
 GATES_EXPORT(prnn_gru_gates_phase1_f32)(int n, int units, const float *P, int ldp, const float *R, const float *bias,
-                                        const float *h, float *zgate, float *rh, prnn_activation ract) {
-    gates_gru_phase1(n, units, P, ldp, R, bias, h, zgate, rh, ract);
+                                        const float *h, int ldh, float *zgate, float *rh, prnn_activation ract) {
+    gates_gru_phase1(n, units, P, ldp, R, bias, h, ldh, zgate, rh, ract);
 }
 GATES_EXPORT(prnn_gru_gates_phase2_f32)(int n, int units, const float *P, int ldp, const float *RH, const float *bias,
-                                        const float *h, const float *zgate, float *newH, prnn_activation act) {
-    gates_gru_phase2(n, units, P, ldp, RH, bias, h, zgate, newH, act);
+                                        const float *h, int ldh, const float *zgate, float *newH, int ldnh,
+                                        prnn_activation act) {
+    gates_gru_phase2(n, units, P, ldp, RH, bias, h, ldh, zgate, newH, ldnh, act);
 }
 GATES_EXPORT(prnn_simple_rnn_f32)(int n, int units, const float *P, int ldp, const float *R, const float *bias,
-                                  float *newH, prnn_activation act) {
-    gates_simple_rnn(n, units, P, ldp, R, bias, newH, act);
+                                  float *newH, int ldnh, prnn_activation act) {
+    gates_simple_rnn(n, units, P, ldp, R, bias, newH, ldnh, act);
 }

@@ -66,16 +66,18 @@ void prnn_activation_f64_avx512(prnn_activation act, const double *x, double *y,
 // Cell gate kernels (prnn_cells.h), one set per ISA suffix.
 #define PRNN_GATES_PROTOS(SFX) \
 void prnn_lstm_gates_f32_##SFX(int n, int units, const float *P, int ldp, const float *R, const float *bias, \
-                               const float *c, float *newC, float *newH, prnn_activation act, prnn_activation ract); \
+                               const float *c, float *newC, float *newH, int ldnh, prnn_activation act, \
+                               prnn_activation ract); \
 void prnn_gru_gates_reset_after_f32_##SFX(int n, int units, const float *P, int ldp, const float *R, \
-                                          const float *ibias, const float *rbias, const float *h, float *newH, \
-                                          prnn_activation act, prnn_activation ract); \
+                                          const float *ibias, const float *rbias, const float *h, int ldh, \
+                                          float *newH, int ldnh, prnn_activation act, prnn_activation ract); \
 void prnn_gru_gates_phase1_f32_##SFX(int n, int units, const float *P, int ldp, const float *R, const float *bias, \
-                                     const float *h, float *zgate, float *rh, prnn_activation ract); \
+                                     const float *h, int ldh, float *zgate, float *rh, prnn_activation ract); \
 void prnn_gru_gates_phase2_f32_##SFX(int n, int units, const float *P, int ldp, const float *RH, const float *bias, \
-                                     const float *h, const float *zgate, float *newH, prnn_activation act); \
+                                     const float *h, int ldh, const float *zgate, float *newH, int ldnh, \
+                                     prnn_activation act); \
 void prnn_simple_rnn_f32_##SFX(int n, int units, const float *P, int ldp, const float *R, const float *bias, \
-                               float *newH, prnn_activation act);
+                               float *newH, int ldnh, prnn_activation act);
 PRNN_GATES_PROTOS(portable)
 #if PRNN_X86
 PRNN_GATES_PROTOS(avx2)

@@ -425,26 +425,42 @@ private enum GateKernel: CaseIterable {
         }
     }
 
-    func run(_ t: GateCase, act: prnn_activation, ract: prnn_activation) -> [Float] {
+    /// `strided`: h is read with row stride U + 5 and the new h written with row stride U + 7 (as the fused cells
+    /// read and write the output sequence's rows); the padding between rows must stay untouched.
+    func run(_ t: GateCase, act: prnn_activation, ract: prnn_activation, strided: Bool = false) -> [Float] {
         let n = Int32(t.n), u = Int32(t.u), ldp = Int32(t.ldp), count = t.n * t.u
+        let ldh = strided ? t.u + 5 : t.u, ldnh = strided ? t.u + 7 : t.u
+        var hs = [Float](repeating: .nan, count: max(1, t.n * ldh))
+        for r in 0..<t.n { for j in 0..<t.u { hs[r * ldh + j] = t.h[r * t.u + j] } }
+        let sentinel: Float = -7
+        var nh = [Float](repeating: sentinel, count: max(1, t.n * ldnh))
         var out1 = [Float](repeating: .nan, count: count), out2 = [Float](repeating: .nan, count: count)
         withOptional(t.bias) { bias in
             switch self {
             case .lstm:
                 withOptional(t.withoutR ? nil : t.r) { r in
-                    prnn_lstm_gates_f32(n, u, t.p, ldp, r, bias, t.c, &out1, &out2, act, ract)
+                    prnn_lstm_gates_f32(n, u, t.p, ldp, r, bias, t.c, &out1, &nh, Int32(ldnh), act, ract)
                 }
             case .gruResetAfter:
                 withOptional(t.withBias ? t.b2 : nil) { rbias in
-                    prnn_gru_gates_reset_after_f32(n, u, t.p, ldp, t.r, bias, rbias, t.h, &out1, act, ract)
+                    prnn_gru_gates_reset_after_f32(n, u, t.p, ldp, t.r, bias, rbias, hs, Int32(ldh), &nh, Int32(ldnh),
+                                                   act, ract)
                 }
             case .gruPhase1:
-                prnn_gru_gates_phase1_f32(n, u, t.p, ldp, t.r, bias, t.h, &out1, &out2, ract)
+                prnn_gru_gates_phase1_f32(n, u, t.p, ldp, t.r, bias, hs, Int32(ldh), &out1, &out2, ract)
             case .gruPhase2:
-                prnn_gru_gates_phase2_f32(n, u, t.p, ldp, t.r, bias, t.h, t.z, &out1, act)
+                prnn_gru_gates_phase2_f32(n, u, t.p, ldp, t.r, bias, hs, Int32(ldh), t.z, &nh, Int32(ldnh), act)
             case .simpleRNN:
-                withOptional(t.withoutR ? nil : t.r) { r in prnn_simple_rnn_f32(n, u, t.p, ldp, r, bias, &out1, act) }
+                withOptional(t.withoutR ? nil : t.r) { r in
+                    prnn_simple_rnn_f32(n, u, t.p, ldp, r, bias, &nh, Int32(ldnh), act)
+                }
             }
+        }
+        if self != .gruPhase1 {
+            let newH = (0..<t.n).flatMap { r in nh[(r * ldnh)..<(r * ldnh + t.u)] }
+            let padding = (0..<t.n).flatMap { r in nh[(r * ldnh + t.u)..<(r * ldnh + ldnh)] }
+            #expect(padding.allSatisfy { $0 == sentinel }, "\(self): the gap between strided rows was written")
+            if self == .lstm { out2 = newH } else { out1 = newH }
         }
         switch self {
         case .lstm, .gruPhase1: return out1 + out2
@@ -552,7 +568,7 @@ extension KernelTests {
         (PRNN_ACT_TANH, PRNN_ACT_SIGMOID), (PRNN_ACT_RELU, PRNN_ACT_HARD_SIGMOID), (PRNN_ACT_LINEAR, PRNN_ACT_TANH),
     ]
 
-    @Test("gate kernels equal the per-step scalar formulation bitwise and a Double/libm reference within 1e-6; every ISA (all tails) bitwise equal to portable; LSTM and SimpleRNN with R = NULL as with R = +0")
+    @Test("gate kernels equal the per-step scalar formulation bitwise and a Double/libm reference within 1e-6; every ISA (all tails, contiguous or strided h rows) bitwise equal to portable; LSTM and SimpleRNN with R = NULL as with R = +0")
     func gateKernels() {
         var rng = XorShift(seed: 11)
         for kernel in GateKernel.allCases {
@@ -571,6 +587,10 @@ extension KernelTests {
                             for isa in supportedISAs() where isa != PRNN_ISA_PORTABLE {
                                 let out = withISA(isa) { kernel.run(t, act: act, ract: ract) }
                                 #expect(bits(out) == bits(portable), "\(label): \(isa) vs portable")
+                            }
+                            for isa in supportedISAs() {
+                                let out = withISA(isa) { kernel.run(t, act: act, ract: ract, strided: true) }
+                                #expect(bits(out) == bits(portable), "\(label): \(isa), strided h rows, vs portable")
                             }
                         }
                     }

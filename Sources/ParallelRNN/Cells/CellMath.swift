@@ -18,12 +18,13 @@ protocol CellMath: Sendable {
     /// Scratch floats `step` needs for `n` rows.
     func scratchCount(rows n: Int) -> Int
     /// One time step for `n` rows: `projected` holds each row's `x_t·W` (`[n, G]`, row stride `ldp`) and is consumed
-    /// (the cell may accumulate into it); `h`, `c` are `[n, U]`; writes the new `h` and `c` (`[n, U]`, not aliasing
-    /// the inputs).
+    /// (the cell may accumulate into it); `h` is `[n, U]` with row stride `ldh`, `c` `[n, U]`; writes the new `h`
+    /// (`[n, U]`, row stride `ldNewH`: the fused kernel passes the output sequence's rows) and `c` (`[n, U]`), not
+    /// aliasing the inputs.
     func step(rows n: Int, projected: UnsafeMutablePointer<Float>, ldp: Int,
-              h: UnsafePointer<Float>, c: UnsafePointer<Float>?,
+              h: UnsafePointer<Float>, ldh: Int, c: UnsafePointer<Float>?,
               scratch: UnsafeMutablePointer<Float>,
-              newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?)
+              newH: UnsafeMutablePointer<Float>, ldNewH: Int, newC: UnsafeMutablePointer<Float>?)
 }
 
 extension CellMath {
@@ -45,12 +46,12 @@ struct LSTMMath: CellMath {
 
     func scratchCount(rows n: Int) -> Int { 0 }
 
-    func step(rows n: Int, projected p: UnsafeMutablePointer<Float>, ldp: Int, h: UnsafePointer<Float>,
+    func step(rows n: Int, projected p: UnsafeMutablePointer<Float>, ldp: Int, h: UnsafePointer<Float>, ldh: Int,
               c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
-              newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
+              newH: UnsafeMutablePointer<Float>, ldNewH: Int, newC: UnsafeMutablePointer<Float>?) {
         let u = units
-        recurrentWeights.multiply(h, rows: n, lda: u, into: p, ldc: ldp, accumulate: true)  // [n, 4U]
-        prnn_lstm_gates_f32(Int32(n), Int32(u), p, Int32(ldp), nil, bias?.base, c!, newC!, newH,
+        recurrentWeights.multiply(h, rows: n, lda: ldh, into: p, ldc: ldp, accumulate: true)  // [n, 4U]
+        prnn_lstm_gates_f32(Int32(n), Int32(u), p, Int32(ldp), nil, bias?.base, c!, newC!, newH, Int32(ldNewH),
                             activation.kernel, recurrentActivation.kernel)
     }
 }
@@ -76,24 +77,24 @@ struct GRUMath: CellMath {
     /// resetAfter: h·U `[n, 3U]`; otherwise h·U_zr `[n, 2U]`, z, r·h and (r·h)·U_h `[n, U]` each.
     func scratchCount(rows n: Int) -> Int { n * (resetAfter ? 3 : 5) * units }
 
-    func step(rows n: Int, projected p: UnsafeMutablePointer<Float>, ldp: Int, h: UnsafePointer<Float>,
+    func step(rows n: Int, projected p: UnsafeMutablePointer<Float>, ldp: Int, h: UnsafePointer<Float>, ldh: Int,
               c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
-              newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
+              newH: UnsafeMutablePointer<Float>, ldNewH: Int, newC: UnsafeMutablePointer<Float>?) {
         let u = units, inner = scratch
         if resetAfter {
-            recurrentWeights.multiply(h, rows: n, lda: u, into: inner, ldc: 3 * u)
+            recurrentWeights.multiply(h, rows: n, lda: ldh, into: inner, ldc: 3 * u)
             prnn_gru_gates_reset_after_f32(Int32(n), Int32(u), p, Int32(ldp), inner, inputBias?.base,
-                                           recurrentBias?.base, h, newH, activation.kernel,
-                                           recurrentActivation.kernel)
+                                           recurrentBias?.base, h, Int32(ldh), newH, Int32(ldNewH),
+                                           activation.kernel, recurrentActivation.kernel)
             return
         }
         let zGate = inner + n * 2 * u, rh = zGate + n * u, recurrentH = rh + n * u
-        recurrentWeights.multiply(h, rows: n, lda: u, into: inner, ldc: 2 * u)
-        prnn_gru_gates_phase1_f32(Int32(n), Int32(u), p, Int32(ldp), inner, inputBias?.base, h, zGate, rh,
+        recurrentWeights.multiply(h, rows: n, lda: ldh, into: inner, ldc: 2 * u)
+        prnn_gru_gates_phase1_f32(Int32(n), Int32(u), p, Int32(ldp), inner, inputBias?.base, h, Int32(ldh), zGate, rh,
                                   recurrentActivation.kernel)
         recurrentCandidateWeights!.multiply(rh, rows: n, lda: u, into: recurrentH, ldc: u)
-        prnn_gru_gates_phase2_f32(Int32(n), Int32(u), p, Int32(ldp), recurrentH, inputBias?.base, h, zGate, newH,
-                                  activation.kernel)
+        prnn_gru_gates_phase2_f32(Int32(n), Int32(u), p, Int32(ldp), recurrentH, inputBias?.base, h, Int32(ldh),
+                                  zGate, newH, Int32(ldNewH), activation.kernel)
     }
 }
 
@@ -109,11 +110,11 @@ struct SimpleRNNMath: CellMath {
 
     func scratchCount(rows n: Int) -> Int { 0 }
 
-    func step(rows n: Int, projected p: UnsafeMutablePointer<Float>, ldp: Int, h: UnsafePointer<Float>,
+    func step(rows n: Int, projected p: UnsafeMutablePointer<Float>, ldp: Int, h: UnsafePointer<Float>, ldh: Int,
               c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
-              newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
+              newH: UnsafeMutablePointer<Float>, ldNewH: Int, newC: UnsafeMutablePointer<Float>?) {
         let u = units
-        recurrentWeights.multiply(h, rows: n, lda: u, into: p, ldc: ldp, accumulate: true)
-        prnn_simple_rnn_f32(Int32(n), Int32(u), p, Int32(ldp), nil, bias?.base, newH, activation.kernel)
+        recurrentWeights.multiply(h, rows: n, lda: ldh, into: p, ldc: ldp, accumulate: true)
+        prnn_simple_rnn_f32(Int32(n), Int32(u), p, Int32(ldp), nil, bias?.base, newH, Int32(ldNewH), activation.kernel)
     }
 }

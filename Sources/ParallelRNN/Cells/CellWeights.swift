@@ -43,12 +43,13 @@ enum CellWeights {
             states[0].withUnsafeBufferPointer { h in
                 if math.stateCount == 2 {
                     states[1].withUnsafeBufferPointer { c in
-                        math.step(rows: b, projected: projected.storage.base, ldp: gw, h: h.baseAddress!, c: c.baseAddress!,
-                                  scratch: scratch, newH: newH.storage.base, newC: newC.storage.base)
+                        math.step(rows: b, projected: projected.storage.base, ldp: gw, h: h.baseAddress!, ldh: u,
+                                  c: c.baseAddress!, scratch: scratch, newH: newH.storage.base, ldNewH: u,
+                                  newC: newC.storage.base)
                     }
                 } else {
-                    math.step(rows: b, projected: projected.storage.base, ldp: gw, h: h.baseAddress!, c: nil,
-                              scratch: scratch, newH: newH.storage.base, newC: nil)
+                    math.step(rows: b, projected: projected.storage.base, ldp: gw, h: h.baseAddress!, ldh: u, c: nil,
+                              scratch: scratch, newH: newH.storage.base, ldNewH: u, newC: nil)
                 }
             }
             return (newH, math.stateCount == 2 ? [newH, newC] : [newH])

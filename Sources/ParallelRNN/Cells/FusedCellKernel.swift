@@ -1,7 +1,9 @@
 /// The shard kernel for the Keras cells. The input projection `x·W` is hoisted out of the time loop: one packed
 /// GEMM per block of steps over all of the block's (step, running row) pairs, gathered step-major (M = rows × steps,
 /// so `W` streams once per block); then per step the recurrent GEMM and gate math (``CellMath``) and the Keras
-/// carries (``MaskCarry``) written straight into the result rows. The workspace is allocated inside the work item,
+/// carries (``MaskCarry``) written straight into the result rows. Without a mask, when every step's output is kept
+/// (rows in the caller's order), the gate kernels write the new `h` directly into the output sequence's rows and the
+/// next step reads it from there (row stride `T·U`, or `U` time-major): no per-step copy. The workspace is allocated inside the work item,
 /// sized for one block (≤ `projectionBudget` bytes of projections), so the time loop allocates nothing. A row's `x_t·W` does not depend on which other rows share its GEMM (the kernels'
 /// determinism contract), so blocking changes no bit.
 ///
@@ -76,6 +78,10 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         func xRow(_ r: Int, _ t: Int) -> UnsafeMutablePointer<Float> {
             x + (g.timeMajor ? (t * g.batch + rows[r]) * inputSize : (rows[r] * g.time + t) * inputSize)
         }
+        // Unmasked, all outputs kept, rows in the caller's order: h lives in the output rows (see the type's doc).
+        let direct = !masked && g.returnAllOutputs && order == nil && n > 0
+        let outputRowStride = g.timeMajor ? u : g.time * u
+        var hRead = UnsafePointer(h), ldh = u
         var blockStart = 0, projectedRow = 0
         for k in 0..<g.time {
             if stop.isSet { return }
@@ -104,9 +110,20 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
                 blockStart = k + blockSteps
                 projectedRow = 0
             }
+            if direct {
+                let row0 = outputs + g.offset(row: rows[0], step: k, steps: g.time, width: u)
+                math.step(rows: n, projected: projected + projectedRow * gw, ldp: gw, h: hRead, ldh: ldh,
+                          c: lstm ? c : nil, scratch: scratch, newH: row0, ldNewH: outputRowStride,
+                          newC: lstm ? newC : nil)
+                projectedRow += n
+                hRead = UnsafePointer(row0)
+                ldh = outputRowStride
+                if lstm { swap(&c, &newC) }
+                continue
+            }
             if active > 0 {
-                math.step(rows: active, projected: projected + projectedRow * gw, ldp: gw, h: h, c: lstm ? c : nil,
-                          scratch: scratch, newH: newH, newC: lstm ? newC : nil)
+                math.step(rows: active, projected: projected + projectedRow * gw, ldp: gw, h: h, ldh: u,
+                          c: lstm ? c : nil, scratch: scratch, newH: newH, ldNewH: u, newC: lstm ? newC : nil)
                 projectedRow += active
             }
             if !masked {
@@ -125,10 +142,12 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
             if g.returnAllOutputs { writeOutputs(emitted, rows: rows, step: k) }
         }
         withExtendedLifetime(inputs) {}
-        let final = masked ? emitted : h
+        // The final h: the state buffer, or (direct) the last output rows.
+        let (finalH, finalStride) = direct ? (hRead, ldh) : (UnsafePointer(h), u)
+        let final = masked ? UnsafePointer(emitted) : finalH, finalOutputStride = masked ? u : finalStride
         for (r, b) in rows.enumerated() {
-            (lastOutput + b * u).update(from: final + r * u, count: u)
-            (states[0] + b * u).update(from: h + r * u, count: u)
+            (lastOutput + b * u).update(from: final + r * finalOutputStride, count: u)
+            (states[0] + b * u).update(from: finalH + r * finalStride, count: u)
             if lstm { (states[1] + b * u).update(from: c + r * u, count: u) }
         }
     }

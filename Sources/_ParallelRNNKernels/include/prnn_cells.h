@@ -2,9 +2,11 @@
 #define PRNN_CELLS_H
 // Fused gate math of the Keras cells, run after the recurrent GEMM: one call per time step for all n rows.
 //
-// Layouts (row-major, f32): P = x·W is [n, G] with row stride ldp (G = 4U LSTM, 3U GRU, U SimpleRNN); the recurrent
-// products R and the states h, c and outputs are contiguous [n, width]. Biases are nullable (NULL: no bias add at
-// all, which differs from adding +0 for a -0 input). Outputs must not alias inputs.
+// Layouts (row-major, f32): P = x·W is [n, G] with row stride ldp (G = 4U LSTM, 3U GRU, U SimpleRNN); the state h
+// and the new state newH are [n, U] with row strides ldh and ldnh (≥ U: the fused cells write newH straight into
+// the rows of the output sequence, and read the previous step's h from there); the recurrent products R, c, newC and
+// the other outputs are contiguous [n, width]. Biases are nullable (NULL: no bias add at all, which differs from
+// adding +0 for a -0 input). Outputs must not alias inputs.
 //
 // Determinism: every output element is a fixed sequence of IEEE operations with separate roundings (no FMA
 // contraction), in the operand order written below, with activations computed by exactly prnn_activation_f32's element
@@ -15,32 +17,35 @@
 extern "C" {
 #endif
 
-/// LSTM (tf_keras implementation 2, gates i, f, g, o). R = h·U [n, 4U], bias [4U], c/newC/newH [n, U]:
+/// LSTM (tf_keras implementation 2, gates i, f, g, o). R = h·U [n, 4U], bias [4U], c/newC/newH [n, U]
+/// (newH rows ldnh apart):
 /// z = (P + R) + b; i = ra(z_i), f = ra(z_f), g = a(z_g), o = ra(z_o); c' = f·c + i·g; h' = o·a(c').
 /// R may be NULL when P already holds the sum (the fused cells accumulate h·U into P): then z = P + b.
 void prnn_lstm_gates_f32(int n, int units, const float *P, int ldp, const float *R, const float *bias,
-                         const float *c, float *newC, float *newH, prnn_activation act, prnn_activation rec_act);
+                         const float *c, float *newC, float *newH, int ldnh, prnn_activation act,
+                         prnn_activation rec_act);
 
-/// GRU with reset_after (gates z, r, h). R = h·U [n, 3U], input_bias/recurrent_bias [3U], h/newH [n, U]:
+/// GRU with reset_after (gates z, r, h). R = h·U [n, 3U], input_bias/recurrent_bias [3U], h/newH [n, U]
+/// (rows ldh/ldnh apart):
 /// x = P + b_in; inner = R + b_rec; z = ra(x_z + inner_z); r = ra(x_r + inner_r); hh = a(x_h + r·inner_h);
 /// h' = z·h + (1 − z)·hh.
 void prnn_gru_gates_reset_after_f32(int n, int units, const float *P, int ldp, const float *R,
-                                    const float *input_bias, const float *recurrent_bias, const float *h, float *newH,
-                                    prnn_activation act, prnn_activation rec_act);
+                                    const float *input_bias, const float *recurrent_bias, const float *h, int ldh,
+                                    float *newH, int ldnh, prnn_activation act, prnn_activation rec_act);
 
 /// GRU without reset_after, phase 1 (before the candidate product). R = h·U_zr [n, 2U], bias [3U]:
 /// x = P + b; zgate = ra(x_z + R_z) [n, U]; rh = ra(x_r + R_r)·h [n, U] (the left operand of (r·h)·U_h).
 void prnn_gru_gates_phase1_f32(int n, int units, const float *P, int ldp, const float *R, const float *bias,
-                               const float *h, float *zgate, float *rh, prnn_activation rec_act);
+                               const float *h, int ldh, float *zgate, float *rh, prnn_activation rec_act);
 
 /// GRU without reset_after, phase 2. RH = (r·h)·U_h [n, U], zgate from phase 1:
 /// hh = a((P_h + b_h) + RH); h' = z·h + (1 − z)·hh.
 void prnn_gru_gates_phase2_f32(int n, int units, const float *P, int ldp, const float *RH, const float *bias,
-                               const float *h, const float *zgate, float *newH, prnn_activation act);
+                               const float *h, int ldh, const float *zgate, float *newH, int ldnh, prnn_activation act);
 
 /// SimpleRNN. R = h·U [n, U], bias [U]: h' = a((P + b) + R); R NULL (P holds x·W + h·U): h' = a(P + b).
 void prnn_simple_rnn_f32(int n, int units, const float *P, int ldp, const float *R, const float *bias, float *newH,
-                         prnn_activation act);
+                         int ldnh, prnn_activation act);
 
 #ifdef __cplusplus
 }

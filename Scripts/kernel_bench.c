@@ -206,6 +206,32 @@ static void check_gates(void) {
             prnn_gru_gates_phase1_f32(n, u, P, ldp, R, bias, h, u, out[slot][3], out[slot][4], ra);
             prnn_gru_gates_phase2_f32(n, u, P, ldp, R, bias, h, u, z, out[slot][5], u, a);
             prnn_simple_rnn_f32(n, u, P, ldp, R, bias, out[slot][0], u, a);
+            // Strided h (row stride u + 3) and new h (u + 5), as the fused cells use the output rows: the same bits
+            // as the contiguous portable call, and the gaps between rows untouched.
+            {
+                const int ldh = u + 3, ldnh = u + 5;
+                float *hs = amalloc(4 * (size_t)n * ldh), *ns = amalloc(4 * (size_t)n * ldnh), *tmp = amalloc(4 * nu);
+                for (int r = 0; r < n; r++) memcpy(hs + (size_t)r * ldh, h + (size_t)r * u, 4 * (size_t)u);
+                for (int kind = 0; kind < 4; kind++) {
+                    for (size_t i = 0; i < (size_t)n * ldnh; i++) ns[i] = -7.0f;
+                    int ref = 1;  // index into out[0] of the contiguous newH
+                    if (kind == 0) prnn_lstm_gates_f32(n, u, P, ldp, R, bias, c, tmp, ns, ldnh, a, ra);
+                    if (kind == 1) { prnn_gru_gates_reset_after_f32(n, u, P, ldp, R, bias, rbias, hs, ldh, ns, ldnh, a, ra); ref = 2; }
+                    if (kind == 2) { prnn_gru_gates_phase2_f32(n, u, P, ldp, R, bias, hs, ldh, z, ns, ldnh, a); ref = 5; }
+                    if (kind == 3) {  // phase 1 reads strided h; its outputs are contiguous
+                        prnn_gru_gates_phase1_f32(n, u, P, ldp, R, bias, hs, ldh, tmp, ns, ra);
+                        if (memcmp(ns, out[0][4], 4 * nu)) FAIL("gates %s phase1 strided h U=%d differs", prnn_isa_name(isa), u);
+                        continue;
+                    }
+                    for (int r = 0; r < n; r++) {
+                        if (memcmp(ns + (size_t)r * ldnh, out[0][ref] + (size_t)r * u, 4 * (size_t)u))
+                            FAIL("gates %s kernel %d strided rows U=%d differ from portable", prnn_isa_name(isa), kind, u);
+                        for (int j = u; j < ldnh; j++)
+                            if (ns[(size_t)r * ldnh + j] != -7.0f) FAIL("gates %s kernel %d wrote between rows", prnn_isa_name(isa), kind);
+                    }
+                }
+                free(hs); free(ns); free(tmp);
+            }
             if (isa > 0) {
                 for (int k = 0; k < 6; k++)
                     if (memcmp(out[0][k], out[1][k], 4 * nu)) FAIL("gates %s output %d U=%d bias=%d acts=%d differs from portable", prnn_isa_name(isa), k, u, withBias, acts);
@@ -216,7 +242,7 @@ static void check_gates(void) {
         prnn_force_isa(best);
         free(P); free(R); free(b); free(b2); free(h); free(c); free(z);
     }
-    printf("  gates: %s\n", failures ? "FAILED" : "ok (every ISA bitwise = portable, all tails)");
+    printf("  gates: %s\n", failures ? "FAILED" : "ok (every ISA bitwise = portable, all tails, contiguous and strided h rows)");
 }
 
 static int run_checks(void) {

@@ -208,9 +208,10 @@ static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, in
                         }
                     }
                     if (next_bp)
-                        for (size_t l = next_lines * ir / mc, end = next_lines * (ir + mr) / mc; l < end; l++)
-                            _mm_prefetch(next_bp + (l < (size_t)kc ? l * 64 : (size_t)K * NR * sizeof(float) + (l - kc) * 64),
-                                         _MM_HINT_T1);
+                        for (size_t l = next_lines * ir / mc, end = next_lines * (ir + mr) / mc; l < end; l++) {
+                            size_t off = l < (size_t)kc ? l * 64 : (size_t)K * NR * sizeof(float) + (l - kc) * 64;
+                            _mm_prefetch(next_bp + off, _MM_HINT_T1);  // panel 2s + 2, then panel 2s + 3
+                        }
                     for (int h = 0; h < 2; h++) {
                         int j0 = (2 * s + h) * NR, w = N - j0 < NT ? N - j0 : NT;
                         if (w <= 0) break;

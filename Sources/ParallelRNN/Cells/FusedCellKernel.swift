@@ -3,9 +3,10 @@
 /// so `W` streams once per block); then per step the recurrent GEMM and gate math (``CellMath``) and the Keras
 /// carries (``MaskCarry``) written straight into the result rows. Without a mask, when every step's output is kept
 /// (rows in the caller's order), the gate kernels write the new `h` directly into the output sequence's rows and the
-/// next step reads it from there (row stride `T·U`, or `U` time-major): no per-step copy. The workspace is allocated inside the work item,
-/// sized for one block (≤ `projectionBudget` bytes of projections), so the time loop allocates nothing. A row's `x_t·W` does not depend on which other rows share its GEMM (the kernels'
-/// determinism contract), so blocking changes no bit.
+/// next step reads it from there (row stride `T·U`, or `U` time-major): no per-step copy. The workspace is allocated
+/// inside the work item, sized for one block (≤ `projectionBudget` bytes of projections), so the time loop allocates
+/// nothing. A row's `x_t·W` does not depend on which other rows share its GEMM (the kernels' determinism contract),
+/// so blocking changes no bit.
 ///
 /// Length-aware mode: positions are rows sorted by decreasing count of leading valid steps (a prefix mask in
 /// processing order). At step k only the first `active` rows of the shard are computed (all of them valid); the

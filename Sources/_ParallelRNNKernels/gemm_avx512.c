@@ -45,6 +45,15 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
     int k = 0;
 #ifndef PRNN_AVX512_NO_UNROLL
     if (!bmask) {
+#ifdef PRNN_AVX512_EMBEDDED_BCAST
+        // Experiment knob (KERNELS.md, fourth round): the second FMA of each row reads A through a copy of the pointer
+        // the compiler cannot prove equal, so each broadcast has one use and folds into its FMA as {1to16}.
+        const float *A2 = A;
+        __asm__("" : "+r"(A2));
+#define PRNN_A2(i) _mm512_set1_ps(A2[i])
+#else
+#define PRNN_A2(i) a
+#endif
         // Four k per iteration (same chains, same order), as in the AVX2 tile, where it measured +5–12 % (KERNELS.md).
         for (; k + 4 <= kc; k += 4) {
             PRNN_UNROLL
@@ -54,12 +63,16 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
                 for (int r = 0; r < MR; r++) if (r < mr) {
                     __m512 a = _mm512_set1_ps(A[q * aks + r * ars]);
                     c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
-                    c1[r] = _mm512_fmadd_ps(a, b1v, c1[r]);
+                    c1[r] = _mm512_fmadd_ps(PRNN_A2(q * aks + r * ars), b1v, c1[r]);
                 }
             }
             A += 4 * aks;
             B += 4 * bks;
+#ifdef PRNN_AVX512_EMBEDDED_BCAST
+            A2 += 4 * aks;
+#endif
         }
+#undef PRNN_A2
     }
 #endif
     for (; k < kc; k++) {

@@ -82,7 +82,8 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         // Unmasked, all outputs kept, rows in the caller's order: h lives in the output rows (see the type's doc).
         let direct = !masked && g.returnAllOutputs && order == nil && n > 0
         let outputRowStride = g.timeMajor ? u : g.time * u
-        var hRead = UnsafePointer(h), ldh = u
+        // The previous step's h: the state buffer `h`, or (direct) the previous step's output rows.
+        var hRows = UnsafePointer(h), ldh = u
         var blockStart = 0, projectedRow = 0
         for k in 0..<g.time {
             if stop.isSet { return }
@@ -111,24 +112,22 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
                 blockStart = k + blockSteps
                 projectedRow = 0
             }
-            if direct {
-                let row0 = outputs + g.offset(row: rows[0], step: k, steps: g.time, width: u)
-                math.step(rows: n, projected: projected + projectedRow * gw, ldp: gw, h: hRead, ldh: ldh,
-                          c: lstm ? c : nil, scratch: scratch, newH: row0, ldNewH: outputRowStride,
+            let (newHRows, ldNewH) = direct
+                ? (outputs + g.offset(row: rows[0], step: k, steps: g.time, width: u), outputRowStride) : (newH, u)
+            if active > 0 {
+                math.step(rows: active, projected: projected + projectedRow * gw, ldp: gw, h: hRows, ldh: ldh,
+                          c: lstm ? c : nil, scratch: scratch, newH: newHRows, ldNewH: ldNewH,
                           newC: lstm ? newC : nil)
-                projectedRow += n
-                hRead = UnsafePointer(row0)
-                ldh = outputRowStride
+                projectedRow += active
+            }
+            if direct {
+                (hRows, ldh) = (UnsafePointer(newHRows), ldNewH)
                 if lstm { swap(&c, &newC) }
                 continue
             }
-            if active > 0 {
-                math.step(rows: active, projected: projected + projectedRow * gw, ldp: gw, h: h, ldh: u,
-                          c: lstm ? c : nil, scratch: scratch, newH: newH, ldNewH: u, newC: lstm ? newC : nil)
-                projectedRow += active
-            }
             if !masked {
                 swap(&h, &newH)
+                hRows = UnsafePointer(h)
                 if lstm { swap(&c, &newC) }
                 if g.returnAllOutputs { writeOutputs(h, rows: rows, step: k) }
                 continue
@@ -143,12 +142,11 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
             if g.returnAllOutputs { writeOutputs(emitted, rows: rows, step: k) }
         }
         withExtendedLifetime(inputs) {}
-        // The final h: the state buffer, or (direct) the last output rows.
-        let (finalH, finalStride) = direct ? (hRead, ldh) : (UnsafePointer(h), u)
-        let final = masked ? UnsafePointer(emitted) : finalH, finalOutputStride = masked ? u : finalStride
+        // hRows is the final h (the state buffer, or the last output rows); the masked paths emit `emitted`.
+        let (final, finalStride) = masked ? (UnsafePointer(emitted), u) : (hRows, ldh)
         for (r, b) in rows.enumerated() {
-            (lastOutput + b * u).update(from: final + r * finalOutputStride, count: u)
-            (states[0] + b * u).update(from: finalH + r * finalStride, count: u)
+            (lastOutput + b * u).update(from: final + r * finalStride, count: u)
+            (states[0] + b * u).update(from: hRows + r * ldh, count: u)
             if lstm { (states[1] + b * u).update(from: c + r * u, count: u) }
         }
     }

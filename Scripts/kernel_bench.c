@@ -396,9 +396,84 @@ static void bench_gates(int n, int u) {
     free(g.P); free(g.R); free(g.b); free(g.h); free(g.c); free(g.o1); free(g.o2);
 }
 
+/// One LSTM shard's fused time loop as FusedCellKernel runs it unmasked (x·W per block of steps over the gathered
+/// rows, then per step h·U accumulated onto the block's projections and the gate kernel writing h into the output
+/// rows, which the next step's GEMM reads), timed per phase; then the same calls on hot, isolated buffers.
+/// Runs with denormals flushed, as the engine's work items do. Usage: kb loop isa rows T I U blockRows
+static void bench_loop(int n, int T, int I, int U, int blockRows) {
+    unsigned mxcsr = prnn_flush_denormals_enter();
+    int G = 4 * U, bs = blockRows / n; if (bs < 1) bs = 1; if (bs > T) bs = T;
+    float *x = amalloc(4 * (size_t)n * T * I), *W = amalloc(4 * (size_t)I * G), *R = amalloc(4 * (size_t)U * G);
+    float *Wp = amalloc(4 * prnn_sgemm_packed_b_count(I, G)), *Rp = amalloc(4 * prnn_sgemm_packed_b_count(U, G));
+    float *bias = amalloc(4 * (size_t)G), *out = amalloc(4 * (size_t)n * T * U), *proj = amalloc(4 * (size_t)bs * n * G);
+    float *gath = amalloc(4 * (size_t)bs * n * I), *h0 = amalloc(4 * (size_t)n * U), *c = amalloc(4 * (size_t)n * U),
+          *c2 = amalloc(4 * (size_t)n * U);
+    fill(x, (size_t)n * T * I); fill(W, (size_t)I * G); fill(R, (size_t)U * G); fill(bias, G);
+    for (size_t i = 0; i < (size_t)I * G; i++) W[i] *= 0.1f;
+    for (size_t i = 0; i < (size_t)U * G; i++) R[i] *= 0.1f;
+    prnn_sgemm_pack_b(I, G, W, G, Wp); prnn_sgemm_pack_b(U, G, R, G, Rp);
+    double tot[5] = {0}, best = 1e9;  // gather, projection, recurrent, gates, all
+    for (int rep = 0; rep < 9; rep++) {
+        double ph[4] = {0}, t0 = now();
+        memset(h0, 0, 4 * (size_t)n * U); memset(c, 0, 4 * (size_t)n * U);
+        const float *h = h0; int ldh = U;
+        for (int k = 0; k < T; k++) {
+            if (k % bs == 0) {
+                int steps = T - k < bs ? T - k : bs;
+                double a = now();
+                for (int j = 0; j < steps; j++)
+                    for (int r = 0; r < n; r++) memcpy(gath + ((size_t)j * n + r) * I, x + ((size_t)r * T + k + j) * I, 4 * (size_t)I);
+                double b = now();
+                prnn_sgemm_packed(steps * n, G, I, gath, I, Wp, proj, G, 0);
+                double e = now(); ph[0] += b - a; ph[1] += e - b;
+            }
+            float *P = proj + (size_t)(k % bs) * n * G, *nh = out + (size_t)k * U;
+            double a = now();
+            prnn_sgemm_packed(n, G, U, h, ldh, Rp, P, G, 1);
+            double b = now();
+            prnn_lstm_gates_f32(n, U, P, G, NULL, bias, c, c2, nh, T * U, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+            double e = now(); ph[2] += b - a; ph[3] += e - b;
+            float *tmp = c; c = c2; c2 = tmp; h = nh; ldh = T * U;
+        }
+        double all = now() - t0;
+        if (rep >= 2) { for (int i = 0; i < 4; i++) tot[i] += ph[i] / 7; tot[4] += all / 7; }
+        if (all < best) best = all;
+    }
+    double fp = 2.0 * n * T * I * G, fr = 2.0 * n * T * U * G, peak = fma_peak();
+    printf("loop rows %d T %d I %d U %d, %d steps per block (%.2f MB of projections); FMA peak %.1f GFLOP/s\n",
+           n, T, I, U, bs, 4e-6 * bs * n * G, peak);
+    printf("  in the loop (mean of 7): all %.3f ms (best %.3f) = %.1f GFLOP/s (%.0f %% of peak); gather %.3f ms, "
+           "x·W %.3f ms (%.1f GFLOP/s), h·U %.3f ms (%.1f GFLOP/s), gates %.3f ms, rest %.3f ms\n",
+           tot[4] * 1e3, best * 1e3, (fp + fr) / tot[4] * 1e-9, 100 * (fp + fr) / tot[4] * 1e-9 / peak, tot[0] * 1e3,
+           tot[1] * 1e3, fp / tot[1] * 1e-9, tot[2] * 1e3, fr / tot[2] * 1e-9, tot[3] * 1e3,
+           (tot[4] - tot[0] - tot[1] - tot[2] - tot[3]) * 1e3);
+    // The hot GEMMs accumulate onto the projections again and again: the gate kernel gets a saved copy of the
+    // loop's last pre-activations, not those sums.
+    float *pre = amalloc(4 * (size_t)bs * n * G);
+    memcpy(pre, proj, 4 * (size_t)bs * n * G);
+    gctx g = {n, G, U, h0, NULL, proj, Rp};
+    double tr = time_median(run_packed, &g) * T;
+    gctx gp = {bs * n, G, I, gath, NULL, proj, Wp};
+    double tp = time_median(run_packed, &gp) * ((double)T / bs);
+    gatectx gg = {0, n, U, pre, NULL, bias, h0, c, c2, out};
+    double tg = time_median(run_gates, &gg) * T;
+    printf("  same calls on hot buffers:  x·W %.3f ms (%.1f GFLOP/s), h·U %.3f ms (%.1f GFLOP/s), gates %.3f ms; "
+           "sum %.3f ms\n", tp * 1e3, fp / tp * 1e-9, tr * 1e3, fr / tr * 1e-9, tg * 1e3, (tp + tr + tg) * 1e3);
+    fflush(stdout);
+    free(x); free(W); free(R); free(Wp); free(Rp); free(bias); free(out); free(proj); free(gath); free(h0); free(c); free(c2);
+    free(pre);
+    prnn_flush_denormals_restore(mxcsr);
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "check";
     if (!strcmp(mode, "check")) return run_checks();
+    if (!strcmp(mode, "loop")) {
+        if (argc < 8) { fprintf(stderr, "usage: kb loop isa rows T I U blockRows\n"); return 2; }
+        prnn_force_isa(!strcmp(argv[2], "avx512") ? PRNN_ISA_AVX512 : !strcmp(argv[2], "avx2") ? PRNN_ISA_AVX2 : PRNN_ISA_PORTABLE);
+        bench_loop(atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), atoi(argv[7]));
+        return 0;
+    }
     if (argc > 2) {
         prnn_isa want = !strcmp(argv[2], "avx512") ? PRNN_ISA_AVX512 : !strcmp(argv[2], "avx2") ? PRNN_ISA_AVX2 : PRNN_ISA_PORTABLE;
         prnn_force_isa(want);

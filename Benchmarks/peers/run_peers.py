@@ -171,6 +171,11 @@ def setup_torch(w, x, p, mask):
     return run, "nn.%s" % ("LSTM" if w["kind"] == "lstm" else "GRU")
 
 
+# IR version 8 covers opsets 14 and 17 and loads in every onnxruntime since 1.10; the onnx package's default (its
+# newest IR) is refused by an onnxruntime older than that onnx ("Unsupported model IR version").
+ONNX_IR_VERSION = 8
+
+
 def setup_onnxruntime(w, x, p, mask):
     import numpy as np
     import onnx
@@ -196,7 +201,7 @@ def setup_onnxruntime(w, x, p, mask):
         graph = helper.make_graph([scan], "w4", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [B, T, U]),
                                                  helper.make_tensor_value_info("h0", TensorProto.FLOAT, [B, U])],
                                   [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [B, T, U])], [W])
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=ONNX_IR_VERSION)
         sess = ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
         feed = {"X": x, "h0": np.zeros((B, U), np.float32)}
         return lambda: sess.run(["Y"], feed), "Scan(tanh(x_t + MatMul(h, W)))"
@@ -226,7 +231,7 @@ def setup_onnxruntime(w, x, p, mask):
     node = helper.make_node("LSTM" if w["kind"] == "lstm" else "GRU", names, ["Y", "Y_h"], **attrs)
     graph = helper.make_graph([node], w["kind"], inputs,
                               [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [T, 1, B, U])], inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)], ir_version=ONNX_IR_VERSION)
     onnx.checker.check_model(model)
     sess = ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
     note = "ONNX %s op, time-major input" % node.op_type + (" + sequence_lens" if mask is not None else "")

@@ -35,6 +35,10 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
     /// Rows a block's input GEMM aims for: its efficiency has saturated by then, and a 256-row LSTM shard with
     /// U = 512 gets two steps per block (−6 % time against one step, measured); more only grows the buffer.
     static var blockRows: Int { 512 }
+    /// When one step's projections are at most this size, a block holds no more than this, so each step's rows are
+    /// still in the core's L2 when its recurrent GEMM accumulates onto them (Xeon, AVX-512, 32-row LSTM shards of w1:
+    /// 4 steps per block 4–5 % faster than 16; KERNELS.md). Larger steps cannot stay in L2 anyway: `blockRows` rules.
+    static var cachedBlockBytes: Int { 512 << 10 }
 
     func runShard(_ shard: Int, positions: Range<Int>, stop: StopFlag) throws {
         let g = geometry
@@ -52,8 +56,9 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         }
         let lstm = math.stateCount == 2
         let masked = mask != nil
-        let blockSteps = max(1, min(g.time, (Self.blockRows + n - 1) / max(1, n),
-                                    projectionBudget / max(1, n * gw * MemoryLayout<Float>.size)))
+        let stepBytes = max(1, n * gw * MemoryLayout<Float>.size)
+        let blockBytes = stepBytes <= Self.cachedBlockBytes ? min(Self.cachedBlockBytes, projectionBudget) : projectionBudget
+        let blockSteps = max(1, min(g.time, (Self.blockRows + n - 1) / max(1, n), blockBytes / stepBytes))
         // One step per block with every row: x_t's rows are read in place (a strided matrix), nothing gathered.
         let gather = blockSteps > 1 || order != nil
 

@@ -5,6 +5,8 @@
 //   /tmp/kb bench [isa]    # GFLOP/s, median of 7 runs (isa: avx512 | avx2 | portable; default: detected)
 //   /tmp/kb quick [isa]    # a few representative shapes only
 //   /tmp/kb cells [isa]    # the cells' shapes: recurrent/input packed GEMMs, tiny 32³, and the gate kernels
+//   /tmp/kb gates [isa]    # the gate kernels only
+//   /tmp/kb loop isa rows T I U blockRows   # one LSTM shard's fused time loop, per phase (see bench_loop)
 #define _GNU_SOURCE
 #include "prnn_kernels.h"
 #include "prnn_cells.h"
@@ -479,6 +481,13 @@ int main(int argc, char **argv) {
         prnn_force_isa(want);
     }
     printf("ISA: %s (detected %s)\n\n", prnn_isa_name(prnn_active_isa()), prnn_isa_name(prnn_detected_isa()));
+    if (!strcmp(mode, "gates")) {
+        printf("| gate kernel | rows | U | µs/call (median) | rows·U/ns |\n|---|---|---|---|---|\n");
+        bench_gates(32, 256);
+        bench_gates(64, 256);
+        bench_gates(256, 512);
+        return 0;
+    }
     printf("| kernel   |     M |     N |    K | µs/call (median) | GFLOP/s (median) | GFLOP/s (best) | FMA peak now | median/peak |\n"
            "|---|---|---|---|---|---|---|---|---|\n");
     if (!strcmp(mode, "cells")) {

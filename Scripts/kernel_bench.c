@@ -471,7 +471,10 @@ int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "check";
     if (!strcmp(mode, "check")) return run_checks();
     if (!strcmp(mode, "loop")) {
-        if (argc < 8) { fprintf(stderr, "usage: kb loop isa rows T I U blockRows\n"); return 2; }
+        if (argc < 8 || atoi(argv[3]) < 1 || atoi(argv[4]) < 1 || atoi(argv[5]) < 1 || atoi(argv[6]) < 1) {
+            fprintf(stderr, "usage: kb loop isa rows T I U blockRows (rows, T, I, U ≥ 1)\n");
+            return 2;
+        }
         prnn_force_isa(!strcmp(argv[2], "avx512") ? PRNN_ISA_AVX512 : !strcmp(argv[2], "avx2") ? PRNN_ISA_AVX2 : PRNN_ISA_PORTABLE);
         bench_loop(atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), atoi(argv[7]));
         return 0;

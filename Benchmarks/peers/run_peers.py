@@ -172,7 +172,7 @@ def setup_torch(w, x, p, mask):
 
 
 # IR version 8 covers opsets 14 and 17 and loads in every onnxruntime since 1.10; the onnx package's default (its
-# newest IR) is refused by an onnxruntime older than that onnx ("Unsupported model IR version").
+# newest IR) is refused by an onnxruntime older than that onnx (seen: onnx 1.23 with onnxruntime 1.30).
 ONNX_IR_VERSION = 8
 
 

@@ -57,7 +57,8 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         let lstm = math.stateCount == 2
         let masked = mask != nil
         let stepBytes = max(1, n * gw * MemoryLayout<Float>.size)
-        let blockBytes = stepBytes <= Self.cachedBlockBytes ? min(Self.cachedBlockBytes, projectionBudget) : projectionBudget
+        let blockBytes = stepBytes <= Self.cachedBlockBytes
+            ? min(Self.cachedBlockBytes, projectionBudget) : projectionBudget
         let blockSteps = max(1, min(g.time, (Self.blockRows + n - 1) / max(1, n), blockBytes / stepBytes))
         // One step per block with every row: x_t's rows are read in place (a strided matrix), nothing gathered.
         let gather = blockSteps > 1 || order != nil

@@ -6,6 +6,7 @@
 //   /tmp/kb quick [isa]    # a few representative shapes only
 //   /tmp/kb cells [isa]    # the cells' shapes: recurrent/input packed GEMMs, tiny 32³, and the gate kernels
 //   /tmp/kb gates [isa]    # the gate kernels only
+//   /tmp/kb shapes [isa]   # the packed GEMMs of two-core w1/w2/w5 shards (recurrent and input projections)
 //   /tmp/kb loop isa rows T I U blockRows   # one LSTM shard's fused time loop, per phase (see bench_loop)
 #define _GNU_SOURCE
 #include "prnn_kernels.h"
@@ -502,6 +503,14 @@ int main(int argc, char **argv) {
         bench_gates(64, 256);
         bench_gates(32, 32);
         bench_gates(256, 512);
+        return 0;
+    }
+    if (!strcmp(mode, "shapes")) {  // the cells' GEMMs on two cores: w1/w2 shards (32 rows), w5 shards (256)
+        bench_gemm("packed", 32, 1024, 256);
+        bench_gemm("packed", 32, 768, 256);
+        bench_gemm("packed", 128, 1024, 128);
+        bench_gemm("packed", 256, 2048, 512);
+        bench_gemm("packed", 512, 2048, 256);
         return 0;
     }
     if (!strcmp(mode, "quick")) {

@@ -7,6 +7,7 @@
 //   /tmp/kb cells [isa]    # the cells' shapes: recurrent/input packed GEMMs, tiny 32³, and the gate kernels
 //   /tmp/kb gates [isa]    # the gate kernels only
 //   /tmp/kb shapes [isa]   # the packed GEMMs of two-core w1/w2/w5 shards (recurrent and input projections)
+//   /tmp/kb tiles avx512   # the AVX-512 register tiles (12×32, 6×64, 12×32e) side by side, then prnn_avx512_tune's pick
 //   /tmp/kb loop isa rows T I U blockRows   # one LSTM shard's fused time loop, per phase (see bench_loop)
 #define _GNU_SOURCE
 #include "prnn_kernels.h"
@@ -252,19 +253,30 @@ static int run_checks(void) {
     printf("detected ISA: %s\n", prnn_isa_name(prnn_detected_isa()));
     int dims[] = {1, 2, 3, 5, 7, 8, 11, 12, 13, 16, 17, 24, 31, 32, 33, 47, 63, 64, 65, 97, 128, 193, 257, 300};
     int nd = sizeof dims / sizeof dims[0];
-    for (int t = 0; t < 160; t++) {
-        int M = dims[(int)(urand() * nd)], N = dims[(int)(urand() * nd)], K = dims[(int)(urand() * nd)];
-        check_gemm_shape(M, N, K, (int)(urand() * 3) * 5, t & 1);
+    // AVX-512 has three register tiles (prnn_avx512_tile: 12x32, 6x64, 12x32e), each checked; other ISAs run once.
+    int tiles = prnn_detected_isa() == PRNN_ISA_AVX512 ? 3 : 1;
+    for (int tile = 1; tile <= tiles; tile++) {
+        if (tiles > 1) prnn_force_avx512_tile((prnn_avx512_tile)tile);
+        for (int t = 0; t < 160; t++) {
+            int M = dims[(int)(urand() * nd)], N = dims[(int)(urand() * nd)], K = dims[(int)(urand() * nd)];
+            check_gemm_shape(M, N, K, (int)(urand() * 3) * 5, t & 1);
+        }
+        check_gemm_shape(300, 530, 700, 3, 1);   // K spans several KC blocks
+        check_gemm_shape(200, 1000, 257, 0, 0);
+        check_gemm_shape(600, 70, 300, 1, 1);    // M spans several MC blocks
+        check_gemm_shape(15, 300, 257, 0, 1);    // blocked, rows split by row_tile (AVX-512 11 + 4, AVX2 6 + 5 + 4)
+        check_gemm_shape(27, 530, 300, 2, 0);    // AVX-512 12 + 11 + 4, AVX2 6·3 + 5 + 4
+        check_gemm_shape(38, 1024, 256, 0, 1);   // AVX-512 12·2 + 10 + 4, AVX2 6·5 + 4 + 4
+        check_gemm_shape(19, 96, 300, 0, 1);     // 6×64: rows 6 + 6 + 4 + 3, a 64- and a 32-column strip, 3 k blocks
+        check_gemm_shape(13, 100, 129, 1, 0);    // 6×64: rows 6 + 4 + 3, strips of 64 and 36 columns, 2 k blocks
+        check_gemm_shape(32, 40, 256, 0, 1);     // 6×64: one strip of 40 columns
+        check_gemm_shape(5, 7, 0, 0, 0);
+        check_gemm_shape(5, 7, 0, 0, 1);
+        printf("  sgemm%s%s: %s\n", tiles > 1 ? ", AVX-512 tile " : "",
+               tiles > 1 ? prnn_avx512_tile_name(prnn_avx512_active_tile()) : "",
+               failures ? "FAILED" : "ok (vs double reference, every ISA bitwise = portable, packed = unpacked, rows independent)");
     }
-    check_gemm_shape(300, 530, 700, 3, 1);   // K spans several KC blocks
-    check_gemm_shape(200, 1000, 257, 0, 0);
-    check_gemm_shape(600, 70, 300, 1, 1);    // M spans several MC blocks
-    check_gemm_shape(15, 300, 257, 0, 1);    // blocked, rows split by row_tile (AVX-512 11 + 4, AVX2 6 + 5 + 4)
-    check_gemm_shape(27, 530, 300, 2, 0);    // AVX-512 12 + 11 + 4, AVX2 6·3 + 5 + 4
-    check_gemm_shape(38, 1024, 256, 0, 1);   // AVX-512 12·2 + 10 + 4, AVX2 6·5 + 4 + 4
-    check_gemm_shape(5, 7, 0, 0, 0);
-    check_gemm_shape(5, 7, 0, 0, 1);
-    printf("  sgemm: %s\n", failures ? "FAILED" : "ok (vs double reference, every ISA bitwise = portable, packed = unpacked, rows independent)");
+    prnn_force_avx512_tile(PRNN_AVX512_TILE_DEFAULT);
     for (int t = 0; t < 60; t++) {
         int M = dims[(int)(urand() * nd)], N = dims[(int)(urand() * nd)], K = dims[(int)(urand() * 18)];
         check_dgemm_shape(M, N, K, (int)(urand() * 3), t & 1);
@@ -484,7 +496,8 @@ int main(int argc, char **argv) {
         prnn_isa want = !strcmp(argv[2], "avx512") ? PRNN_ISA_AVX512 : !strcmp(argv[2], "avx2") ? PRNN_ISA_AVX2 : PRNN_ISA_PORTABLE;
         prnn_force_isa(want);
     }
-    printf("ISA: %s (detected %s)\n\n", prnn_isa_name(prnn_active_isa()), prnn_isa_name(prnn_detected_isa()));
+    printf("ISA: %s (detected %s; AVX-512 tile %s, PRNN_AVX512_TILE chooses)\n\n", prnn_isa_name(prnn_active_isa()),
+           prnn_isa_name(prnn_detected_isa()), prnn_avx512_tile_name(prnn_avx512_active_tile()));
     if (!strcmp(mode, "gates")) {
         printf("| gate kernel | rows | U | µs/call (median) | rows·U/ns |\n|---|---|---|---|---|\n");
         bench_gates(32, 256);
@@ -511,6 +524,21 @@ int main(int argc, char **argv) {
         bench_gemm("packed", 128, 1024, 128);
         bench_gemm("packed", 256, 2048, 512);
         bench_gemm("packed", 512, 2048, 256);
+        return 0;
+    }
+    if (!strcmp(mode, "tiles")) {  // the AVX-512 register tiles side by side on the cells' packed GEMMs, 3 rounds
+        const int sh[][3] = {{32, 1024, 256}, {32, 768, 256}, {128, 1024, 128}, {64, 1024, 256}, {256, 2048, 512},
+                             {512, 2048, 256}};
+        const prnn_avx512_tile order[] = {PRNN_AVX512_TILE_12X32, PRNN_AVX512_TILE_6X64, PRNN_AVX512_TILE_12X32E};
+        for (int round = 0; round < 3; round++)
+            for (int q = 0; q < 3; q++) {
+                prnn_avx512_tile t = order[(q + round) % 3];
+                prnn_force_avx512_tile(t);
+                printf("| round %d, tile %s |||||||||\n", round + 1, prnn_avx512_tile_name(t));
+                for (size_t i = 0; i < sizeof sh / sizeof sh[0]; i++) bench_gemm("packed", sh[i][0], sh[i][1], sh[i][2]);
+            }
+        prnn_force_avx512_tile(PRNN_AVX512_TILE_DEFAULT);
+        printf("prnn_avx512_tune() picks: %s\n", prnn_avx512_tile_name(prnn_avx512_tune()));
         return 0;
     }
     if (!strcmp(mode, "quick")) {

@@ -1,4 +1,5 @@
-// AVX-512 GEMM: 12×32 register tile (24 zmm accumulators), broadcast-A × two zmm of B per k.
+// AVX-512 GEMM: 12×32 register tile (24 zmm accumulators), broadcast-A × two zmm of B per k; the blocked product
+// runs the 6×64 tile of gemm6x64_avx512.c instead where prnn_avx512_active_tile() says so.
 // Every C element is the contract's chain acc = fma(a[k], b[k], acc), k ascending; K blocks store and reload acc exactly.
 // Row tiles never leave 1–3 rows behind (see row_tile): a tile of r rows keeps 2r FMA chains in flight, and fewer
 // than 8 chains cannot cover the FMA latency (4 cycles × 2 pipes), so 12 + 1 rows run as 9 + 4.
@@ -27,10 +28,12 @@ static inline int row_tile(int rem) { return rem <= MR ? rem : rem <= MR + 3 ? r
 /// C[mr, 32] (ldc, columns masked by m0/m1) = (load_c ? C : 0) + A[mr, kc] · B[kc, 32].
 /// A element (r, k) is at A[r·ars + k·aks]; B row k's columns 0–15 start at B + k·bks, columns 16–31 at
 /// B + b1 + k·bks (lanes masked by m0/m1 when bmask, else all 32 lanes are read: packed panels are zero padded and
-/// come in pairs).
+/// come in pairs). `ebc` (a constant after inlining; unmasked B only): embedded broadcasts (KERNELS.md) — the second
+/// FMA of each row reads A through a copy of the pointer the compiler cannot prove equal, so each broadcast has one
+/// use and folds into its FMA as {1to16}: no separate broadcast instruction.
 PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, size_t ars, size_t aks,
                                          const float *B, size_t bks, size_t b1, const int bmask, float *C, size_t ldc,
-                                         int load_c, __mmask16 m0, __mmask16 m1) {
+                                         int load_c, __mmask16 m0, __mmask16 m1, const int ebc) {
     __m512 c0[MR], c1[MR];
     PRNN_UNROLL
     for (int r = 0; r < MR; r++) if (r < mr) {
@@ -45,15 +48,9 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
     int k = 0;
 #ifndef PRNN_AVX512_NO_UNROLL
     if (!bmask) {
-#ifdef PRNN_AVX512_EMBEDDED_BCAST
-        // Experiment knob (KERNELS.md, fourth round): the second FMA of each row reads A through a copy of the pointer
-        // the compiler cannot prove equal, so each broadcast has one use and folds into its FMA as {1to16}.
         const float *A2 = A;
-        __asm__("" : "+r"(A2));
-#define PRNN_A2(i) _mm512_set1_ps(A2[i])
-#else
-#define PRNN_A2(i) a
-#endif
+        if (ebc) __asm__("" : "+r"(A2));
+#define PRNN_A2(i) (ebc ? _mm512_set1_ps(A2[i]) : a)
         // Four k per iteration (same chains, same order), as in the AVX2 tile, where it measured +5–12 % (KERNELS.md).
         for (; k + 4 <= kc; k += 4) {
             PRNN_UNROLL
@@ -68,9 +65,7 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
             }
             A += 4 * aks;
             B += 4 * bks;
-#ifdef PRNN_AVX512_EMBEDDED_BCAST
             A2 += 4 * aks;
-#endif
         }
 #undef PRNN_A2
     }
@@ -108,7 +103,7 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
 /// A packed in a row tile's panel (k-major, stride mr), B a pair of packed panels (stride 16, the second b1 later).
 static PRNN_AVX512_TARGET void tile_packed(int mr, int kc, const float *Ap, const float *Bp, size_t b1, float *C,
                                            size_t ldc, int load_c, __mmask16 m0, __mmask16 m1) {
-#define CALL(R) tile(R, kc, Ap, 1, R, Bp, NP, b1, 0, C, ldc, load_c, m0, m1)
+#define CALL(R) tile(R, kc, Ap, 1, R, Bp, NP, b1, 0, C, ldc, load_c, m0, m1, 0)
     TILE_CASES(CALL)
 #undef CALL
 }
@@ -119,12 +114,12 @@ static PRNN_AVX512_TARGET void tile_direct(int mr, int kc, const float *A, size_
                                            size_t b1, int bmask, float *C, size_t ldc, int load_c, __mmask16 m0,
                                            __mmask16 m1) {
     if (!bmask) {
-#define CALL(R) tile(R, kc, A, lda, 1, B, bks, b1, 0, C, ldc, load_c, m0, m1)
+#define CALL(R) tile(R, kc, A, lda, 1, B, bks, b1, 0, C, ldc, load_c, m0, m1, 0)
         TILE_CASES(CALL)
 #undef CALL
         return;
     }
-#define CALL(R) tile(R, kc, A, lda, 1, B, bks, b1, 1, C, ldc, load_c, m0, m1)
+#define CALL(R) tile(R, kc, A, lda, 1, B, bks, b1, 1, C, ldc, load_c, m0, m1, 0)
     TILE_CASES(CALL)
 #undef CALL
 }
@@ -164,9 +159,9 @@ static void pack_a(int mc, int kc, const float *A, int lda, float *dst) {
     }
 }
 
-/// Blocked product with B in the PRNN_PACK_NR layout over the full K.
-static PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float *A, int lda, const float *packed,
-                                            float *C, int ldc, int accumulate) {
+/// Blocked product with B in the PRNN_PACK_NR layout over the full K; `ebc`: embedded broadcasts in full tiles.
+PRNN_INLINE PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float *A, int lda, const float *packed,
+                                                float *C, int ldc, int accumulate, const int ebc) {
     int strips = (N + NR - 1) / NR;
     int mblocks = (M + MC - 1) / MC;
     int mc_max = ((M + mblocks - 1) / mblocks + MR - 1) / MR * MR;
@@ -211,7 +206,8 @@ static PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float *A, 
                                          _MM_HINT_T1);
                     float *c = C + (size_t)(ic + ir) * ldc + s * NR;
                     if (mr == MR && w == NR)  // the common case, inlined, with unmasked C loads and stores
-                        tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, bp, NP, b1, 0, c, (size_t)ldc, load_c, 0xFFFF, 0xFFFF);
+                        tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, bp, NP, b1, 0, c, (size_t)ldc, load_c, 0xFFFF, 0xFFFF,
+                             ebc);
                     else
                         tile_packed(mr, kc, abuf + (size_t)ir * kc, bp, b1, c, (size_t)ldc, load_c, m0, m1);
                 }
@@ -230,8 +226,28 @@ static int use_direct(int M, int N, int K) {
 #endif
 }
 
+PRNN_AVX512_TARGET int prnn_sgemm_blocked_12x32_avx512(int M, int N, int K, const float *A, int lda,
+                                                       const float *packed, float *C, int ldc, int accumulate) {
+    return gemm_blocked(M, N, K, A, lda, packed, C, ldc, accumulate, 0);
+}
+
+PRNN_AVX512_TARGET int prnn_sgemm_blocked_12x32e_avx512(int M, int N, int K, const float *A, int lda,
+                                                        const float *packed, float *C, int ldc, int accumulate) {
+    return gemm_blocked(M, N, K, A, lda, packed, C, ldc, accumulate, 1);
+}
+
+/// The blocked product with the active register tile (prnn_avx512_active_tile).
+static PRNN_AVX512_TARGET int blocked(int M, int N, int K, const float *A, int lda, const float *packed, float *C,
+                                      int ldc, int accumulate) {
+    switch (prnn_avx512_active_tile()) {
+    case PRNN_AVX512_TILE_6X64: return prnn_sgemm_blocked_6x64_avx512(M, N, K, A, lda, packed, C, ldc, accumulate);
+    case PRNN_AVX512_TILE_12X32E: return prnn_sgemm_blocked_12x32e_avx512(M, N, K, A, lda, packed, C, ldc, accumulate);
+    default: return prnn_sgemm_blocked_12x32_avx512(M, N, K, A, lda, packed, C, ldc, accumulate);
+    }
+}
+
 PRNN_AVX512_TARGET void prnn_sgemm_packed_avx512(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate) {
-    if (!use_direct(M, N, K) && gemm_blocked(M, N, K, A, lda, packed, C, ldc, accumulate)) return;
+    if (!use_direct(M, N, K) && blocked(M, N, K, A, lda, packed, C, ldc, accumulate)) return;
     gemm_direct(M, N, K, A, lda, packed, NP, 1, C, ldc, accumulate);
 }
 
@@ -241,7 +257,7 @@ PRNN_AVX512_TARGET void prnn_sgemm_avx512(int M, int N, int K, const float *A, i
         float *bbuf = prnn_thread_scratch(PRNN_SCRATCH_B, prnn_sgemm_packed_b_count(K, N) * sizeof(float));
         if (bbuf) {
             prnn_sgemm_pack_b(K, N, B, ldb, bbuf);
-            if (gemm_blocked(M, N, K, A, lda, bbuf, C, ldc, accumulate)) return;
+            if (blocked(M, N, K, A, lda, bbuf, C, ldc, accumulate)) return;
         }
     }
     gemm_direct(M, N, K, A, lda, B, (size_t)ldb, 0, C, ldc, accumulate);

@@ -59,6 +59,14 @@ void prnn_activation_f64_avx2(prnn_activation act, const double *x, double *y, s
 void prnn_sgemm_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate);
 void prnn_sgemm_packed_avx512(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate);
 void prnn_dgemm_avx512(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate);
+/// The blocked products of each AVX-512 register tile (gemm_avx512.c, gemm6x64_avx512.c; packed B over the full K);
+/// 0 when the scratch could not be had (nothing written).
+int prnn_sgemm_blocked_12x32_avx512(int M, int N, int K, const float *A, int lda, const float *packed, float *C,
+                                    int ldc, int accumulate);
+int prnn_sgemm_blocked_12x32e_avx512(int M, int N, int K, const float *A, int lda, const float *packed, float *C,
+                                     int ldc, int accumulate);
+int prnn_sgemm_blocked_6x64_avx512(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc,
+                                   int accumulate);
 void prnn_activation_f32_avx512(prnn_activation act, const float *x, float *y, size_t n);
 void prnn_activation_f64_avx512(prnn_activation act, const double *x, double *y, size_t n);
 #endif

@@ -25,7 +25,8 @@ struct BenchReport {
         guard !json else { return }
         let steps = spec.usefulSampleSteps
         Terminal.output("workload  \(spec.name)\(spec.modified && spec.name != "custom" ? " (modified)" : ""): \(spec.summary), float32")
-        Terminal.output("machine   \(peak.cpuModel), \(coreCount) allowed core\(coreCount == 1 ? "" : "s"), ISA \(peak.isa), \(peak.build) build")
+        let tile = PeakProbe.avx512TileName.map { " (GEMM tile \($0))" } ?? ""
+        Terminal.output("machine   \(peak.cpuModel), \(coreCount) allowed core\(coreCount == 1 ? "" : "s"), ISA \(peak.isa)\(tile), \(peak.build) build")
         Terminal.output("peak      \(format(peak.perCoreGFLOPS, 1)) GFLOP/s one core, \(format(peak.allCoresGFLOPS, 1)) all \(peak.cores) (\(peakCached ? "cached" : "measured now"); `parallel-rnn peak --refresh` to re-measure)")
         let formula: String
         switch spec.cell {
@@ -78,7 +79,8 @@ struct BenchReport {
                 ("peak_gflops", jsonNumber(peakGFLOPS)),
                 ("peak_fraction", jsonNumber(fraction)),
                 ("speedup", jsonNumber(speedup)),
-                ("isa", jsonString(peak.isa)), ("build", jsonString(peak.build)),
+                ("isa", jsonString(peak.isa)), ("avx512_tile", PeakProbe.avx512TileName.map(jsonString) ?? "null"),
+                ("build", jsonString(peak.build)),
             ]
             Terminal.output("{" + fields.map { "\(jsonString($0.0)):\($0.1)" }.joined(separator: ",") + "}")
             return

@@ -37,6 +37,12 @@ struct PeakMeasurement: Codable, Sendable, Equatable {
 enum PeakProbe {
     static var isaName: String { String(cString: prnn_isa_name(prnn_active_isa())) }
 
+    /// The AVX-512 GEMM register tile in use (`prnn_avx512_tune` picks it when the first weights are packed); nil
+    /// without AVX-512.
+    static var avx512TileName: String? {
+        prnn_active_isa() == PRNN_ISA_AVX512 ? String(cString: prnn_avx512_tile_name(prnn_avx512_active_tile())) : nil
+    }
+
     static var buildName: String {
         #if DEBUG
         return "debug"

@@ -37,6 +37,19 @@ private func withISA<T>(_ isa: prnn_isa, _ body: () throws -> T) rethrows -> T {
     return try body()
 }
 
+/// The AVX-512 register tiles to check under `isa`: all three on AVX-512, else just the default (unused there).
+private func tiles(for isa: prnn_isa) -> [prnn_avx512_tile] {
+    isa == PRNN_ISA_AVX512 ? [PRNN_AVX512_TILE_12X32, PRNN_AVX512_TILE_6X64, PRNN_AVX512_TILE_12X32E]
+                           : [PRNN_AVX512_TILE_DEFAULT]
+}
+
+/// Runs `body` with the AVX-512 register tile forced, back to the default afterwards.
+private func withTile<T>(_ tile: prnn_avx512_tile, _ body: () throws -> T) rethrows -> T {
+    _ = prnn_force_avx512_tile(tile)
+    defer { _ = prnn_force_avx512_tile(PRNN_AVX512_TILE_DEFAULT) }
+    return try body()
+}
+
 private func bits(_ x: [Float]) -> [UInt32] { x.map(\.bitPattern) }
 private func bits(_ x: [Double]) -> [UInt64] { x.map(\.bitPattern) }
 
@@ -122,6 +135,22 @@ struct KernelTests {
         #endif
     }
 
+    @Test("AVX-512 register tile: forcing sets it and the default returns; names; tuning leaves a valid tile")
+    func avx512TileForcing() {
+        let tuned = prnn_avx512_tune()  // once per process (waits if another thread is tuning); no-op without AVX-512
+        let unforced = prnn_avx512_active_tile()
+        #expect(unforced == tuned)
+        for tile in [PRNN_AVX512_TILE_12X32, PRNN_AVX512_TILE_6X64, PRNN_AVX512_TILE_12X32E] {
+            withTile(tile) { #expect(prnn_avx512_active_tile() == tile) }
+            #expect(prnn_avx512_active_tile() == unforced, "forcing the default returns to the unforced tile")
+        }
+        _ = prnn_force_avx512_tile(PRNN_AVX512_TILE_6X64)
+        #expect(prnn_force_avx512_tile(prnn_avx512_tile(rawValue: 99)) == unforced, "an unknown tile means the default")
+        #expect([PRNN_AVX512_TILE_12X32, PRNN_AVX512_TILE_6X64, PRNN_AVX512_TILE_12X32E].contains(tuned))
+        #expect(prnn_avx512_tune() == tuned, "tuning runs once: the choice stays")
+        #expect(["12x32", "6x64", "12x32e"].contains(String(cString: prnn_avx512_tile_name(tuned))))
+    }
+
     @Test("sgemm matches a Double reference on random and odd shapes; every ISA, packed and unpacked, bitwise equal to portable")
     func sgemmRandomShapes() {
         var rng = XorShift(seed: 0x5EED)
@@ -148,10 +177,15 @@ struct KernelTests {
             }
             #expect(worst < 1e-6, "\(m)×\(n)×\(k): relative error \(worst)")
             for isa in supportedISAs() {
-                withISA(isa) {
-                    #expect(bits(p.sgemm(accumulate: accumulate)) == bits(portable), "sgemm \(isa) \(m)×\(n)×\(k)")
-                    #expect(bits(p.sgemmPacked(packed, accumulate: accumulate)) == bits(portable),
-                            "sgemm_packed \(isa) \(m)×\(n)×\(k)")
+                for tile in tiles(for: isa) {
+                    withISA(isa) {
+                        withTile(tile) {
+                            #expect(bits(p.sgemm(accumulate: accumulate)) == bits(portable),
+                                    "sgemm \(isa) tile \(tile) \(m)×\(n)×\(k)")
+                            #expect(bits(p.sgemmPacked(packed, accumulate: accumulate)) == bits(portable),
+                                    "sgemm_packed \(isa) tile \(tile) \(m)×\(n)×\(k)")
+                        }
+                    }
                 }
             }
         }

@@ -23,6 +23,24 @@ prnn_isa prnn_active_isa(void);
 prnn_isa prnn_force_isa(prnn_isa isa);
 const char *prnn_isa_name(prnn_isa isa);
 
+/// The AVX-512 blocked GEMM's register tile: 12 rows × 32 columns (two B vectors and twelve broadcasts per k), the
+/// same with the broadcasts folded into the FMAs as {1to16} memory operands (12x32e), or 6 rows × 64 columns (four B
+/// vectors, six broadcasts). All run the same FMA chains: the bits never depend on the tile.
+typedef enum {
+    PRNN_AVX512_TILE_DEFAULT = 0, PRNN_AVX512_TILE_12X32 = 1, PRNN_AVX512_TILE_6X64 = 2, PRNN_AVX512_TILE_12X32E = 3
+} prnn_avx512_tile;
+/// The tile in use: forced, else the environment's PRNN_AVX512_TILE (`12x32`, `12x32e` or `6x64`), else the one
+/// prnn_avx512_tune() measured fastest, else 12×32.
+prnn_avx512_tile prnn_avx512_active_tile(void);
+/// Forces a tile (tests, benchmarks); PRNN_AVX512_TILE_DEFAULT returns to the default. Returns the tile now active.
+prnn_avx512_tile prnn_force_avx512_tile(prnn_avx512_tile tile);
+/// Once per process, on AVX-512 CPUs when PRNN_AVX512_TILE is unset: times the tiles on the fused cells' GEMM shapes
+/// on the calling thread (rotating order, medians; about 15 ms) and keeps another tile than 12×32 only if it is at
+/// least 2 % faster. Concurrent first calls wait for that choice; later calls return at once. Returns the tile in use
+/// afterwards.
+prnn_avx512_tile prnn_avx512_tune(void);
+const char *prnn_avx512_tile_name(prnn_avx512_tile tile);
+
 // ---------------------------------------------------------------- GEMM, row-major
 /// C[M,N] (ldc) = (accumulate ? C : 0) + A[M,K] (lda) · B[K,N] (ldb).
 void prnn_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,

@@ -80,18 +80,6 @@ static PRNN_AVX512_TARGET void tile_any(int mr, int nv, int kc, const float *A, 
 #undef CALL
 }
 
-/// Packs A[mc, kc] (lda) into the row tiles' panels: the tile at row i0 with mr rows (row_tile) starts at i0·kc and
-/// holds element (r, k) at k·mr + r.
-static void pack_a(int mc, int kc, const float *A, int lda, float *dst) {
-    for (int i0 = 0, mr; i0 < mc; i0 += mr) {
-        mr = row_tile(mc - i0);
-        float *p = dst + (size_t)i0 * kc;
-        for (int r = 0; r < mr; r++) {
-            const float *src = A + (size_t)(i0 + r) * lda;
-            for (int k = 0; k < kc; k++) p[(size_t)k * mr + r] = src[k];
-        }
-    }
-}
 
 /// Blocked product with B in the PRNN_PACK_NR layout over the full K; 0 when scratch could not be had.
 PRNN_AVX512_TARGET int prnn_sgemm_blocked_6x64_avx512(int M, int N, int K, const float *A, int lda,
@@ -109,7 +97,7 @@ PRNN_AVX512_TARGET int prnn_sgemm_blocked_6x64_avx512(int M, int N, int K, const
         int load_c = accumulate || pc > 0;
         for (int ic = 0; ic < M; ic += mc_max) {
             int mc = M - ic < mc_max ? M - ic : mc_max;
-            pack_a(mc, kc, A + (size_t)ic * lda + pc, lda, abuf);
+            prnn_pack_a_panels(mc, kc, A + (size_t)ic * lda + pc, lda, abuf, row_tile);
             for (int s = 0; s < strips; s++) {
                 const int nv = panels - s * NV >= NV ? NV : 2;
                 const int j0 = s * NV * NP, w = N - j0 < nv * NP ? N - j0 : nv * NP;

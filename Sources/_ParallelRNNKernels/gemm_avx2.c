@@ -156,18 +156,6 @@ static PRNN_AVX2_TARGET void gemm_direct(int M, int N, int K, const float *A, in
     }
 }
 
-/// Packs A[mc, kc] (lda) into the row tiles' panels: the panel of the tile at row i0 with mr rows (row_tile) starts
-/// at i0·kc and holds element (r, k) at k·mr + r.
-static void pack_a(int mc, int kc, const float *A, int lda, float *dst) {
-    for (int i0 = 0, mr; i0 < mc; i0 += mr) {
-        mr = row_tile(mc - i0);
-        float *p = dst + (size_t)i0 * kc;
-        for (int r = 0; r < mr; r++) {
-            const float *src = A + (size_t)(i0 + r) * lda;
-            for (int k = 0; k < kc; k++) p[(size_t)k * mr + r] = src[k];
-        }
-    }
-}
 
 /// Blocked product with B in the PRNN_PACK_NR layout over the full K.
 static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, int lda, const float *packed,
@@ -185,7 +173,7 @@ static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, in
         int load_c = accumulate || pc > 0;
         for (int ic = 0; ic < M; ic += mc_max) {
             int mc = M - ic < mc_max ? M - ic : mc_max;
-            pack_a(mc, kc, A + (size_t)ic * lda + pc, lda, abuf);
+            prnn_pack_a_panels(mc, kc, A + (size_t)ic * lda + pc, lda, abuf, row_tile);
             for (int s = 0; s < pairs; s++) {
                 const float *bp = packed + ((size_t)2 * s * K + pc) * NR;  // panel 2s; panel 2s + 1 at bp + K·NR
                 // The next pair's panels (kc rows of 64 bytes each) are fetched into L2, a share per tile, while this

@@ -146,18 +146,6 @@ static PRNN_AVX512_TARGET void gemm_direct(int M, int N, int K, const float *A, 
     }
 }
 
-/// Packs A[mc, kc] (lda) into the row tiles' panels: the panel of the tile at row i0 with mr rows (row_tile) starts
-/// at i0·kc and holds element (r, k) at k·mr + r.
-static void pack_a(int mc, int kc, const float *A, int lda, float *dst) {
-    for (int i0 = 0, mr; i0 < mc; i0 += mr) {
-        mr = row_tile(mc - i0);
-        float *p = dst + (size_t)i0 * kc;
-        for (int r = 0; r < mr; r++) {
-            const float *src = A + (size_t)(i0 + r) * lda;
-            for (int k = 0; k < kc; k++) p[(size_t)k * mr + r] = src[k];
-        }
-    }
-}
 
 /// Blocked product with B in the PRNN_PACK_NR layout over the full K; `ebc`: embedded broadcasts in full tiles.
 PRNN_INLINE PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float *A, int lda, const float *packed,
@@ -174,7 +162,7 @@ PRNN_INLINE PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float
         int load_c = accumulate || pc > 0;
         for (int ic = 0; ic < M; ic += mc_max) {
             int mc = M - ic < mc_max ? M - ic : mc_max;
-            pack_a(mc, kc, A + (size_t)ic * lda + pc, lda, abuf);
+            prnn_pack_a_panels(mc, kc, A + (size_t)ic * lda + pc, lda, abuf, row_tile);
             for (int s = 0; s < strips; s++) {
                 int w = N - s * NR < NR ? N - s * NR : NR;
                 __mmask16 m0, m1;

@@ -10,7 +10,8 @@ struct RunCommand: ParsableCommand {
         discussion: """
             --weights is an .npz with kernel (I, gU), recurrent_kernel (U, gU) and optionally bias ((gU) or (2, 3U) \
             for GRU reset_after), plus an optional metadata.json member as written by Scripts/export_keras_weights.py \
-            (cell, activations, reset_after, go_backwards); options given on the command line take precedence.
+            (cell, activations, reset_after, go_backwards, time_major); options given on the command line take \
+            precedence.
             Inputs are float32 or float64 (converted to float32, as Keras casts); a mask may be bool, float or integer \
             (non-zero = valid step). --initial-states is an .npz with state_0 (h) and, for LSTM, state_1 (c).
             --output: a path ending in .npz gets an archive with outputs.npy, last_output.npy, state_0.npy \
@@ -23,11 +24,12 @@ struct RunCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "GRU reset_after (default: metadata, else true).") var resetAfter: Bool?
     @Option(help: "Activation: tanh, sigmoid, hard_sigmoid, relu, linear (default: metadata, else tanh).") var activation: String?
     @Option(help: "Recurrent activation for LSTM/GRU (default: metadata, else sigmoid).") var recurrentActivation: String?
-    @Option(help: "Inputs (.npy): (B, T, I), or (T, B, I) with --time-major.") var inputs: String
-    @Option(help: "Mask (.npy): (B, T) or (B, T, 1); (T, B…) with --time-major.") var mask: String?
+    @Option(help: "Inputs (.npy): (B, T, I), or (T, B, I) time-major.") var inputs: String
+    @Option(help: "Mask (.npy): (B, T) or (B, T, 1); (T, B…) time-major.") var mask: String?
     @Option(help: "Initial states (.npz with state_0[, state_1]); default zeros.") var initialStates: String?
     @Flag(inversion: .prefixedNo, help: "Process the sequence backwards (default: metadata, else false).") var goBackwards: Bool?
-    @Flag(help: "Inputs, mask and outputs are time-major.") var timeMajor = false
+    @Flag(inversion: .prefixedNo, help: "Inputs, mask and outputs are time-major (default: metadata, else false).")
+    var timeMajor: Bool?
     @Flag(help: "Masked steps output zeros (Keras zero_output_for_mask).") var zeroOutputForMask = false
     @Option(help: "Shards (Execution.threads(N)); default Execution.automatic.") var threads: Int?
     @Flag(help: "Unpinned shards.") var noPin = false
@@ -59,6 +61,8 @@ struct RunCommand: ParsableCommand {
             let act = try activation.flatMap(Activation.init(kerasName:)) ?? w.metadataActivation("activation") ?? .tanh
             let ract = try recurrentActivation.flatMap(Activation.init(kerasName:)) ?? w.metadataActivation("recurrent_activation") ?? .sigmoid
             let backwards = goBackwards ?? (w.metadata["go_backwards"] as? Bool) ?? false
+            // A layer exported with time_major=True reads (T, B, I): the metadata counts, as for go_backwards.
+            let major = timeMajor ?? (w.metadata["time_major"] as? Bool) ?? false
             let x = try ArrayLoading.floatInputs(inputs, argument: "inputs")
             let m = try mask.map { path throws(RNNError) in try ArrayLoading.mask(path) }
             var states: [Tensor<Float>]? = nil
@@ -74,17 +78,17 @@ struct RunCommand: ParsableCommand {
             case .lstm:
                 let c = try LSTM(kernel: w.kernel, recurrentKernel: w.recurrentKernel, bias: w.bias,
                                  activation: act, recurrentActivation: ract)
-                result = try c(x, mask: m, initialStates: states, goBackwards: backwards, timeMajor: timeMajor,
+                result = try c(x, mask: m, initialStates: states, goBackwards: backwards, timeMajor: major,
                                zeroOutputForMask: zeroOutputForMask, execution: execution)
             case .gru:
                 let after = resetAfter ?? (w.metadata["reset_after"] as? Bool) ?? true
                 let c = try GRU(kernel: w.kernel, recurrentKernel: w.recurrentKernel, bias: w.bias, resetAfter: after,
                                 activation: act, recurrentActivation: ract)
-                result = try c(x, mask: m, initialStates: states, goBackwards: backwards, timeMajor: timeMajor,
+                result = try c(x, mask: m, initialStates: states, goBackwards: backwards, timeMajor: major,
                                zeroOutputForMask: zeroOutputForMask, execution: execution)
             case .simple:
                 let c = try SimpleRNN(kernel: w.kernel, recurrentKernel: w.recurrentKernel, bias: w.bias, activation: act)
-                result = try c(x, mask: m, initialStates: states, goBackwards: backwards, timeMajor: timeMajor,
+                result = try c(x, mask: m, initialStates: states, goBackwards: backwards, timeMajor: major,
                                zeroOutputForMask: zeroOutputForMask, execution: execution)
             }
             try write(result)

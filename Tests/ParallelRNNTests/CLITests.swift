@@ -154,6 +154,32 @@ import ParallelRNN
         for (got, want) in zip(outputs.scalars, expected) { #expect(abs(got - want) < 1e-5) }
         #expect(try out.tensor("state_0", as: Float.self).scalars == Array(outputs.scalars[4..<6] + outputs.scalars[10..<12]))
 
+        // time_major from the weights' metadata (as Scripts/export_keras_weights.py writes it): the same inputs
+        // transposed to (T, B, I) give the transposed outputs; --no-time-major overrides the metadata.
+        var majorWeights = try NPZArchive(path: dir + "/w.npz")
+        majorWeights.setMember(Data(#"{"cell": "simple", "time_major": true}"#.utf8), path: "metadata.json")
+        try majorWeights.write(path: dir + "/wt.npz")
+        var xt: [Float] = []  // x[b, t] at [t, b]
+        for t in 0..<3 { for row in 0..<2 { xt.append(xs[row * 3 + t]) } }
+        try Tensor(shape: [3, 2, 1], scalars: xt).write(npy: dir + "/xt.npy")
+        let major = try Self.run(["run", "--weights", dir + "/wt.npz", "--inputs", dir + "/xt.npy",
+                                  "--output", dir + "/major.npz"])
+        #expect(major.status == 0, "\(major.stderr)")
+        let majorOut = try NPZArchive(path: dir + "/major.npz").tensor("outputs", as: Float.self)
+        #expect(majorOut.shape == [3, 2, 2])
+        var transposed: [Float] = []  // outputs[b, t, :] at [t, b, :]
+        for t in 0..<3 {
+            for row in 0..<2 {
+                let start: Int = (row * 3 + t) * 2
+                transposed += outputs.scalars[start..<(start + 2)]
+            }
+        }
+        #expect(majorOut.scalars == transposed)
+        let overridden = try Self.run(["run", "--weights", dir + "/wt.npz", "--inputs", dir + "/x.npy",
+                                       "--no-time-major", "--output", dir + "/batch.npz"])
+        #expect(overridden.status == 0, "\(overridden.stderr)")
+        #expect(try NPZArchive(path: dir + "/batch.npz").tensor("outputs", as: Float.self).scalars == outputs.scalars)
+
         // Inputs whose feature size does not fit the kernel: a one-line error naming the file, exit 1.
         try Tensor<Float>(zeros: [2, 3, 4]).write(npy: dir + "/x4.npy")
         let bad = try Self.run(["run", "--weights", dir + "/w.npz", "--cell", "simple", "--inputs", dir + "/x4.npy",

@@ -80,7 +80,6 @@ static PRNN_AVX512_TARGET void tile_any(int mr, int nv, int kc, const float *A, 
 #undef CALL
 }
 
-
 /// Blocked product with B in the PRNN_PACK_NR layout over the full K; 0 when scratch could not be had.
 PRNN_AVX512_TARGET int prnn_sgemm_blocked_6x64_avx512(int M, int N, int K, const float *A, int lda,
                                                       const float *packed, float *C, int ldc, int accumulate) {

@@ -95,7 +95,6 @@ PRNN_INLINE PRNN_AVX2_TARGET void tile(const int mr, int kc, const float *A, siz
     switch (mr) { case 6: CALL(6); break; case 5: CALL(5); break; case 4: CALL(4); break; \
     case 3: CALL(3); break; case 2: CALL(2); break; default: CALL(1); break; }
 
-
 /// Runs one tile variant, routing C through a scratch tile when fewer than 16 columns are valid.
 /// kind 0: A packed (stride mr) + B packed (stride 16); kind 1: A in place + B rows with stride bks, all 16 lanes;
 /// kind 2: A in place + B masked to w lanes.
@@ -155,7 +154,6 @@ static PRNN_AVX2_TARGET void gemm_direct(int M, int N, int K, const float *A, in
         }
     }
 }
-
 
 /// Blocked product with B in the PRNN_PACK_NR layout over the full K.
 static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, int lda, const float *packed,

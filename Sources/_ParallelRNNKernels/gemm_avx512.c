@@ -1,5 +1,5 @@
-// AVX-512 GEMM: 12×32 register tile (24 zmm accumulators), broadcast-A × two zmm of B per k; the blocked product
-// runs the 6×64 tile of gemm6x64_avx512.c instead where prnn_avx512_active_tile() says so.
+// AVX-512 GEMM: 12×32 register tile (24 zmm accumulators), broadcast-A × two zmm of B per k. The blocked product runs
+// as prnn_avx512_active_tile() says: this tile, the same with embedded broadcasts, or gemm6x64_avx512.c's 6×64 tile.
 // Every C element is the contract's chain acc = fma(a[k], b[k], acc), k ascending; K blocks store and reload acc exactly.
 // Row tiles never leave 1–3 rows behind (see row_tile): a tile of r rows keeps 2r FMA chains in flight, and fewer
 // than 8 chains cannot cover the FMA latency (4 cycles × 2 pipes), so 12 + 1 rows run as 9 + 4.
@@ -145,7 +145,6 @@ static PRNN_AVX512_TARGET void gemm_direct(int M, int N, int K, const float *A, 
         }
     }
 }
-
 
 /// Blocked product with B in the PRNN_PACK_NR layout over the full K; `ebc`: embedded broadcasts in full tiles.
 PRNN_INLINE PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float *A, int lda, const float *packed,

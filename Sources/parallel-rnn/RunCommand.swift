@@ -12,7 +12,8 @@ struct RunCommand: ParsableCommand {
             for GRU reset_after), plus an optional metadata.json member as written by Scripts/export_keras_weights.py \
             (cell, activations, reset_after, go_backwards, time_major); options given on the command line take \
             precedence.
-            Inputs are float32 or float64 (converted to float32, as Keras casts); a mask may be bool, float or integer \
+            Inputs are float32, float64 or float16 (converted to float32, as Keras casts), little- or big-endian, C or \
+            Fortran order; a mask may be bool, float or integer \
             (non-zero = valid step). --initial-states is an .npz with state_0 (h) and, for LSTM, state_1 (c).
             --output: a path ending in .npz gets an archive with outputs.npy, last_output.npy, state_0.npy \
             (and state_1.npy for LSTM); any other path is a directory (created) receiving those files.

@@ -188,4 +188,62 @@ import ParallelRNN
         #expect(bad.stderr.hasPrefix("error: inputs (\(dir)/x4.npy)"))
         Self.expectNoTrace(bad)
     }
+
+    /// Inputs and masks as numpy also writes them: Fortran order, big-endian, float16, big-endian integers. Each
+    /// run must give the outputs of the plain little-endian C-order files.
+    @Test func runReadsFortranBigEndianAndHalfFiles() throws {
+        let dir = Self.temporaryPath("orders")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var weights = NPZArchive()
+        try weights.set(Tensor<Float>(shape: [1, 2], scalars: [0.5, -0.25]), named: "kernel")
+        try weights.set(Tensor<Float>(shape: [2, 2], scalars: [0.1, 0.2, -0.3, 0.4]), named: "recurrent_kernel")
+        try weights.set(Tensor<Float>(shape: [2], scalars: [0.05, -0.05]), named: "bias")
+        try weights.write(path: dir + "/w.npz")
+        // x[b, t, 0] (B 2, T 3, I 1), and x in column-major order: element (b, t) at b + 2t.
+        let xs: [Float] = [1, -2, 0.5, 0.25, 3, -1]
+        let xsF: [Float] = [1, 0.25, -2, 3, 0.5, -1]
+        let mask: [Bool] = [true, true, false, true, false, true]
+        let maskF: [Bool] = [true, true, true, false, false, true]
+        try Tensor(shape: [2, 3, 1], scalars: xs).write(npy: dir + "/x.npy")
+        try Tensor(shape: [2, 3], scalars: mask).write(npy: dir + "/m.npy")
+        func write(_ name: String, _ descr: String, fortran: Bool, shape: [Int], _ payload: [UInt8]) throws {
+            try (NPYHeader(descr: descr, fortranOrder: fortran, shape: shape).encoded() + Data(payload))
+                .write(to: URL(fileURLWithPath: dir + "/" + name))
+        }
+        func bigEndian<T: FixedWidthInteger>(_ words: [T]) -> [UInt8] {
+            words.flatMap { w in (0..<(T.bitWidth / 8)).reversed().map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } }
+        }
+        try write("xf.npy", ">f4", fortran: true, shape: [2, 3, 1], bigEndian(xsF.map(\.bitPattern)))
+        // float16 bits of 1, -2, 0.5, 0.25, 3, -1, little-endian, C order.
+        let halves: [UInt16] = [0x3C00, 0xC000, 0x3800, 0x3400, 0x4200, 0xBC00]
+        try write("xh.npy", "<f2", fortran: false, shape: [2, 3, 1], halves.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        // Non-zero only in a high byte: true whatever the byte order.
+        try write("mi.npy", ">i4", fortran: true, shape: [2, 3], bigEndian(maskF.map { $0 ? Int32(0x100) : 0 }))
+        try write("mu.npy", ">u2", fortran: false, shape: [2, 3], bigEndian(mask.map { $0 ? UInt16(1) : 0 }))
+        try write("md.npy", ">f8", fortran: true, shape: [2, 3], bigEndian(maskF.map { ($0 ? -0.5 : 0.0).bitPattern }))
+
+        func outputs(_ inputs: String, _ mask: String) throws -> Tensor<Float> {
+            let out = dir + "/o-\(inputs)-\(mask).npz"
+            let r = try Self.run(["run", "--weights", dir + "/w.npz", "--cell", "simple", "--inputs", dir + "/" + inputs,
+                                  "--mask", dir + "/" + mask, "--output", out])
+            #expect(r.status == 0, "\(inputs) \(mask): \(r.stderr)")
+            Self.expectNoTrace(r)
+            return try NPZArchive(path: out).tensor("outputs", as: Float.self)
+        }
+        let reference = try outputs("x.npy", "m.npy")
+        #expect(reference.shape == [2, 3, 2])
+        for (inputs, mask) in [("xf.npy", "m.npy"), ("xh.npy", "m.npy"), ("x.npy", "mi.npy"), ("x.npy", "mu.npy"),
+                               ("xf.npy", "md.npy")] {
+            #expect(try outputs(inputs, mask).isBitwiseIdentical(to: reference), "\(inputs) \(mask)")
+        }
+
+        // A truncated Fortran-order integer mask is a one-line error naming the file.
+        try write("mt.npy", ">i4", fortran: true, shape: [2, 3], [UInt8](repeating: 1, count: 23))
+        let bad = try Self.run(["run", "--weights", dir + "/w.npz", "--cell", "simple", "--inputs", dir + "/x.npy",
+                                "--mask", dir + "/mt.npy", "--output", dir + "/bad.npz"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("mt.npy") && bad.stderr.contains("needs 24 data bytes, the file has 23"))
+        Self.expectNoTrace(bad)
+    }
 }

@@ -3,7 +3,8 @@ import Testing
 @testable import ParallelRNN
 
 /// `.npy` / `.npz` reading and writing against files written by numpy 2.x (Fixtures/npy, made by
-/// `np.save` / `np.savez` / `np.savez_compressed`; see the file names for dtype and shape).
+/// `np.save` / `np.savez` / `np.savez_compressed`; see the file names for dtype and shape), and against payloads
+/// laid out here byte by byte (column-major order, big-endian words, float16 bit patterns).
 @Suite struct NPYTests {
     static func fixture(_ name: String) throws -> URL {
         let dir = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
@@ -88,11 +89,219 @@ import Testing
         #expect(g.reason.contains("'<i8'"))
     }
 
-    @Test func rejectsBigEndianAndFortranOrder() throws {
-        let big = try #require(Self.fileError { _ = try Tensor<Float>(npy: try Self.fixture("f4_bigendian.npy")) })
-        #expect(big.reason.contains("'>f4'") && big.reason.contains("big-endian"))
-        let fortran = try #require(Self.fileError { _ = try Tensor<Float>(npy: try Self.fixture("f4_fortran_2x3.npy")) })
-        #expect(fortran.reason.contains("Fortran"))
+    // MARK: Fortran order, big-endian, float16
+
+    /// numpy's own files for the cases below, made with numpy 2.4 by:
+    ///
+    ///     import numpy as np
+    ///     np.save('f4_fortran_4x3x2.npy', np.arange(24, dtype='<f4').reshape(2, 3, 4).T)
+    ///     np.save('f2_specials.npy', np.array([0.0, -0.0, 1.0, -2.5, 65504.0, 2.0**-14, 2.0**-24,
+    ///             -(1023 * 2.0**-24), np.inf, -np.inf, np.nan, 1/3], dtype='<f2'))
+    ///     np.save('f8_bigendian_fortran_3x2.npy', np.asfortranarray(np.array(
+    ///             [[1.5, -2.0], [np.pi, 1e300], [-0.0, 5e-324]], dtype='>f8')))
+    ///     np.save('b1_fortran_2x3x2.npy', np.asfortranarray(np.arange(12).reshape(2, 3, 2) % 3 == 0))
+    ///
+    /// (`f4_bigendian.npy` and `f4_fortran_2x3.npy` hold `x23` as `'>f4'` and in Fortran order.)
+    @Test func readsNumpyBigEndianAndFortranOrder() throws {
+        let big = try Tensor<Float>(npy: try Self.fixture("f4_bigendian.npy"))
+        #expect(big.shape == [2, 3] && big.scalars == Self.x23)
+        let fortran = try Tensor<Float>(npy: try Self.fixture("f4_fortran_2x3.npy"))
+        #expect(fortran.shape == [2, 3] && fortran.scalars == Self.x23)
+
+        // x.T of x = arange(24).reshape(2, 3, 4): element [i, j, k] is x[k, j, i] = 12k + 4j + i.
+        let t = try Tensor<Float>(npy: try Self.fixture("f4_fortran_4x3x2.npy"))
+        #expect(t.shape == [4, 3, 2])
+        var expected: [Float] = []
+        for i in 0..<4 { for j in 0..<3 { for k in 0..<2 { expected.append(Float(12 * k + 4 * j + i)) } } }
+        #expect(t.scalars == expected)
+
+        let d = try Tensor<Double>(npy: try Self.fixture("f8_bigendian_fortran_3x2.npy"))
+        #expect(d.shape == [3, 2])
+        let want: [Double] = [1.5, -2.0, .pi, 1e300, -0.0, .leastNonzeroMagnitude]
+        #expect(d.scalars.map(\.bitPattern) == want.map(\.bitPattern))
+
+        let b = try Tensor<Bool>(npy: try Self.fixture("b1_fortran_2x3x2.npy"))
+        #expect(b.shape == [2, 3, 2] && b.scalars == (0..<12).map { $0 % 3 == 0 })
+        #expect(try NPYArray(npy: try Self.fixture("b1_fortran_2x3x2.npy")) == .bool(b))
+    }
+
+    @Test func readsNumpyFloat16Exactly() throws {
+        let url = try Self.fixture("f2_specials.npy")
+        let h = try Tensor<Float>(npy: url)
+        #expect(h.shape == [12])
+        let s = h.scalars
+        #expect(s[0] == 0 && s[0].sign == .plus && s[1] == 0 && s[1].sign == .minus)
+        #expect(s[2] == 1 && s[3] == -2.5 && s[4] == 65504)
+        #expect(s[5] == 0x1p-14 && s[6] == 0x1p-24 && s[7] == -1023 * 0x1p-24)  // smallest normal, subnormals
+        #expect(s[8] == .infinity && s[9] == -.infinity && s[10].isNaN)
+        #expect(s[11] == 0.333251953125)  // 1/3 rounded to float16: 0x3555
+        guard case let .float(a) = try NPYArray(npy: url) else { Issue.record("'<f2' is not read as .float"); return }
+        #expect(a.isBitwiseIdentical(to: h))
+        // Written back as float32.
+        #expect(try Tensor<Float>(npyData: h.npyData()).isBitwiseIdentical(to: h))
+        #expect(NPYArray.float(h).descr == "<f4")
+        let f = try #require(Self.fileError { _ = try Tensor<Double>(npy: url) })
+        #expect(f.reason.contains("'<f2'") && f.reason.contains("'<f8'"))
+    }
+
+    /// A `.npy` file with numpy's header for `descr`, `fortran` and `shape` around raw payload bytes.
+    static func npy(_ descr: String, fortran: Bool = false, shape: [Int], payload: [UInt8]) -> Data {
+        NPYHeader(descr: descr, fortranOrder: fortran, shape: shape).encoded() + Data(payload)
+    }
+
+    /// The indices of `shape` in row-major order, last axis fastest.
+    static func rowMajorIndices(_ shape: [Int]) -> [[Int]] {
+        shape.reduce([[]]) { prefixes, d in prefixes.flatMap { p in (0..<d).map { p + [$0] } } }
+    }
+
+    /// The column-major (Fortran) offset of `index`: i0 + d0·(i1 + d1·(i2 + …)).
+    static func columnMajorOffset(_ index: [Int], _ shape: [Int]) -> Int {
+        zip(index, shape).reversed().reduce(0) { offset, pair in offset * pair.1 + pair.0 }
+    }
+
+    /// `values` (row-major, one per element of `shape`) laid out in column-major order.
+    static func columnMajor<T>(_ values: [T], shape: [Int]) -> [T] {
+        var out = values
+        for (i, index) in rowMajorIndices(shape).enumerated() { out[columnMajorOffset(index, shape)] = values[i] }
+        return out
+    }
+
+    static func littleEndianBytes<T: FixedWidthInteger>(_ words: [T]) -> [UInt8] {
+        words.flatMap { w in (0..<(T.bitWidth / 8)).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } }
+    }
+
+    static func bigEndianBytes<T: FixedWidthInteger>(_ words: [T]) -> [UInt8] {
+        words.flatMap { w in (0..<(T.bitWidth / 8)).reversed().map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } }
+    }
+
+    @Test(arguments: [[2, 3], [3, 1], [1, 4], [2, 3, 4], [3, 2, 2, 2], [5], [], [0, 3], [2, 0, 2]])
+    func readsFortranOrderOfAnyRank(shape: [Int]) throws {
+        let count = shape.reduce(1, *)
+        let floats = (0..<count).map { Float($0) * 0.5 - 3 }
+        let doubles = (0..<count).map { Double($0) / 3 - 1 }
+        let bools = (0..<count).map { $0 % 3 != 1 }
+        let f = Self.npy("<f4", fortran: true, shape: shape,
+                         payload: Self.littleEndianBytes(Self.columnMajor(floats, shape: shape).map(\.bitPattern)))
+        #expect(try Tensor<Float>(npyData: f) == Tensor(shape: shape, scalars: floats))
+        let fb = Self.npy(">f4", fortran: true, shape: shape,
+                          payload: Self.bigEndianBytes(Self.columnMajor(floats, shape: shape).map(\.bitPattern)))
+        #expect(try NPYArray(npyData: fb) == .float(try Tensor(shape: shape, scalars: floats)))
+        let d = Self.npy("<f8", fortran: true, shape: shape,
+                         payload: Self.littleEndianBytes(Self.columnMajor(doubles, shape: shape).map(\.bitPattern)))
+        #expect(try Tensor<Double>(npyData: d) == Tensor(shape: shape, scalars: doubles))
+        let db = Self.npy(">f8", fortran: true, shape: shape,
+                          payload: Self.bigEndianBytes(Self.columnMajor(doubles, shape: shape).map(\.bitPattern)))
+        #expect(try NPYArray(npyData: db) == .double(try Tensor(shape: shape, scalars: doubles)))
+        // numpy bools are bytes; any non-zero byte is true.
+        let b = Self.npy("|b1", fortran: true, shape: shape,
+                         payload: Self.columnMajor(bools, shape: shape).enumerated().map { $1 ? UInt8(1 + $0 % 200) : 0 })
+        #expect(try Tensor<Bool>(npyData: b) == Tensor(shape: shape, scalars: bools))
+    }
+
+    @Test func readsBigEndianElementsByteSwapped() throws {
+        let floats: [Float] = [1, -0.0, .infinity, .leastNonzeroMagnitude, 3.25e38, -1.25]
+        let f = Self.npy(">f4", shape: [2, 3], payload: Self.bigEndianBytes(floats.map(\.bitPattern)))
+        #expect(try Tensor<Float>(npyData: f).isBitwiseIdentical(to: Tensor(shape: [2, 3], scalars: floats)))
+        let nan = Float(nan: 0x1234, signaling: false)
+        let n = try Tensor<Float>(npyData: Self.npy(">f4", shape: [1], payload: Self.bigEndianBytes([nan.bitPattern])))
+        #expect(n.scalars[0].bitPattern == nan.bitPattern)  // the payload survives
+        let doubles: [Double] = [.pi, -0.0, -.infinity, .leastNormalMagnitude / 8]
+        let d = Self.npy(">f8", shape: [4], payload: Self.bigEndianBytes(doubles.map(\.bitPattern)))
+        #expect(try Tensor<Double>(npyData: d).isBitwiseIdentical(to: Tensor(shape: [4], scalars: doubles)))
+        #expect(try Tensor<Bool>(npyData: Self.npy("<b1", shape: [2], payload: [0, 7])).scalars == [false, true])
+        // Big-endian integers are still integers: a typed error naming them (the CLI casts them for masks).
+        let i = Self.npy(">i4", shape: [2], payload: Self.bigEndianBytes([Int32(1), -2]))
+        let e = try #require(Self.fileError { _ = try Tensor<Float>(npyData: i, source: "i.npy") })
+        #expect(e.path == "i.npy" && e.reason.contains("'>i4'") && e.reason.contains("signed integers"))
+        let g = try #require(Self.fileError { _ = try NPYArray(npyData: i) })
+        #expect(g.reason.contains("'>i4'") && g.reason.contains("unsupported"))
+        let w = try #require(Self.fileError { _ = try Tensor<Double>(npyData: f) })
+        #expect(w.reason.contains("'>f4'") && w.reason.contains("'<f8'"))
+    }
+
+    @Test func decodesEveryFloat16BitPattern() throws {
+        // Hand-checked values: zero, subnormals, the smallest normal, one, the largest finite, infinities, NaN.
+        let cases: [(UInt16, Float)] = [(0x0000, 0), (0x0001, 0x1p-24), (0x0002, 0x1p-23), (0x03FF, 1023 * 0x1p-24),
+                                        (0x0400, 0x1p-14), (0x3C00, 1), (0x3C01, 1 + 0x1p-10), (0xC000, -2),
+                                        (0x3555, 0.333251953125), (0x7BFF, 65504), (0xFBFF, -65504),
+                                        (0x7C00, .infinity), (0xFC00, -.infinity), (0x8001, -0x1p-24)]
+        for (bits, value) in cases { #expect(Float(npyHalfBits: bits) == value, "\(String(bits, radix: 16))") }
+        #expect(Float(npyHalfBits: 0x8000).bitPattern == (-0.0 as Float).bitPattern)
+        #expect(Float(npyHalfBits: 0x7E00).bitPattern == 0x7FC0_0000)  // numpy's NaN: the quiet NaN
+        #expect(Float(npyHalfBits: 0xFE01).isNaN && Float(npyHalfBits: 0xFE01).sign == .minus)
+        #expect(Float(npyHalfBits: 0x7C01).isSignalingNaN)
+        // Every pattern against binary16's definition, computed in Double: (−1)^s · m · 2^−24 when the exponent
+        // field e is 0, (−1)^s · (1024 + m) · 2^(e − 25) for e in 1...30; e = 31 is ±infinity (m = 0) or NaN.
+        for raw in 0...0xFFFF {
+            let bits = UInt16(raw), v = Float(npyHalfBits: bits)
+            let negative = bits & 0x8000 != 0, e = Int(bits >> 10 & 0x1F), m = Int(bits & 0x3FF)
+            #expect(v.sign == (negative ? .minus : .plus), "\(String(bits, radix: 16))")
+            let magnitude: Double
+            switch e {
+            case 0: magnitude = Double(m) * 0x1p-24
+            case 31: magnitude = m == 0 ? .infinity : .nan
+            default: magnitude = Double(sign: .plus, exponent: e - 25, significand: Double(1024 + m))
+            }
+            if magnitude.isNaN { #expect(v.isNaN) } else { #expect(Double(v.magnitude) == magnitude, "\(String(bits, radix: 16))") }
+        }
+        // And against Swift's Float16 where it exists.
+        #if !(os(macOS) && arch(x86_64))
+        for raw in 0...0xFFFF {
+            let bits = UInt16(raw)
+            let mine = Float(npyHalfBits: bits), swift = Float(Float16(bitPattern: bits))
+            if swift.isNaN { #expect(mine.isNaN && mine.sign == swift.sign) } else { #expect(mine.bitPattern == swift.bitPattern) }
+        }
+        #endif
+    }
+
+    @Test func readsFloat16InBothByteOrders() throws {
+        let bits: [UInt16] = [0x3C00, 0x8000, 0x0001, 0x03FF, 0x7C00, 0xFC00, 0x7E00, 0xC500]
+        let values: [Float] = [1, -0.0, 0x1p-24, 1023 * 0x1p-24, .infinity, -.infinity, .nan, -5]
+        for (descr, payload) in [("<f2", Self.littleEndianBytes(bits)), (">f2", Self.bigEndianBytes(bits))] {
+            let t = try Tensor<Float>(npyData: Self.npy(descr, shape: [2, 4], payload: payload))
+            #expect(t.shape == [2, 4])
+            for (got, want) in zip(t.scalars, values) {
+                #expect(want.isNaN ? got.isNaN : got.bitPattern == want.bitPattern, "\(descr)")
+            }
+            // Fortran order with 2-byte elements.
+            let f = try Tensor<Float>(npyData: Self.npy(descr, fortran: true, shape: [2, 4],
+                                                        payload: descr == "<f2" ? Self.littleEndianBytes(Self.columnMajor(bits, shape: [2, 4]))
+                                                                                : Self.bigEndianBytes(Self.columnMajor(bits, shape: [2, 4]))))
+            #expect(f.isBitwiseIdentical(to: t))
+        }
+    }
+
+    @Test func truncatedFortranAndFloat16PayloadsAreErrors() throws {
+        let floats = Self.littleEndianBytes((0..<24).map { Float($0).bitPattern })
+        let fortran = Self.npy("<f4", fortran: true, shape: [2, 3, 4], payload: floats)
+        #expect(try Tensor<Float>(npyData: fortran).shape == [2, 3, 4])
+        let cut = try #require(Self.fileError { _ = try Tensor<Float>(npyData: fortran.dropLast(1), source: "f.npy") })
+        #expect(cut.path == "f.npy" && cut.reason.contains("truncated") && cut.reason.contains("96"))
+        let extra = try #require(Self.fileError { _ = try Tensor<Float>(npyData: fortran + Data([0])) })
+        #expect(extra.reason.contains("unexpected bytes"))
+
+        let half = Self.npy("<f2", fortran: true, shape: [3, 4], payload: [UInt8](repeating: 0x3C, count: 24))
+        #expect(try Tensor<Float>(npyData: half).scalars.allSatisfy { $0 == 1 + 60.0 / 1024 })  // 0x3C3C = 1.05859375
+        let h = try #require(Self.fileError { _ = try Tensor<Float>(npyData: half.dropLast(2)) })
+        #expect(h.reason.contains("truncated") && h.reason.contains("needs 24 data bytes, the file has 22"))
+        // The element size is the file's (2), not Float's (4): 48 bytes for 12 halves is 24 too many.
+        let wide = Self.npy(">f2", shape: [3, 4], payload: [UInt8](repeating: 0, count: 48))
+        let w = try #require(Self.fileError { _ = try NPYArray(npyData: wide) })
+        #expect(w.reason.contains("24 unexpected bytes"))
+        let big = Self.npy(">f8", fortran: true, shape: [2, 2], payload: [UInt8](repeating: 0, count: 31))
+        #expect(Self.fileError { _ = try Tensor<Double>(npyData: big) }?.reason.contains("truncated") == true)
+        // A huge Fortran shape with no data: an error, not an allocation.
+        let huge = Self.npy("<f2", fortran: true, shape: [1 << 31, 1 << 31], payload: [])
+        #expect(Self.fileError { _ = try Tensor<Float>(npyData: huge) }?.reason.contains("truncated") == true)
+    }
+
+    @Test func otherDtypesRemainTypedErrors() throws {
+        for descr in ["<c8", ">c16", "|O", "<U3", "|S2", "<f16", "<M8[ns]", "|f4", "=f4", "<f+4", "[('a', '<f4')]"] {
+            let data = Self.npy(descr, shape: [1], payload: [UInt8](repeating: 0, count: 16))
+            let e = try #require(Self.fileError { _ = try NPYArray(npyData: data, source: "x.npy") }, "\(descr)")
+            #expect(e.path == "x.npy" && e.reason.contains(descr), "\(descr)")
+            #expect(Self.fileError { _ = try Tensor<Float>(npyData: data) } != nil, "\(descr)")
+        }
     }
 
     @Test func rejectsTruncatedAndBadMagic() throws {

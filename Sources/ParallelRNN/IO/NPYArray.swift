@@ -6,16 +6,27 @@ public enum NPYArray: Sendable, Equatable {
     case double(Tensor<Double>)
     case bool(Tensor<Bool>)
 
-    /// Decodes a `.npy` file's bytes whatever its (supported) dtype: `'<f4'`, `'<f8'` or `'|b1'`.
+    /// Decodes a `.npy` file's bytes whatever its (supported) dtype: `'<f4'`, `'>f4'` and float16 (`'<f2'`,
+    /// `'>f2'`, converted exactly) as ``float(_:)``; `'<f8'`, `'>f8'` as ``double(_:)``; `'|b1'` as ``bool(_:)``.
+    /// C or Fortran order (see ``Tensor/init(npy:)-(URL)``). The case records the tensor type, not the file's
+    /// dtype: a float16 or big-endian file reads as `.float` / `.double`, and ``descr`` and ``npyData()`` are
+    /// then little-endian `'<f4'` / `'<f8'`.
     public init(npyData data: Data, source: String = "npy data") throws(RNNError) {
         let header = try NPYHeader(parsing: data, source: source)
-        switch header.descr {
-        case "<f4": self = .float(try Tensor(npyPayload: data, header: header, source: source))
-        case "<f8": self = .double(try Tensor(npyPayload: data, header: header, source: source))
-        case "|b1", "<b1": self = .bool(try Tensor(npyPayload: data, header: header, source: source))
-        default:
-            throw .file(path: source, reason: "unsupported dtype '\(header.descr)' \(NPYHeader.explain(header.descr))(ParallelRNN reads '<f4', '<f8' and '|b1')")
+        guard let format = NPYElementFormat(descr: header.descr) else { throw NPYArray.unsupported(header.descr, source) }
+        if format.isRead(as: Float.self) {
+            self = .float(try Tensor(npyPayload: data, header: header, format: format, source: source))
+        } else if format.isRead(as: Double.self) {
+            self = .double(try Tensor(npyPayload: data, header: header, format: format, source: source))
+        } else if format.isRead(as: Bool.self) {
+            self = .bool(try Tensor(npyPayload: data, header: header, format: format, source: source))
+        } else {
+            throw NPYArray.unsupported(header.descr, source)
         }
+    }
+
+    private static func unsupported(_ descr: String, _ source: String) -> RNNError {
+        .file(path: source, reason: "unsupported dtype '\(descr)' \(NPYHeader.explain(descr))(ParallelRNN reads float32, float16 and float64 ('<f4', '<f2', '<f8', or '>' big-endian) and bool '|b1')")
     }
 
     /// Reads a `.npy` file whatever its supported dtype.
@@ -23,7 +34,7 @@ public enum NPYArray: Sendable, Equatable {
         try self.init(npyData: try readFile(url), source: url.path)
     }
 
-    /// numpy's dtype string: `'<f4'`, `'<f8'` or `'|b1'`.
+    /// numpy's dtype string of the case (what ``npyData()`` writes): `'<f4'`, `'<f8'` or `'|b1'`.
     public var descr: String {
         switch self {
         case .float: return "<f4"

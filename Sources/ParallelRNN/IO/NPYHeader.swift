@@ -2,8 +2,10 @@ import Foundation
 
 /// The header of a `.npy` file (format versions 1.0, 2.0 and 3.0): element type, memory order and shape.
 ///
-/// ParallelRNN reads and writes little-endian `'<f4'` (Float), `'<f8'` (Double) and `'|b1'` (Bool) arrays in
-/// C order. Other headers parse (so errors can name what was found) but are rejected when a tensor is built.
+/// ParallelRNN writes little-endian `'<f4'` (Float), `'<f8'` (Double) and `'|b1'` (Bool) arrays in C order, and
+/// reads those in either byte order and either memory order, plus float16 `'<f2'` / `'>f2'` as Float (see
+/// ``Tensor/init(npy:)-(URL)``). Other headers parse (so errors can name what was found) but are rejected when a
+/// tensor is built.
 public struct NPYHeader: Sendable, Equatable {
     /// numpy's `descr` string, e.g. `"<f4"`; for structured dtypes, the literal text of the description.
     public var descr: String

@@ -11,9 +11,15 @@ extension TensorScalar {
 }
 
 extension Tensor {
-    /// Reads a `.npy` file. The file's dtype must match `Scalar`: `'<f4'` for `Float`, `'<f8'` for `Double`,
-    /// `'|b1'` for `Bool`, in C order; anything else (another dtype, big-endian, Fortran order, a truncated file)
-    /// is an ``RNNError/file(path:reason:)`` naming the path and what was found.
+    /// Reads a `.npy` file. The file's dtype must be one read as `Scalar`: `'<f4'` or `'>f4'` for `Float`, and
+    /// also float16 (`'<f2'`, `'>f2'`, converted exactly: there is no half-precision tensor, and Float is the
+    /// smallest type that holds every half value); `'<f8'` or `'>f8'` for `Double`; `'|b1'` for `Bool`. No other
+    /// conversion happens: a `'<f4'` file is not read as `Tensor<Double>`, nor `'<f8'` as `Tensor<Float>` (use
+    /// ``NPYArray`` to accept whichever is found). C order and Fortran order (`fortran_order: True`, as
+    /// `np.save` writes an F-contiguous array) both give the row-major tensor of the header's shape; big-endian
+    /// data is byte-swapped. Anything else (integers, complex, structured or object dtypes, a truncated file) is
+    /// an ``RNNError/file(path:reason:)`` naming the path and what was found. Writing a tensor back always gives
+    /// little-endian C order of `Scalar`'s own dtype (`'<f4'` for a Float tensor read from `'<f2'`).
     public init(npy url: URL) throws(RNNError) {
         try self.init(npyData: try readFile(url), source: url.path)
     }
@@ -23,48 +29,20 @@ extension Tensor {
         try self.init(npy: URL(fileURLWithPath: path))
     }
 
-    /// Decodes the bytes of a `.npy` file; `source` names it in errors.
+    /// Decodes the bytes of a `.npy` file (dtypes and orders as for ``init(npy:)-(URL)``); `source` names it in
+    /// errors. It succeeds exactly for the files ``NPYArray/init(npyData:source:)`` reads as `Scalar`'s case.
     public init(npyData data: Data, source: String = "npy data") throws(RNNError) {
         let header = try NPYHeader(parsing: data, source: source)
-        guard let expected = Scalar.npyDescr else {
+        let readable = Scalar.npyReadableDescrs
+        guard !readable.isEmpty else {
             throw .file(path: source, reason: "ParallelRNN cannot read .npy arrays as \(Scalar.self)")
         }
-        guard header.descr == expected || (expected == "|b1" && header.descr == "<b1") else {
-            throw .file(path: source, reason: "dtype '\(header.descr)' \(NPYHeader.explain(header.descr))cannot be read as Tensor<\(Scalar.self)>, which needs '\(expected)'")
+        guard let format = NPYElementFormat(descr: header.descr), format.isRead(as: Scalar.self) else {
+            let needs = readable.map { "'\($0)'" }
+            let list = needs.count == 1 ? needs[0] : needs.dropLast().joined(separator: ", ") + " or " + needs.last!
+            throw .file(path: source, reason: "dtype '\(header.descr)' \(NPYHeader.explain(header.descr))cannot be read as Tensor<\(Scalar.self)>, which needs \(list)")
         }
-        try self.init(npyPayload: data, header: header, source: source)
-    }
-
-    /// Builds the tensor from the data part, after the dtype was checked.
-    init(npyPayload data: Data, header: NPYHeader, source: String) throws(RNNError) {
-        guard !header.fortranOrder || header.shape.count < 2 else {
-            throw .file(path: source, reason: "array of shape \(header.shape) is stored in Fortran order (fortran_order: True); save it in C order (numpy.ascontiguousarray)")
-        }
-        guard let count = Tensor.elementCount(header.shape) else {
-            throw .file(path: source, reason: "shape \(header.shape) is too large")
-        }
-        let itemSize = MemoryLayout<Scalar>.stride
-        let (byteCount, overflow) = count.multipliedReportingOverflow(by: itemSize)
-        let available = data.count - header.dataOffset
-        guard !overflow, available >= byteCount else {
-            throw .file(path: source, reason: "truncated: shape \(header.shape) of '\(header.descr)' needs \(overflow ? "more" : String(byteCount)) data bytes, the file has \(max(available, 0))")
-        }
-        guard available == byteCount else {
-            throw .file(path: source, reason: "\(available - byteCount) unexpected bytes after the data of shape \(header.shape)")
-        }
-        self.init(uninitializedShape: header.shape)
-        let start = data.startIndex + header.dataOffset
-        let dst = UnsafeMutableRawPointer(storage.base)
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let src = raw.baseAddress! + (start - data.startIndex)
-            if Scalar.self == Bool.self {
-                // numpy bools are bytes; anything non-zero is true (a Swift Bool must hold exactly 0 or 1).
-                let out = dst.assumingMemoryBound(to: Bool.self)
-                for i in 0..<count { out[i] = src.load(fromByteOffset: i, as: UInt8.self) != 0 }
-            } else if byteCount > 0 {
-                dst.copyMemory(from: src, byteCount: byteCount)
-            }
-        }
+        try self.init(npyPayload: data, header: header, format: format, source: source)
     }
 
     /// The tensor encoded as a `.npy` file (format 1.0, little-endian, C order). Throws for scalar types other
@@ -102,7 +80,6 @@ extension Tensor {
 extension NPYHeader {
     /// A short gloss of a dtype that cannot be read, ending with a space (or empty).
     static func explain(_ descr: String) -> String {
-        if descr.hasPrefix(">") { return "(big-endian) " }
         if descr.hasPrefix("[") || descr.hasPrefix("(") { return "(a structured dtype) " }
         switch descr.dropFirst().first {
         case "i": return "(signed integers) "

@@ -9,6 +9,7 @@
 //   /tmp/kb shapes [isa]   # the packed GEMMs of two-core w1/w2/w5 shards (recurrent and input projections)
 //   /tmp/kb tiles avx512   # the AVX-512 register tiles (12×32, 6×64, 12×32e) side by side, then prnn_avx512_tune's pick
 //   /tmp/kb loop isa rows T I U blockRows   # one LSTM shard's fused time loop, per phase (see bench_loop)
+//   /tmp/kb pack [avx2|avx512]             # A packing: scalar vs register transposes, the w1 shard's blocks
 #define _GNU_SOURCE
 #include "prnn_kernels.h"
 #include "prnn_cells.h"
@@ -480,6 +481,50 @@ static void bench_loop(int n, int T, int I, int U, int blockRows) {
     prnn_flush_denormals_restore(mxcsr);
 }
 
+// ---------------------------------------------------------------- A packing (kernels' internal entry points)
+void prnn_pack_a_panels_avx2(int mc, int kc, const float *A, int lda, float *dst, int (*row_tile)(int rows_left));
+void prnn_pack_a_panels_avx512(int mc, int kc, const float *A, int lda, float *dst, int (*row_tile)(int rows_left));
+static int row_tile6(int rem) { return rem <= 6 ? rem : rem <= 9 ? rem - 4 : 6; }     // the AVX2 tile's rows
+static int row_tile12(int rem) { return rem <= 12 ? rem : rem <= 15 ? rem - 4 : 12; }  // the AVX-512 12×32 tile's
+
+/// The scalar packing the register-transpose versions replaced (the reference for `kb pack`).
+static void pack_scalar(int mc, int kc, const float *A, int lda, float *dst, int (*row_tile)(int)) {
+    for (int i0 = 0, mr; i0 < mc; i0 += mr) {
+        mr = row_tile(mc - i0);
+        for (int r = 0; r < mr; r++)
+            for (int k = 0; k < kc; k++) dst[(size_t)i0 * kc + (size_t)k * mr + r] = A[(size_t)(i0 + r) * lda + k];
+    }
+}
+
+typedef struct { int mc, kc, lda, simd; const float *A; float *dst; int (*rt)(int); } packctx;
+static void run_pack(void *p) {
+    packctx *c = p;
+    if (!c->simd) pack_scalar(c->mc, c->kc, c->A, c->lda, c->dst, c->rt);
+    else if (c->simd == 2) prnn_pack_a_panels_avx512(c->mc, c->kc, c->A, c->lda, c->dst, c->rt);
+    else prnn_pack_a_panels_avx2(c->mc, c->kc, c->A, c->lda, c->dst, c->rt);
+}
+
+/// `kb pack [avx2|avx512]`: µs per packing of the w1 shard's A blocks (rows T·U = 25,600 floats apart), scalar vs
+/// register transposes, 3 rounds; checks the two agree.
+static int bench_pack(int simd) {
+    const int lda = 100 * 256, shapes[][2] = {{32, 256}, {128, 128}};
+    float *A = amalloc(4 * (size_t)128 * lda), *d0 = amalloc(4 * 128 * 256), *d1 = amalloc(4 * 128 * 256);
+    fill(A, (size_t)128 * lda);
+    int (*rt)(int) = simd == 2 ? row_tile12 : row_tile6;
+    for (int round = 0; round < 3; round++)
+        for (int s = 0; s < 2; s++) {
+            packctx c0 = {shapes[s][0], shapes[s][1], lda, 0, A, d0, rt}, c1 = c0;
+            c1.simd = simd; c1.dst = d1;
+            double ts = time_median(run_pack, &c0), tv = time_median(run_pack, &c1);
+            int same = !memcmp(d0, d1, 4 * (size_t)shapes[s][0] * shapes[s][1]);
+            printf("pack %3d × %3d (%s rows): scalar %.2f µs, %s %.2f µs%s\n", shapes[s][0], shapes[s][1],
+                   simd == 2 ? "12" : "6", ts * 1e6, simd == 2 ? "avx512" : "avx2", tv * 1e6, same ? "" : "  MISMATCH");
+            if (!same) return 1;
+        }
+    free(A); free(d0); free(d1);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "check";
     if (!strcmp(mode, "check")) return run_checks();
@@ -491,6 +536,14 @@ int main(int argc, char **argv) {
         prnn_force_isa(!strcmp(argv[2], "avx512") ? PRNN_ISA_AVX512 : !strcmp(argv[2], "avx2") ? PRNN_ISA_AVX2 : PRNN_ISA_PORTABLE);
         bench_loop(atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), atoi(argv[7]));
         return 0;
+    }
+    if (!strcmp(mode, "pack")) {
+        int simd = argc > 2 && !strcmp(argv[2], "avx512") ? 2 : 1;
+        if ((simd == 2 && prnn_detected_isa() < PRNN_ISA_AVX512) || prnn_detected_isa() < PRNN_ISA_AVX2) {
+            fprintf(stderr, "kb pack: this CPU lacks %s\n", simd == 2 ? "AVX-512" : "AVX2");
+            return 2;
+        }
+        return bench_pack(simd);
     }
     if (argc > 2) {
         prnn_isa want = !strcmp(argv[2], "avx512") ? PRNN_ISA_AVX512 : !strcmp(argv[2], "avx2") ? PRNN_ISA_AVX2 : PRNN_ISA_PORTABLE;

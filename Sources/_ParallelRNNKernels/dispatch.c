@@ -106,17 +106,6 @@ void prnn_sgemm_pack_b(int K, int N, const float *B, int ldb, float *packed) {
     }
 }
 
-void prnn_pack_a_panels(int mc, int kc, const float *A, int lda, float *dst, int (*row_tile)(int rows_left)) {
-    for (int i0 = 0, mr; i0 < mc; i0 += mr) {
-        mr = row_tile(mc - i0);
-        float *p = dst + (size_t)i0 * kc;
-        for (int r = 0; r < mr; r++) {
-            const float *src = A + (size_t)(i0 + r) * lda;
-            for (int k = 0; k < kc; k++) p[(size_t)k * mr + r] = src[k];
-        }
-    }
-}
-
 // ---------------------------------------------------------------- dispatching entry points
 void prnn_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate) {
     if (M <= 0 || N <= 0) return;

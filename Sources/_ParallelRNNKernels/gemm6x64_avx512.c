@@ -96,7 +96,7 @@ PRNN_AVX512_TARGET int prnn_sgemm_blocked_6x64_avx512(int M, int N, int K, const
         int load_c = accumulate || pc > 0;
         for (int ic = 0; ic < M; ic += mc_max) {
             int mc = M - ic < mc_max ? M - ic : mc_max;
-            prnn_pack_a_panels(mc, kc, A + (size_t)ic * lda + pc, lda, abuf, row_tile);
+            prnn_pack_a_panels_avx512(mc, kc, A + (size_t)ic * lda + pc, lda, abuf, row_tile);
             for (int s = 0; s < strips; s++) {
                 const int nv = panels - s * NV >= NV ? NV : 2;
                 const int j0 = s * NV * NP, w = N - j0 < nv * NP ? N - j0 : nv * NP;

@@ -171,7 +171,7 @@ static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, in
         int load_c = accumulate || pc > 0;
         for (int ic = 0; ic < M; ic += mc_max) {
             int mc = M - ic < mc_max ? M - ic : mc_max;
-            prnn_pack_a_panels(mc, kc, A + (size_t)ic * lda + pc, lda, abuf, row_tile);
+            prnn_pack_a_panels_avx2(mc, kc, A + (size_t)ic * lda + pc, lda, abuf, row_tile);
             for (int s = 0; s < pairs; s++) {
                 const float *bp = packed + ((size_t)2 * s * K + pc) * NR;  // panel 2s; panel 2s + 1 at bp + K·NR
                 // The next pair's panels (kc rows of 64 bytes each) are fetched into L2, a share per tile, while this

@@ -161,7 +161,7 @@ PRNN_INLINE PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float
         int load_c = accumulate || pc > 0;
         for (int ic = 0; ic < M; ic += mc_max) {
             int mc = M - ic < mc_max ? M - ic : mc_max;
-            prnn_pack_a_panels(mc, kc, A + (size_t)ic * lda + pc, lda, abuf, row_tile);
+            prnn_pack_a_panels_avx512(mc, kc, A + (size_t)ic * lda + pc, lda, abuf, row_tile);
             for (int s = 0; s < strips; s++) {
                 int w = N - s * NR < NR ? N - s * NR : NR;
                 __mmask16 m0, m1;

@@ -38,9 +38,13 @@ void prnn_free_aligned(void *p);
 /// by later calls on the same thread (grown when needed, freed at thread exit): never free it. The contents are not
 /// preserved across calls.
 void *prnn_thread_scratch(int slot, size_t bytes);
+#if PRNN_X86
 /// Packs A[mc, kc] (row stride lda) into register-tile panels, tile by tile as row_tile(rows left) sizes them: the
-/// tile at row i0 with mr rows starts at dst + i0·kc and holds element (r, k) at k·mr + r (dispatch.c).
-void prnn_pack_a_panels(int mc, int kc, const float *A, int lda, float *dst, int (*row_tile)(int rows_left));
+/// tile at row i0 with mr rows starts at dst + i0·kc and holds element (r, k) at k·mr + r. By register transposes,
+/// 8 (AVX2, tiles ≤ 8 rows) or 16 (AVX-512, ≤ 16 rows) k at a time, the rest element by element (pack_*.c).
+void prnn_pack_a_panels_avx2(int mc, int kc, const float *A, int lda, float *dst, int (*row_tile)(int rows_left));
+void prnn_pack_a_panels_avx512(int mc, int kc, const float *A, int lda, float *dst, int (*row_tile)(int rows_left));
+#endif
 /// C[M,N] = accumulate ? C : +0 (the K == 0 product).
 void prnn_sgemm_k0(int M, int N, float *C, int ldc, int accumulate);
 void prnn_dgemm_k0(int M, int N, double *C, int ldc, int accumulate);

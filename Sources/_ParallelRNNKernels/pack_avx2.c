@@ -39,22 +39,8 @@ PRNN_INLINE PRNN_AVX2_TARGET void transpose_store(const int mr, const float *src
     }
 }
 
-PRNN_AVX2_TARGET void prnn_pack_a_panels_avx2(int mc, int kc, const float *A, int lda, float *dst,
-                                              int (*row_tile)(int rows_left)) {
-    for (int i0 = 0, mr; i0 < mc; i0 += mr) {
-        mr = row_tile(mc - i0);
-        float *p = dst + (size_t)i0 * kc;
-        const float *src = A + (size_t)i0 * lda;
-        int k = 0;
-        // A constant row count per instance: the transpose's vectors stay in registers.
-#define PACK(R) for (; k + 8 <= kc; k += 8) transpose_store(R, src + k, (size_t)lda, p + (size_t)k * R)
-        switch (mr) {
-        case 8: PACK(8); break; case 7: PACK(7); break; case 6: PACK(6); break; case 5: PACK(5); break;
-        case 4: PACK(4); break; case 3: PACK(3); break; case 2: PACK(2); break; case 1: PACK(1); break; default: break;
-        }
-#undef PACK
-        for (int r = 0; r < mr; r++)  // the k tail (and any taller tile) element by element
-            for (int kk = k; kk < kc; kk++) p[(size_t)kk * mr + r] = src[(size_t)r * lda + kk];
-    }
-}
+#define PACK_LANES 8
+#define PACK_TARGET PRNN_AVX2_TARGET
+#define PACK_NAME prnn_pack_a_panels_avx2
+#include "pack_impl.h"
 #endif

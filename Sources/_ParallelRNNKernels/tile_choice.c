@@ -1,5 +1,5 @@
 // The AVX-512 blocked GEMM's register tile (prnn_kernels.h): forced, else PRNN_AVX512_TILE, else measured once per
-// process by prnn_avx512_tune(), else 12×32. Both tiles give the same bits; only the speed differs by machine.
+// process by prnn_avx512_tune(), else 12×32. All tiles give the same bits; only the speed differs by machine.
 #include "prnn_internal.h"
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -90,6 +90,8 @@ static int measure(void) {
     if (A && B && packed && C) {
         for (int i = 0; i < TUNE_MAX_M * TUNE_MAX_K; i++) A[i] = (float)(i % 13) * 0.0625f - 0.375f;
         for (int i = 0; i < TUNE_MAX_K * TUNE_MAX_N; i++) B[i] = (float)(i % 11) * 0.03125f - 0.15625f;
+        // Packed once for K = 256; the K = 128 shape reads the same buffer with its own panel stride (other values,
+        // the same work — only the time is used).
         prnn_sgemm_pack_b(TUNE_MAX_K, TUNE_MAX_N, B, TUNE_MAX_N, packed);
         double t[TUNE_TILES][TUNE_ROUNDS];
         int ok = 1;

@@ -53,11 +53,16 @@ extension NPYElementFormat {
                 floats[i] = Float(npyHalfBits: bigEndian ? UInt16(bigEndian: bits) : UInt16(littleEndian: bits))
             }
         case (.float, 4) where bigEndian:
-            let words = out.assumingMemoryBound(to: UInt32.self)
-            for i in 0..<count { words[i] = UInt32(bigEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)) }
+            // storeBytes: the destination is bound to Float; its bytes are written without rebinding it.
+            for i in 0..<count {
+                let word = UInt32(bigEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))
+                out.storeBytes(of: word, toByteOffset: 4 * i, as: UInt32.self)
+            }
         case (.float, 8) where bigEndian:
-            let words = out.assumingMemoryBound(to: UInt64.self)
-            for i in 0..<count { words[i] = UInt64(bigEndian: src.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)) }
+            for i in 0..<count {
+                let word = UInt64(bigEndian: src.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))
+                out.storeBytes(of: word, toByteOffset: 8 * i, as: UInt64.self)
+            }
         default:
             // Little-endian '<f4' / '<f8': the host's layout (ParallelRNN's platforms are little-endian).
             precondition(MemoryLayout<Scalar>.stride == size, "NPY element size \(size) decoded as \(Scalar.self)")

@@ -571,24 +571,25 @@ int main(int argc, char **argv) {
         bench_gates(256, 512);
         return 0;
     }
-    if (!strcmp(mode, "shapes")) {  // the cells' GEMMs on two cores: w1/w2 shards (32 rows), w5 shards (256)
-        bench_gemm("packed", 32, 1024, 256);
-        bench_gemm("packed", 32, 768, 256);
-        bench_gemm("packed", 128, 1024, 128);
-        bench_gemm("packed", 256, 2048, 512);
-        bench_gemm("packed", 512, 2048, 256);
+    // The cells' packed GEMMs on two cores: w1/w2 shards' recurrent (32 rows) and input (128: 4-step blocks)
+    // products, w5 shards' (256 rows, K = 512) and its 2-step input blocks (512 rows, K = 256).
+    const int cell_shapes[][3] = {{32, 1024, 256}, {32, 768, 256}, {128, 1024, 128}, {256, 2048, 512},
+                                  {512, 2048, 256}};
+    const size_t cell_shape_count = sizeof cell_shapes / sizeof cell_shapes[0];
+    if (!strcmp(mode, "shapes")) {
+        for (size_t i = 0; i < cell_shape_count; i++)
+            bench_gemm("packed", cell_shapes[i][0], cell_shapes[i][1], cell_shapes[i][2]);
         return 0;
     }
-    if (!strcmp(mode, "tiles")) {  // the AVX-512 register tiles side by side on the cells' packed GEMMs, 3 rounds
-        const int sh[][3] = {{32, 1024, 256}, {32, 768, 256}, {128, 1024, 128}, {64, 1024, 256}, {256, 2048, 512},
-                             {512, 2048, 256}};
+    if (!strcmp(mode, "tiles")) {  // the AVX-512 register tiles side by side on the same GEMMs, 3 rounds
         const prnn_avx512_tile order[] = {PRNN_AVX512_TILE_12X32, PRNN_AVX512_TILE_6X64, PRNN_AVX512_TILE_12X32E};
         for (int round = 0; round < 3; round++)
             for (int q = 0; q < 3; q++) {
                 prnn_avx512_tile t = order[(q + round) % 3];
                 prnn_force_avx512_tile(t);
                 printf("| round %d, tile %s |||||||||\n", round + 1, prnn_avx512_tile_name(t));
-                for (size_t i = 0; i < sizeof sh / sizeof sh[0]; i++) bench_gemm("packed", sh[i][0], sh[i][1], sh[i][2]);
+                for (size_t i = 0; i < cell_shape_count; i++)
+                    bench_gemm("packed", cell_shapes[i][0], cell_shapes[i][1], cell_shapes[i][2]);
             }
         prnn_force_avx512_tile(PRNN_AVX512_TILE_DEFAULT);
         printf("prnn_avx512_tune() picks: %s\n", prnn_avx512_tile_name(prnn_avx512_tune()));

@@ -5,7 +5,8 @@ extension Tensor {
     /// checks the payload size, converts the elements (byte swap, float16 → Float, bytes → Bool) and, for
     /// `fortran_order: True`, reorders the column-major payload into row-major storage.
     init(npyPayload data: Data, header: NPYHeader, format: NPYElementFormat, source: String) throws(RNNError) {
-        precondition(format.isRead(as: Scalar.self), "NPY payload of '\(header.descr)' decoded as \(Scalar.self)")
+        precondition(format.isRead(as: Scalar.self) || (Scalar.self == Bool.self && format.isInteger),
+                     "NPY payload of '\(header.descr)' decoded as \(Scalar.self)")
         guard let count = Tensor.elementCount(header.shape) else {
             throw .file(path: source, reason: "shape \(header.shape) is too large")
         }
@@ -42,10 +43,15 @@ extension NPYElementFormat {
     func decode<Scalar: TensorScalar>(_ src: UnsafeRawPointer, count: Int, into dst: UnsafeMutablePointer<Scalar>) {
         let out = UnsafeMutableRawPointer(dst)
         switch (kind, size) {
-        case (.bool, _):
-            // numpy bools are bytes; anything non-zero is true (a Swift Bool must hold exactly 0 or 1).
+        case (.bool, _), (.signed, _), (.unsigned, _):
+            // numpy bools are bytes; anything non-zero is true (a Swift Bool must hold exactly 0 or 1). Integers
+            // (masks, `npyIntegerMask`) are true when any of their bytes is non-zero, whatever the byte order.
             let bools = out.assumingMemoryBound(to: Bool.self)
-            for i in 0..<count { bools[i] = src.load(fromByteOffset: i, as: UInt8.self) != 0 }
+            for i in 0..<count {
+                var nonZero = false
+                for b in 0..<size where src.load(fromByteOffset: i * size + b, as: UInt8.self) != 0 { nonZero = true }
+                bools[i] = nonZero
+            }
         case (.float, 2):
             let floats = out.assumingMemoryBound(to: Float.self)
             for i in 0..<count {

@@ -40,6 +40,9 @@ struct NPYElementFormat: Sendable, Equatable {
         self.size = size
     }
 
+    /// Signed or unsigned integers (read only as masks: `Tensor<Bool>.npyIntegerMask`).
+    var isInteger: Bool { kind == .signed || kind == .unsigned }
+
     /// Whether `Tensor<Scalar>` reads this format (see the list above); `false` for integers.
     func isRead<Scalar: TensorScalar>(as _: Scalar.Type) -> Bool {
         switch (kind, size) {

@@ -77,6 +77,16 @@ extension Tensor {
     }
 }
 
+extension Tensor where Scalar == Bool {
+    /// A mask file whose elements are integers (`'|i1'`, `'<u4'`, `'>i8'`, … in C or Fortran order), each true when
+    /// non-zero, as TensorFlow casts masks; nil when the dtype is not an integer (read those with `npyData`).
+    package static func npyIntegerMask(_ data: Data, source: String) throws(RNNError) -> Tensor<Bool>? {
+        let header = try NPYHeader(parsing: data, source: source)
+        guard let format = NPYElementFormat(descr: header.descr), format.isInteger else { return nil }
+        return try Tensor(npyPayload: data, header: header, format: format, source: source)
+    }
+}
+
 extension NPYHeader {
     /// A short gloss of a dtype that cannot be read, ending with a space (or empty).
     static func explain(_ descr: String) -> String {

@@ -274,7 +274,7 @@ static int run_checks(void) {
         check_gemm_shape(5, 7, 0, 0, 0);
         check_gemm_shape(5, 7, 0, 0, 1);
         printf("  sgemm%s%s: %s\n", tiles > 1 ? ", AVX-512 tile " : "",
-               tiles > 1 ? prnn_avx512_tile_name(prnn_avx512_active_tile()) : "",
+               tiles > 1 ? prnn_avx512_tile_name(prnn_avx512_active_tile(1)) : "",
                failures ? "FAILED" : "ok (vs double reference, every ISA bitwise = portable, packed = unpacked, rows independent)");
     }
     prnn_force_avx512_tile(PRNN_AVX512_TILE_DEFAULT);
@@ -537,6 +537,11 @@ int main(int argc, char **argv) {
         bench_loop(atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), atoi(argv[7]));
         return 0;
     }
+    if (!strcmp(mode, "tilechoice")) {  // the tiles short and tall products would use (Scripts/emulate-avx512 checks)
+        printf("short=%s tall=%s\n", prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS)),
+               prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS + 1)));
+        return 0;
+    }
     if (!strcmp(mode, "pack")) {
         int simd = argc > 2 && !strcmp(argv[2], "avx512") ? 2 : 1;
         if ((simd == 2 && prnn_detected_isa() < PRNN_ISA_AVX512) || prnn_detected_isa() < PRNN_ISA_AVX2) {
@@ -549,8 +554,10 @@ int main(int argc, char **argv) {
         prnn_isa want = !strcmp(argv[2], "avx512") ? PRNN_ISA_AVX512 : !strcmp(argv[2], "avx2") ? PRNN_ISA_AVX2 : PRNN_ISA_PORTABLE;
         prnn_force_isa(want);
     }
-    printf("ISA: %s (detected %s; AVX-512 tile %s, PRNN_AVX512_TILE chooses)\n\n", prnn_isa_name(prnn_active_isa()),
-           prnn_isa_name(prnn_detected_isa()), prnn_avx512_tile_name(prnn_avx512_active_tile()));
+    printf("ISA: %s (detected %s; AVX-512 tiles %s for ≤ %d rows, %s taller; PRNN_AVX512_TILE chooses)\n\n",
+           prnn_isa_name(prnn_active_isa()), prnn_isa_name(prnn_detected_isa()),
+           prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS)), PRNN_AVX512_SHORT_ROWS,
+           prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS + 1)));
     if (!strcmp(mode, "gates")) {
         printf("| gate kernel | rows | U | µs/call (median) | rows·U/ns |\n|---|---|---|---|---|\n");
         bench_gates(32, 256);
@@ -592,7 +599,10 @@ int main(int argc, char **argv) {
                     bench_gemm("packed", cell_shapes[i][0], cell_shapes[i][1], cell_shapes[i][2]);
             }
         prnn_force_avx512_tile(PRNN_AVX512_TILE_DEFAULT);
-        printf("prnn_avx512_tune() picks: %s\n", prnn_avx512_tile_name(prnn_avx512_tune()));
+        prnn_avx512_tune();
+        printf("prnn_avx512_tune() picks: %s for ≤ %d rows, %s taller\n",
+               prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS)), PRNN_AVX512_SHORT_ROWS,
+               prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS + 1)));
         return 0;
     }
     if (!strcmp(mode, "quick")) {

@@ -1,6 +1,6 @@
 // AVX-512 GEMM, wide tile: 6×64 register tile (24 zmm accumulators), four B vectors and six broadcasts per k — half
 // the broadcasts of the 12×32 tile (gemm_avx512.c) for the same FMAs. AMD's own Zen 4/5 single-precision kernels use
-// this shape (AOCL-BLIS `sgemmsup_rv_zen4_asm_6x64`); prnn_avx512_active_tile() picks it on AMD (KERNELS.md).
+// this shape (AOCL-BLIS `sgemmsup_rv_zen4_asm_6x64`); prnn_avx512_tune() picks it where it measures faster (KERNELS.md).
 // Every C element is the contract's chain acc = fma(a[k], b[k], acc), k ascending, from C or +0; K blocks store and
 // reload acc exactly: the bits are those of every other tile and ISA.
 #include "prnn_internal.h"

@@ -1,5 +1,5 @@
 // AVX-512 GEMM: 12×32 register tile (24 zmm accumulators), broadcast-A × two zmm of B per k. The blocked product runs
-// as prnn_avx512_active_tile() says: this tile, the same with embedded broadcasts, or gemm6x64_avx512.c's 6×64 tile.
+// as prnn_avx512_active_tile(M) says: this tile, the same with embedded broadcasts, or gemm6x64_avx512.c's 6×64 tile.
 // Every C element is the contract's chain acc = fma(a[k], b[k], acc), k ascending; K blocks store and reload acc exactly.
 // Row tiles never leave 1–3 rows behind (see row_tile): a tile of r rows keeps 2r FMA chains in flight, and fewer
 // than 8 chains cannot cover the FMA latency (4 cycles × 2 pipes), so 12 + 1 rows run as 9 + 4.
@@ -223,10 +223,10 @@ PRNN_AVX512_TARGET int prnn_sgemm_blocked_12x32e_avx512(int M, int N, int K, con
     return gemm_blocked(M, N, K, A, lda, packed, C, ldc, accumulate, 1);
 }
 
-/// The blocked product with the active register tile (prnn_avx512_active_tile).
+/// The blocked product with the active register tile for M rows (prnn_avx512_active_tile).
 static PRNN_AVX512_TARGET int blocked(int M, int N, int K, const float *A, int lda, const float *packed, float *C,
                                       int ldc, int accumulate) {
-    switch (prnn_avx512_active_tile()) {
+    switch (prnn_avx512_active_tile(M)) {
     case PRNN_AVX512_TILE_6X64: return prnn_sgemm_blocked_6x64_avx512(M, N, K, A, lda, packed, C, ldc, accumulate);
     case PRNN_AVX512_TILE_12X32E: return prnn_sgemm_blocked_12x32e_avx512(M, N, K, A, lda, packed, C, ldc, accumulate);
     default: return prnn_sgemm_blocked_12x32_avx512(M, N, K, A, lda, packed, C, ldc, accumulate);

@@ -25,7 +25,9 @@ struct BenchReport {
         guard !json else { return }
         let steps = spec.usefulSampleSteps
         Terminal.output("workload  \(spec.name)\(spec.modified && spec.name != "custom" ? " (modified)" : ""): \(spec.summary), float32")
-        let tile = PeakProbe.avx512TileName.map { " (GEMM tile \($0))" } ?? ""
+        let tile = PeakProbe.avx512TileName.map {
+            $0.contains(",") ? " (GEMM tiles ≤ \(PeakProbe.avx512ShortRows) rows, taller: \($0))" : " (GEMM tile \($0))"
+        } ?? ""
         Terminal.output("machine   \(peak.cpuModel), \(coreCount) allowed core\(coreCount == 1 ? "" : "s"), ISA \(peak.isa)\(tile), \(peak.build) build")
         Terminal.output("peak      \(format(peak.perCoreGFLOPS, 1)) GFLOP/s one core, \(format(peak.allCoresGFLOPS, 1)) all \(peak.cores) (\(peakCached ? "cached" : "measured now"); `parallel-rnn peak --refresh` to re-measure)")
         let formula: String

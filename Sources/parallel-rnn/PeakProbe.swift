@@ -37,11 +37,17 @@ struct PeakMeasurement: Codable, Sendable, Equatable {
 enum PeakProbe {
     static var isaName: String { String(cString: prnn_isa_name(prnn_active_isa())) }
 
-    /// The AVX-512 GEMM register tile in use (`prnn_avx512_tune` picks it when the first weights are packed); nil
-    /// without AVX-512.
+    /// The AVX-512 GEMM register tiles in use (`prnn_avx512_tune` picks them when the first weights are packed):
+    /// `6x64` when short and tall products use the same, else `6x64,12x32` (short, tall — `PRNN_AVX512_TILE`'s
+    /// syntax); nil without AVX-512.
     static var avx512TileName: String? {
-        prnn_active_isa() == PRNN_ISA_AVX512 ? String(cString: prnn_avx512_tile_name(prnn_avx512_active_tile())) : nil
+        guard prnn_active_isa() == PRNN_ISA_AVX512 else { return nil }
+        let short = prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS), tall = prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS + 1)
+        let name = { (tile: prnn_avx512_tile) in String(cString: prnn_avx512_tile_name(tile)) }
+        return short == tall ? name(short) : "\(name(short)),\(name(tall))"
     }
+    /// Products of up to this many rows are "short" for the tile choice.
+    static var avx512ShortRows: Int { Int(PRNN_AVX512_SHORT_ROWS) }
 
     static var buildName: String {
         #if DEBUG

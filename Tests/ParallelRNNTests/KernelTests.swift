@@ -45,8 +45,8 @@ private func tiles(for isa: prnn_isa) -> [prnn_avx512_tile] {
 
 /// Runs `body` with the AVX-512 register tile forced, back to the default afterwards.
 private func withTile<T>(_ tile: prnn_avx512_tile, _ body: () throws -> T) rethrows -> T {
-    _ = prnn_force_avx512_tile(tile)
-    defer { _ = prnn_force_avx512_tile(PRNN_AVX512_TILE_DEFAULT) }
+    prnn_force_avx512_tile(tile)
+    defer { prnn_force_avx512_tile(PRNN_AVX512_TILE_DEFAULT) }
     return try body()
 }
 
@@ -135,20 +135,26 @@ struct KernelTests {
         #endif
     }
 
-    @Test("AVX-512 register tile: forcing sets it and the default returns; names; tuning leaves a valid tile")
+    @Test("AVX-512 register tiles: forcing sets both classes and the default returns; names; tuning leaves valid tiles")
     func avx512TileForcing() {
-        let tuned = prnn_avx512_tune()  // once per process (waits if another thread is tuning); no-op without AVX-512
-        let unforced = prnn_avx512_active_tile()
-        #expect(unforced == tuned)
-        for tile in [PRNN_AVX512_TILE_12X32, PRNN_AVX512_TILE_6X64, PRNN_AVX512_TILE_12X32E] {
-            withTile(tile) { #expect(prnn_avx512_active_tile() == tile) }
-            #expect(prnn_avx512_active_tile() == unforced, "forcing the default returns to the unforced tile")
+        prnn_avx512_tune()  // once per process (waits if another thread is tuning); no-op without AVX-512
+        let short = Int32(PRNN_AVX512_SHORT_ROWS), tall = short + 1
+        let unforced = (prnn_avx512_active_tile(short), prnn_avx512_active_tile(tall))
+        let all = [PRNN_AVX512_TILE_12X32, PRNN_AVX512_TILE_6X64, PRNN_AVX512_TILE_12X32E]
+        #expect(all.contains(unforced.0) && all.contains(unforced.1))
+        #expect(prnn_avx512_active_tile(1) == unforced.0 && prnn_avx512_active_tile(10_000) == unforced.1)
+        for tile in all {
+            withTile(tile) { #expect(prnn_avx512_active_tile(short) == tile && prnn_avx512_active_tile(tall) == tile) }
+            #expect(prnn_avx512_active_tile(short) == unforced.0 && prnn_avx512_active_tile(tall) == unforced.1,
+                    "forcing the default returns to the unforced tiles")
         }
-        _ = prnn_force_avx512_tile(PRNN_AVX512_TILE_6X64)
-        #expect(prnn_force_avx512_tile(prnn_avx512_tile(rawValue: 99)) == unforced, "an unknown tile means the default")
-        #expect([PRNN_AVX512_TILE_12X32, PRNN_AVX512_TILE_6X64, PRNN_AVX512_TILE_12X32E].contains(tuned))
-        #expect(prnn_avx512_tune() == tuned, "tuning runs once: the choice stays")
-        #expect(["12x32", "6x64", "12x32e"].contains(String(cString: prnn_avx512_tile_name(tuned))))
+        prnn_force_avx512_tile(PRNN_AVX512_TILE_6X64)
+        prnn_force_avx512_tile(prnn_avx512_tile(rawValue: 99))
+        #expect(prnn_avx512_active_tile(short) == unforced.0, "an unknown tile means the default")
+        prnn_avx512_tune()
+        #expect(prnn_avx512_active_tile(short) == unforced.0 && prnn_avx512_active_tile(tall) == unforced.1,
+                "tuning runs once: the choice stays")
+        #expect(["12x32", "6x64", "12x32e"].contains(String(cString: prnn_avx512_tile_name(unforced.0))))
     }
 
     @Test("sgemm matches a Double reference on random and odd shapes; every ISA, packed and unpacked, bitwise equal to portable")

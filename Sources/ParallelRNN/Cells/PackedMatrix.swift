@@ -19,8 +19,8 @@ final class PackedMatrix: @unchecked Sendable {
         if rows > 0 && columns > 0 {
             prnn_sgemm_pack_b(Int32(rows), Int32(columns), matrix + columnRange.lowerBound, Int32(ld), base)
         }
-        // Once per process on AVX-512 CPUs (~10 ms, here rather than in a time loop): pick the faster register tile.
-        _ = prnn_avx512_tune()
+        // Once per process on AVX-512 CPUs (30–50 ms, here rather than in a time loop): pick the faster register tiles.
+        prnn_avx512_tune()
     }
 
     deinit { RawBuffer.deallocate(base, bytes: byteCount) }

@@ -29,16 +29,21 @@ const char *prnn_isa_name(prnn_isa isa);
 typedef enum {
     PRNN_AVX512_TILE_DEFAULT = 0, PRNN_AVX512_TILE_12X32 = 1, PRNN_AVX512_TILE_6X64 = 2, PRNN_AVX512_TILE_12X32E = 3
 } prnn_avx512_tile;
-/// The tile in use: forced, else the environment's PRNN_AVX512_TILE (`12x32`, `12x32e` or `6x64`), else the one
-/// prnn_avx512_tune() measured fastest, else 12×32.
-prnn_avx512_tile prnn_avx512_active_tile(void);
-/// Forces a tile (tests, benchmarks); PRNN_AVX512_TILE_DEFAULT returns to the default. Returns the tile now active.
-prnn_avx512_tile prnn_force_avx512_tile(prnn_avx512_tile tile);
+/// Products of at most this many rows (a small shard's per-step recurrent GEMM) and taller ones (input projections,
+/// large shards) may use different tiles: AMD's BLIS, for one, runs skinny and large products with different kernels.
+#define PRNN_AVX512_SHORT_ROWS 64
+/// The tile for a blocked product of `rows` rows: forced, else the environment's PRNN_AVX512_TILE (`12x32`, `12x32e`
+/// or `6x64` for every product, or `short,tall`, e.g. `6x64,12x32`), else the one prnn_avx512_tune() measured fastest
+/// for that class of products, else 12×32.
+prnn_avx512_tile prnn_avx512_active_tile(int rows);
+/// Forces a tile for every product (tests, benchmarks); PRNN_AVX512_TILE_DEFAULT (or an unknown value) returns to
+/// the environment's or measured choice.
+void prnn_force_avx512_tile(prnn_avx512_tile tile);
 /// Once per process, on AVX-512 CPUs when PRNN_AVX512_TILE is unset: times the tiles on the fused cells' GEMM shapes
-/// on the calling thread (rotating order, medians; about 15 ms) and keeps another tile than 12×32 only if it is at
-/// least 2 % faster. Concurrent first calls wait for that choice; later calls return at once. Returns the tile in use
-/// afterwards.
-prnn_avx512_tile prnn_avx512_tune(void);
+/// on the calling thread, short and tall products separately (rotating order, medians; 30–50 ms), and keeps for
+/// each class another tile than 12×32 only if it is at least 2 % faster. Concurrent first calls wait for that choice;
+/// later calls return at once.
+void prnn_avx512_tune(void);
 const char *prnn_avx512_tile_name(prnn_avx512_tile tile);
 
 // ---------------------------------------------------------------- GEMM, row-major

@@ -84,7 +84,7 @@ def draw_config(seed, index):
     pick = lambda options, p=None: options[int(rng.choice(len(options), p=p))]  # noqa: E731
     cfg = {"index": index, "seed": seed}
     cfg["cell"] = pick(CELLS)
-    cfg["B"] = int(rng.integers(1, 10)) if rng.random() < 0.85 else pick([16, 33, 64])
+    cfg["B"] = int(rng.integers(1, 10)) if rng.random() < 0.85 else pick([16, 32, 33, 64])
     cfg["T"] = int(rng.integers(1, 13)) if rng.random() < 0.85 else pick([25, 40])
     cfg["I"] = int(rng.integers(1, 21))
     cfg["U"] = int(rng.integers(1, 41)) if rng.random() < 0.8 else pick([17, 48, 64, 129])

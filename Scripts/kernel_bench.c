@@ -5,11 +5,13 @@
 //   /tmp/kb bench [isa]    # GFLOP/s, median of 7 runs (isa: avx512 | avx2 | portable; default: detected)
 //   /tmp/kb quick [isa]    # a few representative shapes only
 //   /tmp/kb cells [isa]    # the cells' shapes: recurrent/input packed GEMMs, tiny 32³, and the gate kernels
-//   /tmp/kb gates [isa]    # the gate kernels only
+//   /tmp/kb gates [isa]    # the gate kernels and the activations alone
 //   /tmp/kb shapes [isa]   # the packed GEMMs of two-core w1/w2/w5 shards (recurrent and input projections)
 //   /tmp/kb tiles avx512   # the AVX-512 register tiles (12×32, 6×64, 12×32e) side by side, then prnn_avx512_tune's pick
 //   /tmp/kb loop isa rows T I U blockRows   # one LSTM shard's fused time loop, per phase (see bench_loop)
 //   /tmp/kb pack [avx2|avx512]             # A packing: scalar vs register transposes, the w1 shard's blocks
+//   /tmp/kb loopt isa rows T I U           # the same shard on the transposed path (batch in the lanes), per phase
+//   /tmp/kb tilechoice                     # the tiles short and tall products use (PRNN_AVX512_TILE, tuner)
 #define _GNU_SOURCE
 #include "prnn_kernels.h"
 #include "prnn_cells.h"
@@ -250,6 +252,68 @@ static void check_gates(void) {
     printf("  gates: %s\n", failures ? "FAILED" : "ok (every ISA bitwise = portable, all tails, contiguous and strided h rows)");
 }
 
+/// The transposed product and gates (a small batch in the lanes) against the row-major ones, every ISA, bitwise:
+/// C^T = W^T·X^T must hold the bits of X·W, the transposed LSTM/SimpleRNN gates those of the row-major kernels.
+static void check_transposed(int n, int K, int N, int accumulate) {
+    int ldx = K + 3, ldc = n + 5, np = (n + 15) / 16 * 16;
+    float *X = amalloc(4 * (size_t)n * ldx), *W = amalloc(4 * (size_t)K * N), *C0 = amalloc(4 * (size_t)N * ldc);
+    float *C = amalloc(4 * (size_t)N * ldc), *ref = amalloc(4 * (size_t)n * N), *Y = amalloc(4 * (size_t)n * ldx);
+    float *packed = amalloc(4 * (prnn_sgemm_packed_t_count(K, N) + 1)), *panels = amalloc(4 * (prnn_rows_t_count(n, K) + 1));
+    fill(X, (size_t)n * ldx); fill(W, (size_t)K * N); fill(C0, (size_t)N * ldc);
+    prnn_sgemm_pack_t(K, N, W, N, packed);
+    prnn_pack_rows_t(n, K, X, ldx, panels);
+    prnn_unpack_rows_t(n, K, panels, Y, ldx);
+    for (int r = 0; r < n; r++)
+        if (memcmp(Y + (size_t)r * ldx, X + (size_t)r * ldx, 4 * (size_t)K)) { FAIL("unpack(pack(X)) row %d (n %d K %d)", r, n, K); break; }
+    prnn_isa best = prnn_detected_isa();
+    prnn_force_isa(PRNN_ISA_PORTABLE);
+    for (int r = 0; r < n; r++) for (int j = 0; j < N; j++) ref[(size_t)r * N + j] = C0[(size_t)j * ldc + r];
+    prnn_sgemm(n, N, K, X, ldx, W, N, ref, N, accumulate);
+    for (int isa = 0; isa <= (int)best; isa++) {
+        prnn_force_isa((prnn_isa)isa);
+        memcpy(C, C0, 4 * (size_t)N * ldc);
+        prnn_sgemm_t(N, n, K, packed, panels, C, ldc, accumulate);
+        int bad = 0;
+        for (int j = 0; j < N && !bad; j++) {
+            for (int r = 0; r < n; r++) bad |= C[(size_t)j * ldc + r] != ref[(size_t)r * N + j] ||
+                                             memcmp(&C[(size_t)j * ldc + r], &ref[(size_t)r * N + j], 4);
+            for (int r = n; r < ldc; r++) bad |= memcmp(&C[(size_t)j * ldc + r], &C0[(size_t)j * ldc + r], 4);  // untouched
+        }
+        if (bad) FAIL("sgemm_t %s N %d n %d K %d acc %d differs from X·W (or wrote outside n columns)", prnn_isa_name(isa), N, n, K, accumulate);
+    }
+    // Gates: LSTM (U = N / 4) and SimpleRNN (U = N) on Z [G, np] against the row-major kernels on Z^T.
+    if (n % 16 == 0 && N % 4 == 0) {
+        for (int cell = 0; cell < 2; cell++) {
+            int U = cell == 0 ? N / 4 : N, G = N;
+            float *Z = amalloc(4 * (size_t)G * np), *P = amalloc(4 * (size_t)n * G), *bias = amalloc(4 * (size_t)G);
+            float *cp = amalloc(4 * (size_t)U * np), *crow = amalloc(4 * (size_t)n * U), *hrow = amalloc(4 * (size_t)n * U);
+            float *c2row = amalloc(4 * (size_t)n * U), *nc = amalloc(4 * (size_t)U * np), *nh = amalloc(4 * (size_t)U * np);
+            float *got = amalloc(4 * (size_t)n * U);
+            for (size_t i = 0; i < (size_t)G * np; i++) Z[i] = (float)((urand() * 2 - 1) * 6);
+            fill(bias, G); fill(crow, (size_t)n * U);
+            prnn_pack_rows_t(n, U, crow, U, cp);
+            for (int r = 0; r < n; r++) for (int g = 0; g < G; g++) P[(size_t)r * G + g] = Z[(size_t)g * np + r];
+            prnn_force_isa(PRNN_ISA_PORTABLE);
+            if (cell == 0) prnn_lstm_gates_f32(n, U, P, G, NULL, bias, crow, c2row, hrow, U, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+            else prnn_simple_rnn_f32(n, U, P, G, NULL, bias, hrow, U, PRNN_ACT_TANH);
+            for (int isa = 0; isa <= (int)best; isa++) {
+                prnn_force_isa((prnn_isa)isa);
+                if (cell == 0) prnn_lstm_gates_t_f32(U, n, Z, np, bias, cp, nc, nh, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+                else prnn_simple_rnn_t_f32(U, n, Z, np, bias, nh, PRNN_ACT_TANH);
+                prnn_unpack_rows_t(n, U, nh, got, U);
+                if (memcmp(got, hrow, 4 * (size_t)n * U)) FAIL("%s gates_t %s n %d U %d: h differs from row-major", cell ? "simple_rnn" : "lstm", prnn_isa_name(isa), n, U);
+                if (cell == 0) {
+                    prnn_unpack_rows_t(n, U, nc, got, U);
+                    if (memcmp(got, c2row, 4 * (size_t)n * U)) FAIL("lstm gates_t %s n %d U %d: c differs from row-major", prnn_isa_name(isa), n, U);
+                }
+            }
+            free(Z); free(P); free(bias); free(cp); free(crow); free(hrow); free(c2row); free(nc); free(nh); free(got);
+        }
+    }
+    prnn_force_isa(best);
+    free(X); free(W); free(C0); free(C); free(ref); free(Y); free(packed); free(panels);
+}
+
 static int run_checks(void) {
     printf("detected ISA: %s\n", prnn_isa_name(prnn_detected_isa()));
     int dims[] = {1, 2, 3, 5, 7, 8, 11, 12, 13, 16, 17, 24, 31, 32, 33, 47, 63, 64, 65, 97, 128, 193, 257, 300};
@@ -285,6 +349,14 @@ static int run_checks(void) {
     printf("  dgemm: %s\n", failures ? "FAILED" : "ok");
     check_activations();
     check_gates();
+    {
+        const int tshapes[][4] = {{32, 256, 1024, 1}, {32, 128, 1024, 0}, {16, 256, 1024, 1}, {48, 37, 100, 1},
+                                  {64, 5, 28, 0}, {32, 300, 44, 1}, {16, 1, 12, 0}, {32, 64, 13, 1}, {5, 20, 30, 1},
+                                  {20, 9, 7, 0}, {1, 3, 1, 1}};
+        for (size_t i = 0; i < sizeof tshapes / sizeof tshapes[0]; i++)
+            check_transposed(tshapes[i][0], tshapes[i][1], tshapes[i][2], tshapes[i][3]);
+        printf("  transposed: %s\n", failures ? "FAILED" : "ok (sgemm_t = X·W bitwise, gates_t = row-major gates bitwise, every ISA; pack/unpack round trip)");
+    }
     printf("%s (%d failures)\n", failures ? "CHECK FAILED" : "ALL CHECKS PASSED", failures);
     return failures != 0;
 }
@@ -481,6 +553,73 @@ static void bench_loop(int n, int T, int I, int U, int blockRows) {
     prnn_flush_denormals_restore(mxcsr);
 }
 
+/// One LSTM shard's unmasked loop on the transposed path (FusedCellKernel.runShardTransposed: per step x_t packed
+/// into panels, Z = W^T·x_t^T, Z += U^T·h^T, transposed gates writing h and c panels, h copied out into the output
+/// rows), timed per phase; then the row-major loop of `kb loop` with one step per block on the same data, which
+/// must give the same bits. Usage: kb loopt isa rows T I U
+static void bench_loopt(int n, int T, int I, int U) {
+    unsigned mxcsr = prnn_flush_denormals_enter();
+    int G = 4 * U, np = (n + 15) / 16 * 16;
+    float *x = amalloc(4 * (size_t)n * T * I), *W = amalloc(4 * (size_t)I * G), *R = amalloc(4 * (size_t)U * G);
+    float *bias = amalloc(4 * (size_t)G), *out = amalloc(4 * (size_t)n * T * U), *ref = amalloc(4 * (size_t)n * T * U);
+    fill(x, (size_t)n * T * I); fill(W, (size_t)I * G); fill(R, (size_t)U * G); fill(bias, G);
+    for (size_t i = 0; i < (size_t)I * G; i++) W[i] *= 0.1f;
+    for (size_t i = 0; i < (size_t)U * G; i++) R[i] *= 0.1f;
+    float *Wt = amalloc(4 * prnn_sgemm_packed_t_count(I, G)), *Rt = amalloc(4 * prnn_sgemm_packed_t_count(U, G));
+    prnn_sgemm_pack_t(I, G, W, G, Wt); prnn_sgemm_pack_t(U, G, R, G, Rt);
+    size_t hc = prnn_rows_t_count(n, U);
+    float *xt = amalloc(4 * prnn_rows_t_count(n, I)), *Z = amalloc(4 * (size_t)G * np);
+    float *h = amalloc(4 * hc), *nh = amalloc(4 * hc), *c = amalloc(4 * hc), *nc = amalloc(4 * hc);
+    double tot[5] = {0}, best = 1e9;  // pack x, x·W, h·U + gates, output, all
+    for (int rep = 0; rep < 9; rep++) {
+        double ph[4] = {0}, t0 = now();
+        memset(h, 0, 4 * hc); memset(c, 0, 4 * hc);
+        for (int k = 0; k < T; k++) {
+            double a = now();
+            prnn_pack_rows_t(n, I, x + (size_t)k * I, T * I, xt);
+            double b = now();
+            prnn_sgemm_t(G, np, I, Wt, xt, Z, np, 0);
+            double d = now();
+            prnn_sgemm_t(G, np, U, Rt, h, Z, np, 1);
+            prnn_lstm_gates_t_f32(U, np, Z, np, bias, c, nc, nh, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+            double e = now();
+            float *t = h; h = nh; nh = t; t = c; c = nc; nc = t;
+            prnn_unpack_rows_t(n, U, h, out + (size_t)k * U, T * U);
+            double f = now();
+            ph[0] += b - a; ph[1] += d - b; ph[2] += e - d; ph[3] += f - e;
+        }
+        double all = now() - t0;
+        if (rep >= 2) { for (int i = 0; i < 4; i++) tot[i] += ph[i] / 7; tot[4] += all / 7; }
+        if (all < best) best = all;
+    }
+    // The row-major loop, one step per block: the bits to match.
+    float *Wp = amalloc(4 * prnn_sgemm_packed_b_count(I, G)), *Rp = amalloc(4 * prnn_sgemm_packed_b_count(U, G));
+    float *P = amalloc(4 * (size_t)n * G), *h0 = amalloc(4 * (size_t)n * U), *cr = amalloc(4 * (size_t)n * U),
+          *cr2 = amalloc(4 * (size_t)n * U);
+    prnn_sgemm_pack_b(I, G, W, G, Wp); prnn_sgemm_pack_b(U, G, R, G, Rp);
+    memset(h0, 0, 4 * (size_t)n * U); memset(cr, 0, 4 * (size_t)n * U);
+    const float *hr = h0; int ldh = U;
+    double r0 = now();
+    for (int k = 0; k < T; k++) {
+        prnn_sgemm_packed(n, G, I, x + (size_t)k * I, T * I, Wp, P, G, 0);
+        prnn_sgemm_packed(n, G, U, hr, ldh, Rp, P, G, 1);
+        prnn_lstm_gates_f32(n, U, P, G, NULL, bias, cr, cr2, ref + (size_t)k * U, T * U, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+        float *t = cr; cr = cr2; cr2 = t; hr = ref + (size_t)k * U; ldh = T * U;
+    }
+    double rowMajor = now() - r0;
+    double fl = 2.0 * n * T * (I + U) * G, peak = fma_peak();
+    printf("loopt rows %d T %d I %d U %d; FMA peak %.1f GFLOP/s\n", n, T, I, U, peak);
+    printf("  transposed (mean of 7): all %.3f ms (best %.3f) = %.1f GFLOP/s (%.0f %% of peak); pack x %.3f ms, "
+           "x·W %.3f ms, h·U + gates %.3f ms, output %.3f ms | row-major, 1-step blocks, once: %.3f ms | %s\n",
+           tot[4] * 1e3, best * 1e3, fl / tot[4] * 1e-9, 100 * fl / tot[4] * 1e-9 / peak, tot[0] * 1e3, tot[1] * 1e3,
+           tot[2] * 1e3, tot[3] * 1e3, rowMajor * 1e3,
+           memcmp(out, ref, 4 * (size_t)n * T * U) ? "DIFFERENT BITS" : "bitwise the row-major outputs");
+    fflush(stdout);
+    free(x); free(W); free(R); free(bias); free(out); free(ref); free(Wt); free(Rt); free(xt); free(Z); free(h); free(nh);
+    free(c); free(nc); free(Wp); free(Rp); free(P); free(h0); free(cr); free(cr2);
+    prnn_flush_denormals_restore(mxcsr);
+}
+
 // ---------------------------------------------------------------- A packing (kernels' internal entry points)
 void prnn_pack_a_panels_avx2(int mc, int kc, const float *A, int lda, float *dst, int (*row_tile)(int rows_left));
 void prnn_pack_a_panels_avx512(int mc, int kc, const float *A, int lda, float *dst, int (*row_tile)(int rows_left));
@@ -537,6 +676,15 @@ int main(int argc, char **argv) {
         bench_loop(atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), atoi(argv[7]));
         return 0;
     }
+    if (!strcmp(mode, "loopt")) {
+        if (argc < 7 || atoi(argv[3]) < 1 || atoi(argv[4]) < 1 || atoi(argv[5]) < 1 || atoi(argv[6]) < 1) {
+            fprintf(stderr, "usage: kb loopt isa rows T I U (all ≥ 1)\n");
+            return 2;
+        }
+        prnn_force_isa(!strcmp(argv[2], "avx512") ? PRNN_ISA_AVX512 : !strcmp(argv[2], "avx2") ? PRNN_ISA_AVX2 : PRNN_ISA_PORTABLE);
+        bench_loopt(atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), atoi(argv[6]));
+        return 0;
+    }
     if (!strcmp(mode, "tilechoice")) {  // the tiles short and tall products would use (Scripts/emulate-avx512 checks)
         printf("short=%s tall=%s\n", prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS)),
                prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS + 1)));
@@ -563,6 +711,7 @@ int main(int argc, char **argv) {
         bench_gates(32, 256);
         bench_gates(64, 256);
         bench_gates(256, 512);
+        bench_acts();
         return 0;
     }
     printf("| kernel   |     M |     N |    K | µs/call (median) | GFLOP/s (median) | GFLOP/s (best) | FMA peak now | median/peak |\n"
@@ -576,6 +725,7 @@ int main(int argc, char **argv) {
         bench_gates(64, 256);
         bench_gates(32, 32);
         bench_gates(256, 512);
+        bench_acts();
         return 0;
     }
     // The cells' packed GEMMs on two cores: w1/w2 shards' recurrent (32 rows) and input (128: 4-step blocks)
@@ -600,9 +750,10 @@ int main(int argc, char **argv) {
             }
         prnn_force_avx512_tile(PRNN_AVX512_TILE_DEFAULT);
         prnn_avx512_tune();
-        printf("prnn_avx512_tune() picks: %s for ≤ %d rows, %s taller\n",
+        printf("prnn_avx512_tune() picks: %s for ≤ %d rows, %s taller; transposed product for 32 rows: %s\n",
                prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS)), PRNN_AVX512_SHORT_ROWS,
-               prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS + 1)));
+               prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS + 1)),
+               prnn_sgemm_t_preferred(32) ? "on" : "off (measured slower)");
         return 0;
     }
     if (!strcmp(mode, "quick")) {

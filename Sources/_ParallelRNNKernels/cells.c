@@ -40,6 +40,18 @@ void prnn_gru_gates_phase2_f32(int n, int units, const float *P, int ldp, const 
     PRNN_GATES_DISPATCH(prnn_gru_gates_phase2_f32, n, units, P, ldp, RH, bias, h, ldh, zgate, newH, ldnh, act);
 }
 
+void prnn_lstm_gates_t_f32(int units, int n, const float *Z, int ldz, const float *bias, const float *c, float *newC,
+                           float *newH, prnn_activation act, prnn_activation rec_act) {
+    if (n <= 0 || units <= 0) return;
+    PRNN_GATES_DISPATCH(prnn_lstm_gates_t_f32, units, n, Z, ldz, bias, c, newC, newH, act, rec_act);
+}
+
+void prnn_simple_rnn_t_f32(int units, int n, const float *Z, int ldz, const float *bias, float *newH,
+                           prnn_activation act) {
+    if (n <= 0 || units <= 0) return;
+    PRNN_GATES_DISPATCH(prnn_simple_rnn_t_f32, units, n, Z, ldz, bias, newH, act);
+}
+
 void prnn_simple_rnn_f32(int n, int units, const float *P, int ldp, const float *R, const float *bias, float *newH,
                          int ldnh, prnn_activation act) {
     if (n <= 0 || units <= 0) return;

@@ -144,6 +144,45 @@ GATES_FN void gates_simple_rnn_rows(int n, int units, const float *P, int ldp, c
 
 #undef GATES_COLUMNS
 
+// Transposed data (prnn_lstm_gates_t_f32): one unit per row, the batch in the lanes, n a multiple of 16 (so of
+// FLANES); element (j, r) of a 16-column panel array of U rows at (r/16)·16·U + j·16 + r%16.
+#define GATES_PANEL(base, u, j, r) ((base) + (size_t)((r) / 16) * 16 * (u) + (size_t)(j) * 16 + (r) % 16)
+
+/// LSTM, transposed: the element formulas of gates_lstm_rows with R = NULL.
+GATES_FN void gates_lstm_t_rows(int units, int n, const float *Z, int ldz, const float *bias, const float *c,
+                                float *newC, float *newH, prnn_activation act, prnn_activation ract) {
+    const size_t u = (size_t)units;
+    for (int j = 0; j < units; j++) {
+        const float *zi = Z + (size_t)j * ldz, *zf = Z + (u + j) * ldz, *zg = Z + (2 * u + j) * ldz,
+                    *zo = Z + (3 * u + j) * ldz;
+        VF bi = fset(0.0f), bf = bi, bg = bi, bo = bi;
+        if (bias) { bi = fset(bias[j]); bf = fset(bias[u + j]); bg = fset(bias[2 * u + j]); bo = fset(bias[3 * u + j]); }
+        for (int r = 0; r < n; r += FLANES) {
+            VF xi = fload(zi + r), xf = fload(zf + r), xg = fload(zg + r), xo = fload(zo + r);
+            if (bias) { xi = fadd(xi, bi); xf = fadd(xf, bf); xg = fadd(xg, bg); xo = fadd(xo, bo); }
+            VF gi = f_act(ract, xi), gf = f_act(ract, xf), gg = f_act(act, xg), go = f_act(ract, xo);
+            VF cn = fadd(fmul(gf, fload(GATES_PANEL(c, u, j, r))), fmul(gi, gg));
+            fstore(GATES_PANEL(newC, u, j, r), cn);
+            fstore(GATES_PANEL(newH, u, j, r), fmul(go, f_act(act, cn)));
+        }
+    }
+}
+
+/// SimpleRNN, transposed: the element formula of gates_simple_rnn_rows with R = NULL.
+GATES_FN void gates_simple_rnn_t_rows(int units, int n, const float *Z, int ldz, const float *bias, float *newH,
+                                      prnn_activation act) {
+    for (int j = 0; j < units; j++) {
+        const float *z = Z + (size_t)j * ldz;
+        VF b = bias ? fset(bias[j]) : fset(0.0f);
+        for (int r = 0; r < n; r += FLANES) {
+            VF x = fload(z + r);
+            if (bias) x = fadd(x, b);
+            fstore(GATES_PANEL(newH, units, j, r), f_act(act, x));
+        }
+    }
+}
+#undef GATES_PANEL
+
 // Keras's default activations (tanh, sigmoid) get their own instances with the activations known at compile time
 // (no per-vector dispatch); the arithmetic is the same, so are the bits.
 #define GATES_DEFAULT(act, ract) ((act) == PRNN_ACT_TANH && (ract) == PRNN_ACT_SIGMOID)
@@ -183,6 +222,18 @@ GATES_FN void gates_simple_rnn(int n, int units, const float *P, int ldp, const 
     if (act == PRNN_ACT_TANH) gates_simple_rnn_rows(n, units, P, ldp, R, bias, newH, ldnh, PRNN_ACT_TANH);
     else gates_simple_rnn_rows(n, units, P, ldp, R, bias, newH, ldnh, act);
 }
+GATES_FN void gates_lstm_t(int units, int n, const float *Z, int ldz, const float *bias, const float *c, float *newC,
+                           float *newH, prnn_activation act, prnn_activation ract) {
+    if (GATES_DEFAULT(act, ract))
+        gates_lstm_t_rows(units, n, Z, ldz, bias, c, newC, newH, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+    else
+        gates_lstm_t_rows(units, n, Z, ldz, bias, c, newC, newH, act, ract);
+}
+GATES_FN void gates_simple_rnn_t(int units, int n, const float *Z, int ldz, const float *bias, float *newH,
+                                 prnn_activation act) {
+    if (act == PRNN_ACT_TANH) gates_simple_rnn_t_rows(units, n, Z, ldz, bias, newH, PRNN_ACT_TANH);
+    else gates_simple_rnn_t_rows(units, n, Z, ldz, bias, newH, act);
+}
 #undef GATES_DEFAULT
 
 // ---------------------------------------------------------------- the ISA's entry points (GATES_EXPORT(name) names them)
@@ -208,4 +259,12 @@ GATES_EXPORT(prnn_gru_gates_phase2_f32)(int n, int units, const float *P, int ld
 GATES_EXPORT(prnn_simple_rnn_f32)(int n, int units, const float *P, int ldp, const float *R, const float *bias,
                                   float *newH, int ldnh, prnn_activation act) {
     gates_simple_rnn(n, units, P, ldp, R, bias, newH, ldnh, act);
+}
+GATES_EXPORT(prnn_lstm_gates_t_f32)(int units, int n, const float *Z, int ldz, const float *bias, const float *c,
+                                    float *newC, float *newH, prnn_activation act, prnn_activation ract) {
+    gates_lstm_t(units, n, Z, ldz, bias, c, newC, newH, act, ract);
+}
+GATES_EXPORT(prnn_simple_rnn_t_f32)(int units, int n, const float *Z, int ldz, const float *bias, float *newH,
+                                    prnn_activation act) {
+    gates_simple_rnn_t(units, n, Z, ldz, bias, newH, act);
 }

@@ -238,6 +238,40 @@ PRNN_AVX512_TARGET void prnn_sgemm_packed_avx512(int M, int N, int K, const floa
     gemm_direct(M, N, K, A, lda, packed, NP, 1, C, ldc, accumulate);
 }
 
+/// prnn_sgemm_t's edge tiles: fewer than 12 rows of W^T, or a last X^T panel without a partner (bmask, m1 = 0).
+static PRNN_AVX512_TARGET void tile_t(int mr, int kc, const float *A, const float *B, size_t b1, int bmask, float *C,
+                                      size_t ldc, int load_c, __mmask16 m1) {
+    if (!bmask) {
+#define CALL(R) tile(R, kc, A, 1, PRNN_PACK_TR, B, NP, b1, 0, C, ldc, load_c, 0xFFFF, 0xFFFF, 0)
+        TILE_CASES(CALL)
+#undef CALL
+        return;
+    }
+#define CALL(R) tile(R, kc, A, 1, PRNN_PACK_TR, B, NP, b1, 1, C, ldc, load_c, 0xFFFF, m1, 0)
+    TILE_CASES(CALL)
+#undef CALL
+}
+
+/// prnn_sgemm_t: each 12-row panel of W^T (A stride PRNN_PACK_TR) as 12×32 tiles over the X^T panel pairs (the
+/// batch, L1-resident for n ≤ 32); W streams through once, in order.
+PRNN_AVX512_TARGET void prnn_sgemm_t_avx512(int N, int n, int K, const float *packed, const float *panels, float *C,
+                                            int ldc, int accumulate) {
+    const size_t b1 = (size_t)K * NP;
+    for (int j0 = 0; j0 < N; j0 += PRNN_PACK_TR) {
+        const int mr = N - j0 < PRNN_PACK_TR ? N - j0 : PRNN_PACK_TR;
+        const float *a = packed + (size_t)j0 * K;
+        for (int r0 = 0; r0 < n; r0 += NR) {
+            const int pair = n - r0 >= NR;  // else one 16-column panel is left
+            const float *b = panels + (size_t)r0 * K;
+            float *c = C + (size_t)j0 * ldc + r0;
+            if (mr == PRNN_PACK_TR && pair)
+                tile(PRNN_PACK_TR, K, a, 1, PRNN_PACK_TR, b, NP, b1, 0, c, (size_t)ldc, accumulate, 0xFFFF, 0xFFFF, 0);
+            else
+                tile_t(mr, K, a, b, b1, !pair, c, (size_t)ldc, accumulate, pair ? 0xFFFF : 0);
+        }
+    }
+}
+
 /// Large problems pack B into the PRNN_PACK_NR layout (same values, same chains) and run the blocked product.
 PRNN_AVX512_TARGET void prnn_sgemm_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate) {
     if (!use_direct(M, N, K)) {

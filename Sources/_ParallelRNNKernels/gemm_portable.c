@@ -45,3 +45,18 @@ void prnn_dgemm_portable(int M, int N, int K, const double *A, int lda, const do
         }
     }
 }
+
+/// prnn_sgemm_t written out: C[j][r] = chain over k of fma(W^T(j, k), X^T(k, r)).
+void prnn_sgemm_t_portable(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate) {
+    const int tr = PRNN_PACK_TR, nr = PRNN_PACK_NR;
+    for (int j = 0; j < N; j++) {
+        const float *a = packed + (size_t)(j / tr) * tr * K + j % tr;
+        float *c = C + (size_t)j * ldc;
+        for (int r = 0; r < n; r++) {
+            const float *b = panels + (size_t)(r / nr) * nr * K + r % nr;
+            float acc = accumulate ? c[r] : 0.0f;
+            for (int k = 0; k < K; k++) acc = fmaf(a[(size_t)k * tr], b[(size_t)k * nr], acc);
+            c[r] = acc;
+        }
+    }
+}

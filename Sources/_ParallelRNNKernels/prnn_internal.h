@@ -52,6 +52,7 @@ void prnn_dgemm_k0(int M, int N, double *C, int ldc, int accumulate);
 // Portable (every platform).
 void prnn_sgemm_portable(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate);
 void prnn_sgemm_packed_portable(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate);
+void prnn_sgemm_t_portable(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
 void prnn_dgemm_portable(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate);
 void prnn_activation_f32_portable(prnn_activation act, const float *x, float *y, size_t n);
 void prnn_activation_f64_portable(prnn_activation act, const double *x, double *y, size_t n);
@@ -59,12 +60,16 @@ void prnn_activation_f64_portable(prnn_activation act, const double *x, double *
 #if PRNN_X86
 void prnn_sgemm_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate);
 void prnn_sgemm_packed_avx2(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate);
+void prnn_sgemm_t_avx2(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
 void prnn_dgemm_avx2(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate);
 void prnn_activation_f32_avx2(prnn_activation act, const float *x, float *y, size_t n);
 void prnn_activation_f64_avx2(prnn_activation act, const double *x, double *y, size_t n);
 
 void prnn_sgemm_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate);
 void prnn_sgemm_packed_avx512(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate);
+void prnn_sgemm_t_avx512(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
+/// prnn_avx512_tune() found the transposed product slower than the short products' tile (tile_choice.c).
+int prnn_avx512_transposed_measured_slower(void);
 void prnn_dgemm_avx512(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate);
 /// The blocked products of each AVX-512 register tile (gemm_avx512.c, gemm6x64_avx512.c; packed B over the full K);
 /// 0 when the scratch could not be had (nothing written).
@@ -92,7 +97,11 @@ void prnn_gru_gates_phase2_f32_##SFX(int n, int units, const float *P, int ldp, 
                                      const float *h, int ldh, const float *zgate, float *newH, int ldnh, \
                                      prnn_activation act); \
 void prnn_simple_rnn_f32_##SFX(int n, int units, const float *P, int ldp, const float *R, const float *bias, \
-                               float *newH, int ldnh, prnn_activation act);
+                               float *newH, int ldnh, prnn_activation act); \
+void prnn_lstm_gates_t_f32_##SFX(int units, int n, const float *Z, int ldz, const float *bias, const float *c, \
+                                 float *newC, float *newH, prnn_activation act, prnn_activation ract); \
+void prnn_simple_rnn_t_f32_##SFX(int units, int n, const float *Z, int ldz, const float *bias, float *newH, \
+                                 prnn_activation act);
 PRNN_GATES_PROTOS(portable)
 #if PRNN_X86
 PRNN_GATES_PROTOS(avx2)

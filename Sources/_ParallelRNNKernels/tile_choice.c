@@ -14,6 +14,7 @@ static _Atomic int tile_forced = PRNN_AVX512_TILE_DEFAULT;
 static _Atomic int tile_from_env[2] = {-1, -1};  // -1: not read yet; PRNN_AVX512_TILE_DEFAULT: unset or unknown
 static _Atomic int tile_tuned[2] = {PRNN_AVX512_TILE_DEFAULT, PRNN_AVX512_TILE_DEFAULT};
 static _Atomic int tune_state = 0;               // 0: not started, 1: running, 2: done
+static _Atomic int transposed_slower = 0;        // measured: the transposed product lost to the short tile
 
 static int tile_named(const char *s, size_t n) {
     return n == 4 && !strncmp(s, "6x64", 4) ? PRNN_AVX512_TILE_6X64
@@ -99,8 +100,45 @@ static double time_pass(int cls, int tile, const float *A, const float *packed, 
     return seconds() - t0;
 }
 
+/// Seconds for the short class's products as transposed products (C^T = W^T·X^T, 1024 × 32 × 256, as often).
+static double time_pass_t(const float *packed_t, const float *panels, float *C) {
+    double t0 = seconds();
+    for (int rep = 0; rep < tune_shapes[SHORT][0][3]; rep++) prnn_sgemm_t_avx512(1024, 32, 256, packed_t, panels, C, 32, 0);
+    return seconds() - t0;
+}
+
+/// The short products' best tile against the transposed product on the same work, rotating order; 1 when the
+/// transposed one's median is the larger.
+static int transposed_loses(int short_tile, const float *A, const float *packed, float *C) {
+    float *packed_t = prnn_alloc_aligned(sizeof(float) * prnn_sgemm_packed_t_count(256, 1024));
+    float *panels = prnn_alloc_aligned(sizeof(float) * prnn_rows_t_count(32, 256));
+    int loses = 0;
+    if (packed_t && panels) {
+        memset(packed_t, 0, sizeof(float) * prnn_sgemm_packed_t_count(256, 1024));
+        for (int i = 0; i < 256 * 1024; i++) packed_t[i] = (float)(i % 11) * 0.03125f - 0.15625f;
+        prnn_pack_rows_t(32, 256, A, 256, panels);
+        double t[2][TUNE_ROUNDS];
+        int ok = time_pass(SHORT, short_tile, A, packed, C) >= 0;
+        time_pass_t(packed_t, panels, C);  // warm-up
+        for (int r = 0; ok && r < TUNE_ROUNDS; r++) {
+            if (r % 2) t[1][r] = time_pass_t(packed_t, panels, C);
+            t[0][r] = time_pass(SHORT, short_tile, A, packed, C);
+            if (!(r % 2)) t[1][r] = time_pass_t(packed_t, panels, C);
+            ok = t[0][r] >= 0;
+        }
+        if (ok) {
+            qsort(t[0], TUNE_ROUNDS, sizeof(double), cmp_double);
+            qsort(t[1], TUNE_ROUNDS, sizeof(double), cmp_double);
+            loses = t[1][TUNE_ROUNDS / 2] > t[0][TUNE_ROUNDS / 2];
+        }
+    }
+    prnn_free_aligned(packed_t); prnn_free_aligned(panels);
+    return loses;
+}
+
 /// The fastest tile for each class by median pass time (12×32 unless another is at least 2 % faster), into
-/// choice[SHORT], choice[TALL]; left PRNN_AVX512_TILE_DEFAULT if nothing could run.
+/// choice[SHORT], choice[TALL]; left PRNN_AVX512_TILE_DEFAULT if nothing could run. Then whether the transposed
+/// product (prnn_sgemm_t, small batches) loses to the short class's tile.
 static void measure(int choice[2]) {
     float *A = prnn_alloc_aligned(sizeof(float) * TUNE_MAX_M * TUNE_MAX_K);
     float *B = prnn_alloc_aligned(sizeof(float) * TUNE_MAX_K * TUNE_MAX_N);
@@ -129,10 +167,16 @@ static void measure(int choice[2]) {
                 if (i == 0 || median < 0.98 * best) { best = median; choice[cls] = tune_tiles[i]; }
             }
         }
+        int short_tile = choice[SHORT] == PRNN_AVX512_TILE_DEFAULT ? PRNN_AVX512_TILE_12X32 : choice[SHORT];
+        atomic_store_explicit(&transposed_slower, transposed_loses(short_tile, A, packed, C), memory_order_relaxed);
     }
     prnn_free_aligned(A); prnn_free_aligned(B); prnn_free_aligned(packed); prnn_free_aligned(C);
 }
 #endif
+
+int prnn_avx512_transposed_measured_slower(void) {
+    return atomic_load_explicit(&transposed_slower, memory_order_relaxed);
+}
 
 void prnn_avx512_tune(void) {
 #if PRNN_X86 && !defined(PRNN_EMULATED_AVX512)

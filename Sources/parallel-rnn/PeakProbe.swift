@@ -46,6 +46,12 @@ enum PeakProbe {
         let name = { (tile: prnn_avx512_tile) in String(cString: prnn_avx512_tile_name(tile)) }
         return short == tall ? name(short) : "\(name(short)),\(name(tall))"
     }
+    /// The shard sizes (rows) the fused LSTM and SimpleRNN run transposed, the batch in the vector lanes
+    /// (`prnn_sgemm_t_preferred`; on AVX-512 as the tuner measured it): e.g. "16,32", or "none".
+    static var transposedShardRows: String {
+        let rows = [16, 32].filter { prnn_sgemm_t_preferred(Int32($0)) != 0 }
+        return rows.isEmpty ? "none" : rows.map(String.init).joined(separator: ",")
+    }
     /// Products of up to this many rows are "short" for the tile choice.
     static var avx512ShortRows: Int { Int(PRNN_AVX512_SHORT_ROWS) }
 

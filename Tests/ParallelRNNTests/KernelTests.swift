@@ -197,6 +197,44 @@ struct KernelTests {
         }
     }
 
+    @Test("transposed product C^T = W^T·X^T: bitwise X·W's elements in every ISA, columns beyond n untouched; pack/unpack round trip")
+    func transposedProduct() {
+        var rng = XorShift(seed: 0x7A7)
+        // (n, K, N, accumulate): the fast sizes (16, 32), odd gate rows and K, n not a multiple of 16 (portable path).
+        let shapes = [(32, 256, 1024, true), (16, 128, 1024, false), (32, 37, 100, true), (48, 5, 13, false),
+                      (32, 1, 12, true), (5, 20, 30, true), (1, 3, 1, false), (64, 300, 44, true)]
+        for (n, k, nOut, accumulate) in shapes {
+            let ldx = k + 3, ldc = n + 5
+            let x = (0..<(n * ldx)).map { _ in rng.signed() }, w = (0..<(k * nOut)).map { _ in rng.signed() }
+            let c0 = (0..<(nOut * ldc)).map { _ in rng.signed() }
+            var packed = [Float](repeating: .nan, count: max(1, prnn_sgemm_packed_t_count(Int32(k), Int32(nOut))))
+            var panels = [Float](repeating: .nan, count: max(1, prnn_rows_t_count(Int32(n), Int32(k))))
+            prnn_sgemm_pack_t(Int32(k), Int32(nOut), w, Int32(nOut), &packed)
+            prnn_pack_rows_t(Int32(n), Int32(k), x, Int32(ldx), &panels)
+            var back = [Float](repeating: 0, count: n * ldx)
+            prnn_unpack_rows_t(Int32(n), Int32(k), panels, &back, Int32(ldx))
+            #expect((0..<n).allSatisfy { r in (0..<k).allSatisfy { back[r * ldx + $0].bitPattern == x[r * ldx + $0].bitPattern } },
+                    "unpack(pack(X)) n \(n) K \(k)")
+            // Reference: X·W (row-major, portable), C0 transposed in.
+            var ref = [Float](repeating: 0, count: n * nOut)
+            for r in 0..<n { for j in 0..<nOut { ref[r * nOut + j] = c0[j * ldc + r] } }
+            withISA(PRNN_ISA_PORTABLE) {
+                prnn_sgemm(Int32(n), Int32(nOut), Int32(k), x, Int32(ldx), w, Int32(nOut), &ref, Int32(nOut), accumulate ? 1 : 0)
+            }
+            for isa in supportedISAs() {
+                var c = c0
+                withISA(isa) {
+                    prnn_sgemm_t(Int32(nOut), Int32(n), Int32(k), packed, panels, &c, Int32(ldc), accumulate ? 1 : 0)
+                }
+                let same = (0..<nOut).allSatisfy { j in
+                    (0..<n).allSatisfy { c[j * ldc + $0].bitPattern == ref[$0 * nOut + j].bitPattern }
+                        && (n..<ldc).allSatisfy { c[j * ldc + $0].bitPattern == c0[j * ldc + $0].bitPattern }
+                }
+                #expect(same, "sgemm_t \(isa) n \(n) K \(k) N \(nOut) accumulate \(accumulate)")
+            }
+        }
+    }
+
     @Test("A row's result is bitwise the same whether computed alone or inside a large M, in every ISA")
     func rowIndependence() {
         var rng = XorShift(seed: 42)

@@ -25,11 +25,23 @@ protocol CellMath: Sendable {
               h: UnsafePointer<Float>, ldh: Int, c: UnsafePointer<Float>?,
               scratch: UnsafeMutablePointer<Float>,
               newH: UnsafeMutablePointer<Float>, ldNewH: Int, newC: UnsafeMutablePointer<Float>?)
+    /// The kernels packed for transposed steps (`stepTransposed`), or nil when the cell has none.
+    var transposed: TransposedWeights? { get }
+    /// One time step on transposed data (the batch in the vector lanes, n a multiple of 16): `z [G, n]` (rows `ldz`
+    /// apart) holds `x_t·W` per gate row and is consumed; `h`, `c`, `newH`, `newC` are `[U]` rows of 16 lanes per
+    /// 16 batch rows (`prnn_pack_rows_t`'s layout). The same operations per element as `step`: the same bits.
+    func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
+                        c: UnsafePointer<Float>?, newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?)
 }
 
 extension CellMath {
     /// G: columns of the input projection.
     var gateWidth: Int { inputWeights.columns }
+    var transposed: TransposedWeights? { nil }
+    func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
+                        c: UnsafePointer<Float>?, newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
+        preconditionFailure("\(Self.self) has no transposed step")
+    }
 }
 
 /// tf_keras LSTM (implementation 2): `z = (x·W ⊕ h·U) + b` (h·U accumulated onto x·W); gates i, f, c, o;
@@ -42,9 +54,17 @@ struct LSTMMath: CellMath {
     let bias: TensorStorage<Float>?
     let activation: Activation
     let recurrentActivation: Activation
+    let transposed: TransposedWeights?
     var stateCount: Int { 2 }
 
     func scratchCount(rows n: Int) -> Int { 0 }
+
+    func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
+                        c: UnsafePointer<Float>?, newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
+        transposed!.recurrent.multiply(panels: h, batch: n, into: z, ldc: ldz, accumulate: true)  // [4U, n]
+        prnn_lstm_gates_t_f32(Int32(units), Int32(n), z, Int32(ldz), bias?.base, c!, newC!, newH,
+                              activation.kernel, recurrentActivation.kernel)
+    }
 
     func step(rows n: Int, projected p: UnsafeMutablePointer<Float>, ldp: Int, h: UnsafePointer<Float>, ldh: Int,
               c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
@@ -106,9 +126,16 @@ struct SimpleRNNMath: CellMath {
     let recurrentWeights: PackedMatrix
     let bias: TensorStorage<Float>?
     let activation: Activation
+    let transposed: TransposedWeights?
     var stateCount: Int { 1 }
 
     func scratchCount(rows n: Int) -> Int { 0 }
+
+    func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
+                        c: UnsafePointer<Float>?, newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
+        transposed!.recurrent.multiply(panels: h, batch: n, into: z, ldc: ldz, accumulate: true)  // [U, n]
+        prnn_simple_rnn_t_f32(Int32(units), Int32(n), z, Int32(ldz), bias?.base, newH, activation.kernel)
+    }
 
     func step(rows n: Int, projected p: UnsafeMutablePointer<Float>, ldp: Int, h: UnsafePointer<Float>, ldh: Int,
               c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,

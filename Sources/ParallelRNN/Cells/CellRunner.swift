@@ -3,7 +3,8 @@ enum CellRunner {
     static func run<Math: CellMath>(
         _ math: Math, cellName: String, inputs: Tensor<Float>, mask: Tensor<Bool>?, initialStates: [Tensor<Float>]?,
         goBackwards: Bool, timeMajor: Bool, zeroOutputForMask: Bool, returnAllOutputs: Bool, execution: Execution,
-        lengthAware: Bool = true, projectionBudget: Int = FusedCellKernel<Math>.defaultProjectionBudget
+        lengthAware: Bool = true, projectionBudget: Int = FusedCellKernel<Math>.defaultProjectionBudget,
+        transposedSmallShards: Bool = true
     ) throws -> RNNResult<Float> {
         let u = math.units
         let names = math.stateCount == 2 ? ["h", "c"] : ["h"]
@@ -41,10 +42,11 @@ enum CellRunner {
 
         let sink = ResultSink<Float>(geometry: geometry, stateShapes: states.map(\.shape))
         let (outputs, last) = try sink.outputBuffers(trailing: [[u]], structure: nil)
-        let kernel = FusedCellKernel(
+        var kernel = FusedCellKernel(
             math: math, inputs: inputs, initialStates: states, geometry: geometry, mask: sequenceMask,
             order: order, validSteps: validSteps, outputs: outputs[0], lastOutput: last[0],
             states: sink.states.map(\.base), projectionBudget: projectionBudget)
+        kernel.transposedSmallShards = transposedSmallShards
         if batch > 0 { try Engine.run(kernel, plan: plan) }
         let r = sink.finish()
         return RNNResult(lastOutput: r.lastOutputs[0], outputs: r.outputs[0], newStates: r.states)

@@ -1,3 +1,5 @@
+import _ParallelRNNKernels
+
 /// Shape checks for Keras cell weights, and the cell as a plain step function.
 enum CellWeights {
     /// Checks `kernel [I, gates·U]` and `recurrentKernel [U, gates·U]`; returns (I, U).
@@ -17,6 +19,13 @@ enum CellWeights {
         w.withUnsafeBufferPointer {
             PackedMatrix($0.baseAddress!, rows: w.shape[0], leadingDimension: w.shape[1], columns: columns ?? 0..<w.shape[1])
         }
+    }
+
+    /// The kernels packed for transposed steps, where the machine has a fast transposed product (x86-64); the
+    /// fused kernel takes that path for unmasked shards of 16 or 32 rows (``FusedCellKernel``).
+    static func transposed(kernel: Tensor<Float>, recurrentKernel: Tensor<Float>) -> TransposedWeights? {
+        guard prnn_sgemm_t_preferred(16) != 0 || prnn_sgemm_t_preferred(32) != 0 else { return nil }
+        return TransposedWeights(input: .packing(kernel), recurrent: .packing(recurrentKernel))
     }
 
     /// The cell as a ``StepFunction``: `(x [b, I], states [b, U]…) → (h' [b, U], new states)`, computed by the same

@@ -1,3 +1,5 @@
+import _ParallelRNNKernels
+
 /// The shard kernel for the Keras cells. The input projection `x·W` is hoisted out of the time loop: one packed
 /// GEMM per block of steps over all of the block's (step, running row) pairs, gathered step-major (M = rows × steps,
 /// so `W` streams once per block); then per step the recurrent GEMM and gate math (``CellMath``) and the Keras
@@ -29,6 +31,9 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
     let states: [UnsafeMutablePointer<Float>]
     /// Most bytes of hoisted projections per shard (a block's `[Σ rows, G]`; a block has at least one step).
     let projectionBudget: Int
+    /// Whether unmasked shards of 16 or 32 rows may take the transposed path (`runShardTransposed`); tests turn it
+    /// off to compare the two paths.
+    var transposedSmallShards = true
 
     /// Small enough to stay in a shard's share of L3.
     static var defaultProjectionBudget: Int { 4 << 20 }
@@ -41,6 +46,10 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
     static var cachedBlockBytes: Int { 512 << 10 }
 
     func runShard(_ shard: Int, positions: Range<Int>, stop: StopFlag) throws {
+        if transposedSmallShards, mask == nil, order == nil, let weights = math.transposed,
+           prnn_sgemm_t_preferred(Int32(positions.count)) != 0 {
+            return runShardTransposed(positions: positions, weights: weights, stop: stop)
+        }
         let g = geometry
         let n = positions.count, u = math.units, gw = math.gateWidth, inputSize = math.inputSize
         let rows = positions.map { order?[$0] ?? $0 }

@@ -19,7 +19,8 @@ public struct LSTM: Sendable {
         inputSize = i
         math = LSTMMath(units: u, inputSize: i, inputWeights: CellWeights.packed(kernel),
                         recurrentWeights: CellWeights.packed(recurrentKernel), bias: bias?.storage,
-                        activation: activation, recurrentActivation: recurrentActivation)
+                        activation: activation, recurrentActivation: recurrentActivation,
+                        transposed: CellWeights.transposed(kernel: kernel, recurrentKernel: recurrentKernel))
     }
 
     /// Runs the layer: `[B, T, I]` (or `[T, B, I]` time-major) → outputs `[B, T, U]`, lastOutput `[B, U]`, `[h, c]`.

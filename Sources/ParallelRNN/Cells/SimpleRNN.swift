@@ -14,7 +14,8 @@ public struct SimpleRNN: Sendable {
         units = u
         inputSize = i
         math = SimpleRNNMath(units: u, inputSize: i, inputWeights: CellWeights.packed(kernel),
-                             recurrentWeights: CellWeights.packed(recurrentKernel), bias: bias?.storage, activation: activation)
+                             recurrentWeights: CellWeights.packed(recurrentKernel), bias: bias?.storage, activation: activation,
+                             transposed: CellWeights.transposed(kernel: kernel, recurrentKernel: recurrentKernel))
     }
 
     /// Runs the layer: `[B, T, I]` (or `[T, B, I]` time-major) → outputs `[B, T, U]`, lastOutput `[B, U]`, `[h]`.

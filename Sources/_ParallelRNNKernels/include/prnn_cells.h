@@ -47,6 +47,18 @@ void prnn_gru_gates_phase2_f32(int n, int units, const float *P, int ldp, const 
 void prnn_simple_rnn_f32(int n, int units, const float *P, int ldp, const float *R, const float *bias, float *newH,
                          int ldnh, prnn_activation act);
 
+/// LSTM on transposed data (the batch in the vector lanes; prnn_sgemm_t): Z [4U, n] (rows ldz apart) holds each
+/// gate row's x·W ⊕ h·U for the n batch columns; c, newC and newH are in X^T panels of 16 columns ([U] rows of 16
+/// lanes per 16 batch rows: element (j, r) at (r/16)·16·U + j·16 + r%16), so newH is the next step's prnn_sgemm_t
+/// operand. n a multiple of 16. The element formulas of prnn_lstm_gates_f32 with R = NULL and the bias broadcast per
+/// unit: the same bits.
+void prnn_lstm_gates_t_f32(int units, int n, const float *Z, int ldz, const float *bias, const float *c, float *newC,
+                           float *newH, prnn_activation act, prnn_activation rec_act);
+
+/// SimpleRNN on transposed data (as prnn_lstm_gates_t_f32): Z [U, n], h' = a(Z + b) into X^T panels.
+void prnn_simple_rnn_t_f32(int units, int n, const float *Z, int ldz, const float *bias, float *newH,
+                           prnn_activation act);
+
 #ifdef __cplusplus
 }
 #endif

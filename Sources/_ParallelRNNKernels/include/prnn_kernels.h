@@ -41,8 +41,9 @@ prnn_avx512_tile prnn_avx512_active_tile(int rows);
 void prnn_force_avx512_tile(prnn_avx512_tile tile);
 /// Once per process, on AVX-512 CPUs when PRNN_AVX512_TILE is unset: times the tiles on the fused cells' GEMM shapes
 /// on the calling thread, short and tall products separately (rotating order, medians; 30–50 ms), and keeps for
-/// each class another tile than 12×32 only if it is at least 2 % faster. Concurrent first calls wait for that choice;
-/// later calls return at once.
+/// each class another tile than 12×32 only if it is at least 2 % faster; then times the transposed product
+/// (prnn_sgemm_t) against the short class's tile on the same work and keeps it off if it is slower. Concurrent first
+/// calls wait for that choice; later calls return at once.
 void prnn_avx512_tune(void);
 const char *prnn_avx512_tile_name(prnn_avx512_tile tile);
 
@@ -65,6 +66,31 @@ void prnn_sgemm_pack_b(int K, int N, const float *B, int ldb, float *packed);
 /// Same contract as prnn_sgemm with B given packed.
 void prnn_sgemm_packed(int M, int N, int K, const float *A, int lda, const float *packed,
                        float *C, int ldc, int accumulate);
+
+// ---------------------------------------------------------------- transposed products (a small batch in the lanes)
+/// For a batch of n ≤ 32 rows, C^T = W^T·X^T keeps X^T (a few KiB) in L1 while W streams through once, panel by
+/// panel in order; at such n it runs faster than C = X·W, whose B panels each serve only n rows (KERNELS.md, seventh
+/// round). Every element is the contract's chain over k ascending of fma(W[k][j], X[r][k], ·): the bits of element
+/// (r, j) of prnn_sgemm(X, W) (fma is commutative).
+///
+/// W [K, N] (rows ldw apart) packed as 12-row panels of W^T: element (j, k) at (j/12)·12·K + k·12 + j%12, zero rows
+/// up to a multiple of 12. ISA-independent.
+#define PRNN_PACK_TR 12
+size_t prnn_sgemm_packed_t_count(int K, int N);  // floats needed
+void prnn_sgemm_pack_t(int K, int N, const float *W, int ldw, float *packed);
+/// X [n, K] (rows ldx apart) as X^T in PRNN_PACK_NR-column panels: element (k, r) at (r/16)·16·K + k·16 + r%16,
+/// zero columns up to a multiple of 16 (the packed-B layout of X^T).
+size_t prnn_rows_t_count(int n, int K);  // floats needed
+void prnn_pack_rows_t(int n, int K, const float *X, int ldx, float *panels);
+/// The inverse: Y [n, K] (rows ldy apart) from X^T panels.
+void prnn_unpack_rows_t(int n, int K, const float *panels, float *Y, int ldy);
+/// C [N, n] (rows ldc apart) = (accumulate ? C : 0) + W^T · X^T, W from prnn_sgemm_pack_t, X^T panels as
+/// prnn_pack_rows_t writes them; n a multiple of 16.
+void prnn_sgemm_t(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
+/// Whether the transposed product is the faster choice for a batch of n rows on the active ISA: n a whole number of
+/// its register tile's columns, at most 32 (AVX-512: 32, unless prnn_avx512_tune() measured it slower than the short
+/// products' tile; AVX2+FMA: 16 or 32; portable: never).
+int prnn_sgemm_t_preferred(int n);
 
 // ---------------------------------------------------------------- element-wise (x and y may alias)
 typedef enum {

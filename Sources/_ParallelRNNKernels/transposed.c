@@ -1,0 +1,120 @@
+// The transposed products' layouts (prnn_kernels.h: W^T in 12-row panels, X^T in 16-column panels), their dispatch,
+// and when they are the faster choice.
+#include "prnn_internal.h"
+#include <string.h>
+
+size_t prnn_sgemm_packed_t_count(int K, int N) {
+    if (K <= 0 || N <= 0) return 0;
+    return (size_t)K * (size_t)((N + PRNN_PACK_TR - 1) / PRNN_PACK_TR * PRNN_PACK_TR);
+}
+
+void prnn_sgemm_pack_t(int K, int N, const float *W, int ldw, float *packed) {
+    size_t count = prnn_sgemm_packed_t_count(K, N);
+    if (count == 0) return;
+    memset(packed, 0, count * sizeof(float));
+    for (int k = 0; k < K; k++) {
+        const float *w = W + (size_t)k * ldw;
+        for (int j = 0; j < N; j++)
+            packed[(size_t)(j / PRNN_PACK_TR) * PRNN_PACK_TR * K + (size_t)k * PRNN_PACK_TR + j % PRNN_PACK_TR] = w[j];
+    }
+}
+
+size_t prnn_rows_t_count(int n, int K) {
+    if (n <= 0 || K <= 0) return 0;
+    return (size_t)K * (size_t)((n + PRNN_PACK_NR - 1) / PRNN_PACK_NR * PRNN_PACK_NR);
+}
+
+#if PRNN_X86
+#include <immintrin.h>
+/// dst rows j (ldd apart) = column j of the 8 × 8 block at src (rows lds apart): moves only.
+static PRNN_AVX2_TARGET void transpose8(const float *src, size_t lds, float *dst, size_t ldd) {
+    __m256 r[8], t[8], u[8];
+    for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src + (size_t)i * lds);
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 2; i++) {
+        u[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+        u[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
+        u[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+        u[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+    }
+    for (int j = 0; j < 4; j++) {
+        _mm256_storeu_ps(dst + (size_t)j * ldd, _mm256_permute2f128_ps(u[j], u[4 + j], 0x20));
+        _mm256_storeu_ps(dst + (size_t)(4 + j) * ldd, _mm256_permute2f128_ps(u[j], u[4 + j], 0x31));
+    }
+}
+#endif
+
+/// 8 × 8 register transposes where the CPU has AVX2 (every x86 ISA path but portable); scalar otherwise.
+static int simd_transposes(void) {
+#if PRNN_X86
+    return prnn_active_isa() >= PRNN_ISA_AVX2;
+#else
+    return 0;
+#endif
+}
+
+void prnn_pack_rows_t(int n, int K, const float *X, int ldx, float *panels) {
+    if (n <= 0 || K <= 0) return;
+    const int simd = simd_transposes(), K8 = K / 8 * 8;
+    for (int p = 0; p * PRNN_PACK_NR < n; p++) {
+        float *dst = panels + (size_t)p * PRNN_PACK_NR * K;
+        int r0 = p * PRNN_PACK_NR, w = n - r0 < PRNN_PACK_NR ? n - r0 : PRNN_PACK_NR;
+        if (w < PRNN_PACK_NR) memset(dst, 0, (size_t)PRNN_PACK_NR * K * sizeof(float));
+        int r = 0;
+#if PRNN_X86
+        for (; simd && r + 8 <= w; r += 8)
+            for (int k = 0; k < K8; k += 8) transpose8(X + (size_t)(r0 + r) * ldx + k, (size_t)ldx, dst + (size_t)k * PRNN_PACK_NR + r, PRNN_PACK_NR);
+        for (int q = 0; q < r; q++)
+            for (int k = K8; k < K; k++) dst[(size_t)k * PRNN_PACK_NR + q] = X[(size_t)(r0 + q) * ldx + k];
+#endif
+        (void)simd; (void)K8;
+        for (; r < w; r++) {
+            const float *x = X + (size_t)(r0 + r) * ldx;
+            for (int k = 0; k < K; k++) dst[(size_t)k * PRNN_PACK_NR + r] = x[k];
+        }
+    }
+}
+
+void prnn_unpack_rows_t(int n, int K, const float *panels, float *Y, int ldy) {
+    const int simd = simd_transposes(), K8 = K / 8 * 8;
+    for (int p = 0; p * PRNN_PACK_NR < n; p++) {
+        const float *src = panels + (size_t)p * PRNN_PACK_NR * K;
+        int r0 = p * PRNN_PACK_NR, w = n - r0 < PRNN_PACK_NR ? n - r0 : PRNN_PACK_NR;
+        int r = 0;
+#if PRNN_X86
+        for (; simd && r + 8 <= w; r += 8)
+            for (int k = 0; k < K8; k += 8) transpose8(src + (size_t)k * PRNN_PACK_NR + r, PRNN_PACK_NR, Y + (size_t)(r0 + r) * ldy + k, (size_t)ldy);
+        for (int q = 0; q < r; q++)
+            for (int k = K8; k < K; k++) Y[(size_t)(r0 + q) * ldy + k] = src[(size_t)k * PRNN_PACK_NR + q];
+#endif
+        (void)simd; (void)K8;
+        for (; r < w; r++) {
+            float *y = Y + (size_t)(r0 + r) * ldy;
+            for (int k = 0; k < K; k++) y[k] = src[(size_t)k * PRNN_PACK_NR + r];
+        }
+    }
+}
+
+void prnn_sgemm_t(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate) {
+    if (N <= 0 || n <= 0) return;
+    if (K <= 0) { prnn_sgemm_k0(N, n, C, ldc, accumulate); return; }
+    if (n % PRNN_PACK_NR) { prnn_sgemm_t_portable(N, n, K, packed, panels, C, ldc, accumulate); return; }  // not a fast case
+    switch (prnn_active_isa()) {
+#if PRNN_X86
+    case PRNN_ISA_AVX512: prnn_sgemm_t_avx512(N, n, K, packed, panels, C, ldc, accumulate); return;
+    case PRNN_ISA_AVX2: prnn_sgemm_t_avx2(N, n, K, packed, panels, C, ldc, accumulate); return;
+#endif
+    default: prnn_sgemm_t_portable(N, n, K, packed, panels, C, ldc, accumulate); return;
+    }
+}
+
+int prnn_sgemm_t_preferred(int n) {
+    switch (prnn_active_isa()) {
+    case PRNN_ISA_AVX512: return n == 32 && !prnn_avx512_transposed_measured_slower();
+    case PRNN_ISA_AVX2: return n == 16 || n == 32;
+    default: return 0;
+    }
+}

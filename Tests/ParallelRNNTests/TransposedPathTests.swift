@@ -1,0 +1,72 @@
+import Testing
+import _ParallelRNNKernels
+@testable import ParallelRNN
+
+/// Unmasked shards of 16 or 32 rows run transposed (the batch in the vector lanes, `FusedCellKernel.runShardTransposed`)
+/// where the CPU has a fast transposed product: bitwise the row-major path's results, and the generic step's, for
+/// every flag, with odd sizes (gate rows not a multiple of the 12-row panels, inputs and units not of 16).
+@Suite struct TransposedPathTests {
+    struct Case: CustomStringConvertible {
+        var lstm: Bool, batch: Int, time: Int, input: Int, units: Int
+        var goBackwards: Bool, timeMajor: Bool, all: Bool, bias: Bool, states: Bool, altActivation: Bool, seed: UInt64
+        var description: String {
+            "\(lstm ? "LSTM" : "SimpleRNN") B\(batch) T\(time) I\(input) U\(units) back=\(goBackwards) tm=\(timeMajor) all=\(all) bias=\(bias) states=\(states) alt=\(altActivation)"
+        }
+    }
+
+    static let cases: [Case] = (0..<16).map { i in
+        var g = SplitMix(seed: UInt64(i) &* 7_919 &+ 11)
+        return Case(lstm: i % 4 != 3, batch: [16, 32, 64, 32][i % 4], time: 1 + Int(g.next() % 9),
+                    input: [1, 7, 16, 33, 128][Int(g.next() % 5)], units: [1, 3, 13, 16, 40, 64][Int(g.next() % 6)],
+                    goBackwards: g.next() % 2 == 0, timeMajor: g.next() % 3 == 0, all: g.next() % 4 != 0,
+                    bias: g.next() % 4 != 0, states: g.next() % 2 == 0, altActivation: g.next() % 3 == 0, seed: g.next())
+    }
+
+    @Test("the transposed path is available where the transposed product is preferred (x86-64: AVX2 16/32 rows, AVX-512 32)")
+    func availability() throws {
+        let cell = try LSTM(kernel: Tensor(zeros: [3, 8]), recurrentKernel: Tensor(zeros: [2, 8]), bias: nil)
+        let preferred = prnn_sgemm_t_preferred(16) != 0 || prnn_sgemm_t_preferred(32) != 0
+        #expect((cell.math.transposed != nil) == preferred)
+        #if arch(x86_64)
+        #expect(prnn_sgemm_t_preferred(32) != 0, "every x86-64 machine here has AVX2 or AVX-512")
+        #endif
+        #expect(prnn_sgemm_t_preferred(24) == 0 && prnn_sgemm_t_preferred(64) == 0)
+    }
+
+    @Test(arguments: cases)
+    func transposedEqualsRowMajor(_ c: Case) throws {
+        var g = SplitMix(seed: c.seed)
+        let (B, T, I, U) = (c.batch, c.time, c.input, c.units)
+        let gates = c.lstm ? 4 : 1
+        let kernel = CellPathTests.tensor([I, gates * U], &g, scale: 0.5)
+        let recurrent = CellPathTests.tensor([U, gates * U], &g, scale: 0.5)
+        let x = CellPathTests.tensor(c.timeMajor ? [T, B, I] : [B, T, I], &g)
+        let h0: [Tensor<Float>]? = c.states ? (0..<(c.lstm ? 2 : 1)).map { _ in CellPathTests.tensor([B, U], &g) } : nil
+        let bias = c.bias ? CellPathTests.tensor([gates * U], &g) : nil
+        let run: (Execution, Bool) throws -> RNNResult<Float>
+        let step: StepFunction<Float>
+        if c.lstm {
+            let cell = try LSTM(kernel: kernel, recurrentKernel: recurrent, bias: bias,
+                                recurrentActivation: c.altActivation ? .hardSigmoid : .sigmoid)
+            step = cell.stepFunction
+            run = { try CellRunner.run(cell.math, cellName: "LSTM", inputs: x, mask: nil, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: false, returnAllOutputs: c.all, execution: $0, transposedSmallShards: $1) }
+        } else {
+            let cell = try SimpleRNN(kernel: kernel, recurrentKernel: recurrent, bias: bias,
+                                     activation: c.altActivation ? .relu : .tanh)
+            step = cell.stepFunction
+            run = { try CellRunner.run(cell.math, cellName: "SimpleRNN", inputs: x, mask: nil, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: false, returnAllOutputs: c.all, execution: $0, transposedSmallShards: $1) }
+        }
+        let states = h0 ?? (0..<(c.lstm ? 2 : 1)).map { _ in Tensor<Float>(zeros: [B, U]) }
+        let generic = try rnn(step, inputs: x, initialStates: states, goBackwards: c.goBackwards, mask: nil,
+                              timeMajor: c.timeMajor, returnAllOutputs: c.all, execution: .serial)
+        // B 64 on two threads: two 32-row shards; B 16 and 32 serially: one shard.
+        let execution: Execution = B == 64 ? .threads(2, pinned: false) : .serial
+        let rowMajor = try run(execution, false), transposed = try run(execution, true)
+        for (label, r) in [("row-major", rowMajor), ("transposed", transposed)] {
+            #expect(r.outputs.isBitwiseIdentical(to: generic.outputs), "\(c) \(label) outputs")
+            #expect(r.lastOutput.isBitwiseIdentical(to: generic.lastOutput), "\(c) \(label) lastOutput")
+            #expect(r.newStates.count == generic.newStates.count)
+            for (a, b) in zip(r.newStates, generic.newStates) { #expect(a.isBitwiseIdentical(to: b), "\(c) \(label) states") }
+        }
+    }
+}

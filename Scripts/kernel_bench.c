@@ -337,6 +337,8 @@ static int run_checks(void) {
         check_gemm_shape(32, 40, 256, 0, 1);     // 6×64: one strip of 40 columns
         check_gemm_shape(5, 7, 0, 0, 0);
         check_gemm_shape(5, 7, 0, 0, 1);
+        check_transposed(32, 256, 1024, 1);      // the transposed product (12x32e forced: embedded broadcasts)
+        check_transposed(32, 37, 100, 0);
         printf("  sgemm%s%s: %s\n", tiles > 1 ? ", AVX-512 tile " : "",
                tiles > 1 ? prnn_avx512_tile_name(prnn_avx512_active_tile(1)) : "",
                failures ? "FAILED" : "ok (vs double reference, every ISA bitwise = portable, packed = unpacked, rows independent)");

@@ -253,9 +253,9 @@ static PRNN_AVX512_TARGET void tile_t(int mr, int kc, const float *A, const floa
 }
 
 /// prnn_sgemm_t: each 12-row panel of W^T (A stride PRNN_PACK_TR) as 12×32 tiles over the X^T panel pairs (the
-/// batch, L1-resident for n ≤ 32); W streams through once, in order.
-PRNN_AVX512_TARGET void prnn_sgemm_t_avx512(int N, int n, int K, const float *packed, const float *panels, float *C,
-                                            int ldc, int accumulate) {
+/// batch, L1-resident for n ≤ 32); W streams through once, in order. `ebc`: embedded broadcasts in full tiles.
+PRNN_INLINE PRNN_AVX512_TARGET void sgemm_t(int N, int n, int K, const float *packed, const float *panels, float *C,
+                                           int ldc, int accumulate, const int ebc) {
     const size_t b1 = (size_t)K * NP;
     for (int j0 = 0; j0 < N; j0 += PRNN_PACK_TR) {
         const int mr = N - j0 < PRNN_PACK_TR ? N - j0 : PRNN_PACK_TR;
@@ -265,11 +265,30 @@ PRNN_AVX512_TARGET void prnn_sgemm_t_avx512(int N, int n, int K, const float *pa
             const float *b = panels + (size_t)r0 * K;
             float *c = C + (size_t)j0 * ldc + r0;
             if (mr == PRNN_PACK_TR && pair)
-                tile(PRNN_PACK_TR, K, a, 1, PRNN_PACK_TR, b, NP, b1, 0, c, (size_t)ldc, accumulate, 0xFFFF, 0xFFFF, 0);
+                tile(PRNN_PACK_TR, K, a, 1, PRNN_PACK_TR, b, NP, b1, 0, c, (size_t)ldc, accumulate, 0xFFFF, 0xFFFF, ebc);
             else
                 tile_t(mr, K, a, b, b1, !pair, c, (size_t)ldc, accumulate, pair ? 0xFFFF : 0);
         }
     }
+}
+
+PRNN_AVX512_TARGET void prnn_sgemm_t_12x32_avx512(int N, int n, int K, const float *packed, const float *panels,
+                                                  float *C, int ldc, int accumulate) {
+    sgemm_t(N, n, K, packed, panels, C, ldc, accumulate, 0);
+}
+
+PRNN_AVX512_TARGET void prnn_sgemm_t_12x32e_avx512(int N, int n, int K, const float *packed, const float *panels,
+                                                   float *C, int ldc, int accumulate) {
+    sgemm_t(N, n, K, packed, panels, C, ldc, accumulate, 1);
+}
+
+/// With the variant prnn_avx512_tune() measured faster (plain unless the embedded broadcasts were).
+PRNN_AVX512_TARGET void prnn_sgemm_t_avx512(int N, int n, int K, const float *packed, const float *panels, float *C,
+                                            int ldc, int accumulate) {
+    if (prnn_avx512_transposed_mode() == PRNN_TRANSPOSED_EMBEDDED)
+        prnn_sgemm_t_12x32e_avx512(N, n, K, packed, panels, C, ldc, accumulate);
+    else
+        prnn_sgemm_t_12x32_avx512(N, n, K, packed, panels, C, ldc, accumulate);
 }
 
 /// Large problems pack B into the PRNN_PACK_NR layout (same values, same chains) and run the blocked product.

@@ -68,8 +68,12 @@ void prnn_activation_f64_avx2(prnn_activation act, const double *x, double *y, s
 void prnn_sgemm_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate);
 void prnn_sgemm_packed_avx512(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate);
 void prnn_sgemm_t_avx512(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
-/// prnn_avx512_tune() found the transposed product slower than the short products' tile (tile_choice.c).
-int prnn_avx512_transposed_measured_slower(void);
+/// The transposed product's two full-tile variants (the tuner's candidates) and the one prnn_avx512_tune() chose:
+/// plain broadcasts, embedded ones, or off (slower than the short products' tile) — tile_choice.c.
+void prnn_sgemm_t_12x32_avx512(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
+void prnn_sgemm_t_12x32e_avx512(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
+enum { PRNN_TRANSPOSED_PLAIN = 0, PRNN_TRANSPOSED_EMBEDDED = 1, PRNN_TRANSPOSED_OFF = 2 };
+int prnn_avx512_transposed_mode(void);
 void prnn_dgemm_avx512(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate);
 /// The blocked products of each AVX-512 register tile (gemm_avx512.c, gemm6x64_avx512.c; packed B over the full K);
 /// 0 when the scratch could not be had (nothing written).

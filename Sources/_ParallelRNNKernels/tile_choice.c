@@ -14,7 +14,7 @@ static _Atomic int tile_forced = PRNN_AVX512_TILE_DEFAULT;
 static _Atomic int tile_from_env[2] = {-1, -1};  // -1: not read yet; PRNN_AVX512_TILE_DEFAULT: unset or unknown
 static _Atomic int tile_tuned[2] = {PRNN_AVX512_TILE_DEFAULT, PRNN_AVX512_TILE_DEFAULT};
 static _Atomic int tune_state = 0;               // 0: not started, 1: running, 2: done
-static _Atomic int transposed_slower = 0;        // measured: the transposed product lost to the short tile
+static _Atomic int transposed_mode = PRNN_TRANSPOSED_PLAIN;  // the transposed product's variant, or off
 
 static int tile_named(const char *s, size_t n) {
     return n == 4 && !strncmp(s, "6x64", 4) ? PRNN_AVX512_TILE_6X64
@@ -100,45 +100,51 @@ static double time_pass(int cls, int tile, const float *A, const float *packed, 
     return seconds() - t0;
 }
 
-/// Seconds for the short class's products as transposed products (C^T = W^T·X^T, 1024 × 32 × 256, as often).
-static double time_pass_t(const float *packed_t, const float *panels, float *C) {
+/// Seconds for the short class's products as transposed products (C^T = W^T·X^T, 1024 × 32 × 256, as often), with
+/// plain (ebc 0) or embedded (1) broadcasts.
+static double time_pass_t(int ebc, const float *packed_t, const float *panels, float *C) {
     double t0 = seconds();
-    for (int rep = 0; rep < tune_shapes[SHORT][0][3]; rep++) prnn_sgemm_t_avx512(1024, 32, 256, packed_t, panels, C, 32, 0);
+    for (int rep = 0; rep < tune_shapes[SHORT][0][3]; rep++) {
+        if (ebc) prnn_sgemm_t_12x32e_avx512(1024, 32, 256, packed_t, panels, C, 32, 0);
+        else prnn_sgemm_t_12x32_avx512(1024, 32, 256, packed_t, panels, C, 32, 0);
+    }
     return seconds() - t0;
 }
 
-/// The short products' best tile against the transposed product on the same work, rotating order; 1 when the
-/// transposed one's median is the larger.
-static int transposed_loses(int short_tile, const float *A, const float *packed, float *C) {
+/// The short products' best tile against the transposed product's two variants on the same work, rotating order:
+/// the faster variant (plain unless embedded broadcasts are ≥ 2 % faster), or off when it is slower than the tile.
+static int transposed_choice(int short_tile, const float *A, const float *packed, float *C) {
     float *packed_t = prnn_alloc_aligned(sizeof(float) * prnn_sgemm_packed_t_count(256, 1024));
     float *panels = prnn_alloc_aligned(sizeof(float) * prnn_rows_t_count(32, 256));
-    int loses = 0;
+    int mode = PRNN_TRANSPOSED_PLAIN;
     if (packed_t && panels) {
         memset(packed_t, 0, sizeof(float) * prnn_sgemm_packed_t_count(256, 1024));
         for (int i = 0; i < 256 * 1024; i++) packed_t[i] = (float)(i % 11) * 0.03125f - 0.15625f;
         prnn_pack_rows_t(32, 256, A, 256, panels);
-        double t[2][TUNE_ROUNDS];
+        double t[3][TUNE_ROUNDS];  // the tile, transposed plain, transposed embedded
         int ok = time_pass(SHORT, short_tile, A, packed, C) >= 0;
-        time_pass_t(packed_t, panels, C);  // warm-up
-        for (int r = 0; ok && r < TUNE_ROUNDS; r++) {
-            if (r % 2) t[1][r] = time_pass_t(packed_t, panels, C);
-            t[0][r] = time_pass(SHORT, short_tile, A, packed, C);
-            if (!(r % 2)) t[1][r] = time_pass_t(packed_t, panels, C);
-            ok = t[0][r] >= 0;
-        }
+        time_pass_t(0, packed_t, panels, C); time_pass_t(1, packed_t, panels, C);  // warm-up
+        for (int r = 0; ok && r < TUNE_ROUNDS; r++)
+            for (int j = 0; ok && j < 3; j++) {
+                int i = (r + j) % 3;
+                t[i][r] = i == 0 ? time_pass(SHORT, short_tile, A, packed, C) : time_pass_t(i - 1, packed_t, panels, C);
+                ok = t[i][r] >= 0;
+            }
         if (ok) {
-            qsort(t[0], TUNE_ROUNDS, sizeof(double), cmp_double);
-            qsort(t[1], TUNE_ROUNDS, sizeof(double), cmp_double);
-            loses = t[1][TUNE_ROUNDS / 2] > t[0][TUNE_ROUNDS / 2];
+            for (int i = 0; i < 3; i++) qsort(t[i], TUNE_ROUNDS, sizeof(double), cmp_double);
+            double tile = t[0][TUNE_ROUNDS / 2], plain = t[1][TUNE_ROUNDS / 2], embedded = t[2][TUNE_ROUNDS / 2];
+            double best = plain;
+            if (embedded < 0.98 * plain) { best = embedded; mode = PRNN_TRANSPOSED_EMBEDDED; }
+            if (best > tile) mode = PRNN_TRANSPOSED_OFF;
         }
     }
     prnn_free_aligned(packed_t); prnn_free_aligned(panels);
-    return loses;
+    return mode;
 }
 
 /// The fastest tile for each class by median pass time (12×32 unless another is at least 2 % faster), into
-/// choice[SHORT], choice[TALL]; left PRNN_AVX512_TILE_DEFAULT if nothing could run. Then whether the transposed
-/// product (prnn_sgemm_t, small batches) loses to the short class's tile.
+/// choice[SHORT], choice[TALL]; left PRNN_AVX512_TILE_DEFAULT if nothing could run. Then the transposed product's
+/// variant (prnn_sgemm_t, small batches), or off where it loses to the short class's tile.
 static void measure(int choice[2]) {
     float *A = prnn_alloc_aligned(sizeof(float) * TUNE_MAX_M * TUNE_MAX_K);
     float *B = prnn_alloc_aligned(sizeof(float) * TUNE_MAX_K * TUNE_MAX_N);
@@ -168,14 +174,19 @@ static void measure(int choice[2]) {
             }
         }
         int short_tile = choice[SHORT] == PRNN_AVX512_TILE_DEFAULT ? PRNN_AVX512_TILE_12X32 : choice[SHORT];
-        atomic_store_explicit(&transposed_slower, transposed_loses(short_tile, A, packed, C), memory_order_relaxed);
+        atomic_store_explicit(&transposed_mode, transposed_choice(short_tile, A, packed, C), memory_order_relaxed);
     }
     prnn_free_aligned(A); prnn_free_aligned(B); prnn_free_aligned(packed); prnn_free_aligned(C);
 }
 #endif
 
-int prnn_avx512_transposed_measured_slower(void) {
-    return atomic_load_explicit(&transposed_slower, memory_order_relaxed);
+/// A forced or configured 12x32e tile (for every product, or short ones) means embedded broadcasts here too, any other
+/// forced or configured tile the plain variant; else what the tuner measured.
+int prnn_avx512_transposed_mode(void) {
+    int v = atomic_load_explicit(&tile_forced, memory_order_relaxed);
+    if (v == PRNN_AVX512_TILE_DEFAULT) v = env_tile(SHORT);
+    if (v != PRNN_AVX512_TILE_DEFAULT) return v == PRNN_AVX512_TILE_12X32E ? PRNN_TRANSPOSED_EMBEDDED : PRNN_TRANSPOSED_PLAIN;
+    return atomic_load_explicit(&transposed_mode, memory_order_relaxed);
 }
 
 void prnn_avx512_tune(void) {

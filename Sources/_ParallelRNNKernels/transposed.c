@@ -113,7 +113,7 @@ void prnn_sgemm_t(int N, int n, int K, const float *packed, const float *panels,
 
 int prnn_sgemm_t_preferred(int n) {
     switch (prnn_active_isa()) {
-    case PRNN_ISA_AVX512: return n == 32 && !prnn_avx512_transposed_measured_slower();
+    case PRNN_ISA_AVX512: return n == 32 && prnn_avx512_transposed_mode() != PRNN_TRANSPOSED_OFF;
     case PRNN_ISA_AVX2: return n == 16 || n == 32;
     default: return 0;
     }

@@ -221,16 +221,21 @@ struct KernelTests {
             withISA(PRNN_ISA_PORTABLE) {
                 prnn_sgemm(Int32(n), Int32(nOut), Int32(k), x, Int32(ldx), w, Int32(nOut), &ref, Int32(nOut), accumulate ? 1 : 0)
             }
+            // AVX-512: the 12x32e tile forced means the embedded-broadcast variant, the others the plain one.
             for isa in supportedISAs() {
-                var c = c0
-                withISA(isa) {
-                    prnn_sgemm_t(Int32(nOut), Int32(n), Int32(k), packed, panels, &c, Int32(ldc), accumulate ? 1 : 0)
+                for tile in tiles(for: isa) {
+                    var c = c0
+                    withISA(isa) {
+                        withTile(tile) {
+                            prnn_sgemm_t(Int32(nOut), Int32(n), Int32(k), packed, panels, &c, Int32(ldc), accumulate ? 1 : 0)
+                        }
+                    }
+                    let same = (0..<nOut).allSatisfy { j in
+                        (0..<n).allSatisfy { c[j * ldc + $0].bitPattern == ref[$0 * nOut + j].bitPattern }
+                            && (n..<ldc).allSatisfy { c[j * ldc + $0].bitPattern == c0[j * ldc + $0].bitPattern }
+                    }
+                    #expect(same, "sgemm_t \(isa) tile \(tile) n \(n) K \(k) N \(nOut) accumulate \(accumulate)")
                 }
-                let same = (0..<nOut).allSatisfy { j in
-                    (0..<n).allSatisfy { c[j * ldc + $0].bitPattern == ref[$0 * nOut + j].bitPattern }
-                        && (n..<ldc).allSatisfy { c[j * ldc + $0].bitPattern == c0[j * ldc + $0].bitPattern }
-                }
-                #expect(same, "sgemm_t \(isa) n \(n) K \(k) N \(nOut) accumulate \(accumulate)")
             }
         }
     }

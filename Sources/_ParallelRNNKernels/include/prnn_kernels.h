@@ -42,7 +42,8 @@ void prnn_force_avx512_tile(prnn_avx512_tile tile);
 /// Once per process, on AVX-512 CPUs when PRNN_AVX512_TILE is unset: times the tiles on the fused cells' GEMM shapes
 /// on the calling thread, short and tall products separately (rotating order, medians; 30–50 ms), and keeps for
 /// each class another tile than 12×32 only if it is at least 2 % faster; then times the transposed product
-/// (prnn_sgemm_t) against the short class's tile on the same work and keeps it off if it is slower. Concurrent first
+/// (prnn_sgemm_t; plain and embedded broadcasts) against the short class's tile on the same work, keeps the faster
+/// variant, or keeps it off if both are slower. Concurrent first
 /// calls wait for that choice; later calls return at once.
 void prnn_avx512_tune(void);
 const char *prnn_avx512_tile_name(prnn_avx512_tile tile);

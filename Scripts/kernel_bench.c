@@ -253,7 +253,7 @@ static void check_gates(void) {
 }
 
 /// The transposed product and gates (a small batch in the lanes) against the row-major ones, every ISA, bitwise:
-/// C^T = W^T·X^T must hold the bits of X·W, the transposed LSTM/SimpleRNN gates those of the row-major kernels.
+/// C^T = W^T·X^T must hold the bits of X·W, the transposed LSTM, GRU and SimpleRNN gates those of the row-major kernels.
 static void check_transposed(int n, int K, int N, int accumulate) {
     int ldx = K + 3, ldc = n + 5, np = (n + 15) / 16 * 16;
     float *X = amalloc(4 * (size_t)n * ldx), *W = amalloc(4 * (size_t)K * N), *C0 = amalloc(4 * (size_t)N * ldc);
@@ -280,6 +280,53 @@ static void check_transposed(int n, int K, int N, int accumulate) {
             for (int r = n; r < ldc; r++) bad |= memcmp(&C[(size_t)j * ldc + r], &C0[(size_t)j * ldc + r], 4);  // untouched
         }
         if (bad) FAIL("sgemm_t %s N %d n %d K %d acc %d differs from X·W (or wrote outside n columns)", prnn_isa_name(isa), N, n, K, accumulate);
+    }
+    // Gates: GRU (U = N / 3; reset after, then phases 1 and 2 of reset before) on Z [3U, np] and R [3U, np] (random
+    // stand-ins for the products) against the row-major kernels on their transposes.
+    if (n % 16 == 0 && N % 3 == 0) {
+        int U = N / 3, G = N;
+        float *Z = amalloc(4 * (size_t)G * np), *Rt = amalloc(4 * (size_t)G * np), *P = amalloc(4 * (size_t)n * G);
+        float *Rr = amalloc(4 * (size_t)n * G), *ib = amalloc(4 * (size_t)G), *rb = amalloc(4 * (size_t)G);
+        float *hrow = amalloc(4 * (size_t)n * U), *hp = amalloc(4 * (size_t)U * np), *want = amalloc(4 * (size_t)n * U);
+        float *want2 = amalloc(4 * (size_t)n * U), *nh = amalloc(4 * (size_t)U * np), *zg = amalloc(4 * (size_t)U * np);
+        float *rhp = amalloc(4 * (size_t)U * np), *got = amalloc(4 * (size_t)n * U);
+        for (size_t i = 0; i < (size_t)G * np; i++) { Z[i] = (float)((urand() * 2 - 1) * 6); Rt[i] = (float)((urand() * 2 - 1) * 6); }
+        fill(ib, G); fill(rb, G); fill(hrow, (size_t)n * U);
+        prnn_pack_rows_t(n, U, hrow, U, hp);
+        for (int r = 0; r < n; r++) for (int g = 0; g < G; g++) {
+            P[(size_t)r * G + g] = Z[(size_t)g * np + r]; Rr[(size_t)r * G + g] = Rt[(size_t)g * np + r];
+        }
+        for (int variant = 0; variant < 2; variant++) {
+            // reset after; or reset before with R's first 2U rows as h·U_zr and its last U rows as (r·h)·U_h
+            prnn_force_isa(PRNN_ISA_PORTABLE);
+            float *zrow = amalloc(4 * (size_t)n * U), *rhrow = amalloc(4 * (size_t)n * U), *RHrow = amalloc(4 * (size_t)n * U);
+            for (int r = 0; r < n; r++) for (int j = 0; j < U; j++) RHrow[(size_t)r * U + j] = Rr[(size_t)r * G + 2 * U + j];
+            float *Rzr = amalloc(4 * (size_t)n * 2 * U);
+            for (int r = 0; r < n; r++) for (int j = 0; j < 2 * U; j++) Rzr[(size_t)r * 2 * U + j] = Rr[(size_t)r * G + j];
+            if (variant == 0)
+                prnn_gru_gates_reset_after_f32(n, U, P, G, Rr, ib, rb, hrow, U, want, U, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+            else {
+                prnn_gru_gates_phase1_f32(n, U, P, G, Rzr, ib, hrow, U, zrow, rhrow, PRNN_ACT_SIGMOID);
+                prnn_gru_gates_phase2_f32(n, U, P, G, RHrow, ib, hrow, U, zrow, want, U, PRNN_ACT_TANH);
+                memcpy(want2, rhrow, 4 * (size_t)n * U);
+            }
+            for (int isa = 0; isa <= (int)best; isa++) {
+                prnn_force_isa((prnn_isa)isa);
+                if (variant == 0)
+                    prnn_gru_gates_reset_after_t_f32(U, n, Z, np, Rt, np, ib, rb, hp, nh, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+                else {
+                    prnn_gru_gates_phase1_t_f32(U, n, Z, np, Rt, np, ib, hp, zg, rhp, PRNN_ACT_SIGMOID);
+                    prnn_unpack_rows_t(n, U, rhp, got, U);
+                    if (memcmp(got, want2, 4 * (size_t)n * U)) FAIL("gru phase1_t %s n %d U %d: r·h differs from row-major", prnn_isa_name(isa), n, U);
+                    prnn_gru_gates_phase2_t_f32(U, n, Z, np, Rt + (size_t)2 * U * np, np, ib, hp, zg, nh, PRNN_ACT_TANH);
+                }
+                prnn_unpack_rows_t(n, U, nh, got, U);
+                if (memcmp(got, want, 4 * (size_t)n * U)) FAIL("gru (%s) gates_t %s n %d U %d: h differs from row-major", variant ? "reset before" : "reset after", prnn_isa_name(isa), n, U);
+            }
+            free(zrow); free(rhrow); free(RHrow); free(Rzr);
+        }
+        free(Z); free(Rt); free(P); free(Rr); free(ib); free(rb); free(hrow); free(hp); free(want); free(want2); free(nh);
+        free(zg); free(rhp); free(got);
     }
     // Gates: LSTM (U = N / 4) and SimpleRNN (U = N) on Z [G, np] against the row-major kernels on Z^T.
     if (n % 16 == 0 && N % 4 == 0) {
@@ -353,11 +400,12 @@ static int run_checks(void) {
     check_gates();
     {
         const int tshapes[][4] = {{32, 256, 1024, 1}, {32, 128, 1024, 0}, {16, 256, 1024, 1}, {48, 37, 100, 1},
+                                  {32, 256, 768, 1}, {16, 7, 39, 0},
                                   {64, 5, 28, 0}, {32, 300, 44, 1}, {16, 1, 12, 0}, {32, 64, 13, 1}, {5, 20, 30, 1},
                                   {20, 9, 7, 0}, {1, 3, 1, 1}};
         for (size_t i = 0; i < sizeof tshapes / sizeof tshapes[0]; i++)
             check_transposed(tshapes[i][0], tshapes[i][1], tshapes[i][2], tshapes[i][3]);
-        printf("  transposed: %s\n", failures ? "FAILED" : "ok (sgemm_t = X·W bitwise, gates_t = row-major gates bitwise, every ISA; pack/unpack round trip)");
+        printf("  transposed: %s\n", failures ? "FAILED" : "ok (sgemm_t = X·W bitwise, LSTM/GRU/SimpleRNN gates_t = row-major gates bitwise, every ISA; pack/unpack round trip)");
     }
     printf("%s (%d failures)\n", failures ? "CHECK FAILED" : "ALL CHECKS PASSED", failures);
     return failures != 0;

@@ -46,6 +46,26 @@ void prnn_lstm_gates_t_f32(int units, int n, const float *Z, int ldz, const floa
     PRNN_GATES_DISPATCH(prnn_lstm_gates_t_f32, units, n, Z, ldz, bias, c, newC, newH, act, rec_act);
 }
 
+void prnn_gru_gates_reset_after_t_f32(int units, int n, const float *Z, int ldz, const float *R, int ldr,
+                                      const float *input_bias, const float *recurrent_bias, const float *h, float *newH,
+                                      prnn_activation act, prnn_activation rec_act) {
+    if (n <= 0 || units <= 0) return;
+    PRNN_GATES_DISPATCH(prnn_gru_gates_reset_after_t_f32, units, n, Z, ldz, R, ldr, input_bias, recurrent_bias, h, newH,
+                        act, rec_act);
+}
+
+void prnn_gru_gates_phase1_t_f32(int units, int n, const float *Z, int ldz, const float *R, int ldr, const float *bias,
+                                 const float *h, float *zgate, float *rh, prnn_activation rec_act) {
+    if (n <= 0 || units <= 0) return;
+    PRNN_GATES_DISPATCH(prnn_gru_gates_phase1_t_f32, units, n, Z, ldz, R, ldr, bias, h, zgate, rh, rec_act);
+}
+
+void prnn_gru_gates_phase2_t_f32(int units, int n, const float *Z, int ldz, const float *RH, int ldrh, const float *bias,
+                                 const float *h, const float *zgate, float *newH, prnn_activation act) {
+    if (n <= 0 || units <= 0) return;
+    PRNN_GATES_DISPATCH(prnn_gru_gates_phase2_t_f32, units, n, Z, ldz, RH, ldrh, bias, h, zgate, newH, act);
+}
+
 void prnn_simple_rnn_t_f32(int units, int n, const float *Z, int ldz, const float *bias, float *newH,
                            prnn_activation act) {
     if (n <= 0 || units <= 0) return;

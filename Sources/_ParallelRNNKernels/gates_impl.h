@@ -168,6 +168,67 @@ GATES_FN void gates_lstm_t_rows(int units, int n, const float *Z, int ldz, const
     }
 }
 
+/// GRU with reset_after, transposed: the element formulas of gates_gru_reset_after_rows; Z = x·W and R = h·U rows.
+GATES_FN void gates_gru_reset_after_t_rows(int units, int n, const float *Z, int ldz, const float *R, int ldr,
+                                           const float *ibias, const float *rbias, const float *h, float *newH,
+                                           prnn_activation act, prnn_activation ract) {
+    const size_t u = (size_t)units;
+    const VF one = fset(1.0f), zero = fset(0.0f);
+    for (int j = 0; j < units; j++) {
+        const float *pz = Z + (size_t)j * ldz, *pr = Z + (u + j) * ldz, *ph = Z + (2 * u + j) * ldz;
+        const float *rz = R + (size_t)j * ldr, *rr = R + (u + j) * ldr, *rh = R + (2 * u + j) * ldr;
+        VF bz = ibias ? fset(ibias[j]) : zero, br = ibias ? fset(ibias[u + j]) : zero, bh = ibias ? fset(ibias[2 * u + j]) : zero;
+        VF cz = rbias ? fset(rbias[j]) : zero, cr = rbias ? fset(rbias[u + j]) : zero, ch = rbias ? fset(rbias[2 * u + j]) : zero;
+        for (int r = 0; r < n; r += FLANES) {
+            VF xz = fload(pz + r), xr = fload(pr + r), xh = fload(ph + r);
+            if (ibias) { xz = fadd(xz, bz); xr = fadd(xr, br); xh = fadd(xh, bh); }
+            VF iz = fload(rz + r), ir = fload(rr + r), ih = fload(rh + r);
+            if (rbias) { iz = fadd(iz, cz); ir = fadd(ir, cr); ih = fadd(ih, ch); }
+            VF gz = f_act(ract, fadd(xz, iz)), gr = f_act(ract, fadd(xr, ir));
+            VF hh = f_act(act, fadd(xh, fmul(gr, ih)));
+            fstore(GATES_PANEL(newH, u, j, r), fadd(fmul(gz, fload(GATES_PANEL(h, u, j, r))), fmul(fsub(one, gz), hh)));
+        }
+    }
+}
+
+/// GRU without reset_after, transposed phase 1: gates_gru_phase1_rows' formulas; zgate [U, n] (rows n apart), rh in
+/// panels (the candidate product's operand).
+GATES_FN void gates_gru_phase1_t_rows(int units, int n, const float *Z, int ldz, const float *R, int ldr,
+                                      const float *bias, const float *h, float *zgate, float *rh, prnn_activation ract) {
+    const size_t u = (size_t)units;
+    const VF zero = fset(0.0f);
+    for (int j = 0; j < units; j++) {
+        const float *pz = Z + (size_t)j * ldz, *pr = Z + (u + j) * ldz, *rz = R + (size_t)j * ldr, *rr = R + (u + j) * ldr;
+        VF bz = bias ? fset(bias[j]) : zero, br = bias ? fset(bias[u + j]) : zero;
+        for (int r = 0; r < n; r += FLANES) {
+            VF xz = fload(pz + r), xr = fload(pr + r);
+            if (bias) { xz = fadd(xz, bz); xr = fadd(xr, br); }
+            VF gz = f_act(ract, fadd(xz, fload(rz + r))), gr = f_act(ract, fadd(xr, fload(rr + r)));
+            fstore(zgate + (size_t)j * n + r, gz);
+            fstore(GATES_PANEL(rh, u, j, r), fmul(gr, fload(GATES_PANEL(h, u, j, r))));
+        }
+    }
+}
+
+/// GRU without reset_after, transposed phase 2: gates_gru_phase2_rows' formulas; RH [U, n] (rows ldrh apart).
+GATES_FN void gates_gru_phase2_t_rows(int units, int n, const float *Z, int ldz, const float *RH, int ldrh,
+                                      const float *bias, const float *h, const float *zgate, float *newH,
+                                      prnn_activation act) {
+    const size_t u = (size_t)units;
+    const VF one = fset(1.0f);
+    for (int j = 0; j < units; j++) {
+        const float *ph = Z + (2 * u + j) * ldz, *rhr = RH + (size_t)j * ldrh;
+        VF bh = bias ? fset(bias[2 * u + j]) : fset(0.0f);
+        for (int r = 0; r < n; r += FLANES) {
+            VF xh = fload(ph + r);
+            if (bias) xh = fadd(xh, bh);
+            VF hh = f_act(act, fadd(xh, fload(rhr + r)));
+            VF gz = fload(zgate + (size_t)j * n + r);
+            fstore(GATES_PANEL(newH, u, j, r), fadd(fmul(gz, fload(GATES_PANEL(h, u, j, r))), fmul(fsub(one, gz), hh)));
+        }
+    }
+}
+
 /// SimpleRNN, transposed: the element formula of gates_simple_rnn_rows with R = NULL.
 GATES_FN void gates_simple_rnn_t_rows(int units, int n, const float *Z, int ldz, const float *bias, float *newH,
                                       prnn_activation act) {
@@ -229,6 +290,24 @@ GATES_FN void gates_lstm_t(int units, int n, const float *Z, int ldz, const floa
     else
         gates_lstm_t_rows(units, n, Z, ldz, bias, c, newC, newH, act, ract);
 }
+GATES_FN void gates_gru_reset_after_t(int units, int n, const float *Z, int ldz, const float *R, int ldr,
+                                      const float *ibias, const float *rbias, const float *h, float *newH,
+                                      prnn_activation act, prnn_activation ract) {
+    if (GATES_DEFAULT(act, ract))
+        gates_gru_reset_after_t_rows(units, n, Z, ldz, R, ldr, ibias, rbias, h, newH, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+    else
+        gates_gru_reset_after_t_rows(units, n, Z, ldz, R, ldr, ibias, rbias, h, newH, act, ract);
+}
+GATES_FN void gates_gru_phase1_t(int units, int n, const float *Z, int ldz, const float *R, int ldr, const float *bias,
+                                 const float *h, float *zgate, float *rh, prnn_activation ract) {
+    if (ract == PRNN_ACT_SIGMOID) gates_gru_phase1_t_rows(units, n, Z, ldz, R, ldr, bias, h, zgate, rh, PRNN_ACT_SIGMOID);
+    else gates_gru_phase1_t_rows(units, n, Z, ldz, R, ldr, bias, h, zgate, rh, ract);
+}
+GATES_FN void gates_gru_phase2_t(int units, int n, const float *Z, int ldz, const float *RH, int ldrh, const float *bias,
+                                 const float *h, const float *zgate, float *newH, prnn_activation act) {
+    if (act == PRNN_ACT_TANH) gates_gru_phase2_t_rows(units, n, Z, ldz, RH, ldrh, bias, h, zgate, newH, PRNN_ACT_TANH);
+    else gates_gru_phase2_t_rows(units, n, Z, ldz, RH, ldrh, bias, h, zgate, newH, act);
+}
 GATES_FN void gates_simple_rnn_t(int units, int n, const float *Z, int ldz, const float *bias, float *newH,
                                  prnn_activation act) {
     if (act == PRNN_ACT_TANH) gates_simple_rnn_t_rows(units, n, Z, ldz, bias, newH, PRNN_ACT_TANH);
@@ -267,4 +346,19 @@ GATES_EXPORT(prnn_lstm_gates_t_f32)(int units, int n, const float *Z, int ldz, c
 GATES_EXPORT(prnn_simple_rnn_t_f32)(int units, int n, const float *Z, int ldz, const float *bias, float *newH,
                                     prnn_activation act) {
     gates_simple_rnn_t(units, n, Z, ldz, bias, newH, act);
+}
+GATES_EXPORT(prnn_gru_gates_reset_after_t_f32)(int units, int n, const float *Z, int ldz, const float *R, int ldr,
+                                               const float *ibias, const float *rbias, const float *h, float *newH,
+                                               prnn_activation act, prnn_activation ract) {
+    gates_gru_reset_after_t(units, n, Z, ldz, R, ldr, ibias, rbias, h, newH, act, ract);
+}
+GATES_EXPORT(prnn_gru_gates_phase1_t_f32)(int units, int n, const float *Z, int ldz, const float *R, int ldr,
+                                          const float *bias, const float *h, float *zgate, float *rh,
+                                          prnn_activation ract) {
+    gates_gru_phase1_t(units, n, Z, ldz, R, ldr, bias, h, zgate, rh, ract);
+}
+GATES_EXPORT(prnn_gru_gates_phase2_t_f32)(int units, int n, const float *Z, int ldz, const float *RH, int ldrh,
+                                          const float *bias, const float *h, const float *zgate, float *newH,
+                                          prnn_activation act) {
+    gates_gru_phase2_t(units, n, Z, ldz, RH, ldrh, bias, h, zgate, newH, act);
 }

@@ -105,7 +105,16 @@ void prnn_simple_rnn_f32_##SFX(int n, int units, const float *P, int ldp, const 
 void prnn_lstm_gates_t_f32_##SFX(int units, int n, const float *Z, int ldz, const float *bias, const float *c, \
                                  float *newC, float *newH, prnn_activation act, prnn_activation ract); \
 void prnn_simple_rnn_t_f32_##SFX(int units, int n, const float *Z, int ldz, const float *bias, float *newH, \
-                                 prnn_activation act);
+                                 prnn_activation act); \
+void prnn_gru_gates_reset_after_t_f32_##SFX(int units, int n, const float *Z, int ldz, const float *R, int ldr, \
+                                            const float *ibias, const float *rbias, const float *h, float *newH, \
+                                            prnn_activation act, prnn_activation ract); \
+void prnn_gru_gates_phase1_t_f32_##SFX(int units, int n, const float *Z, int ldz, const float *R, int ldr, \
+                                       const float *bias, const float *h, float *zgate, float *rh, \
+                                       prnn_activation ract); \
+void prnn_gru_gates_phase2_t_f32_##SFX(int units, int n, const float *Z, int ldz, const float *RH, int ldrh, \
+                                       const float *bias, const float *h, const float *zgate, float *newH, \
+                                       prnn_activation act);
 PRNN_GATES_PROTOS(portable)
 #if PRNN_X86
 PRNN_GATES_PROTOS(avx2)

@@ -46,7 +46,7 @@ enum PeakProbe {
         let name = { (tile: prnn_avx512_tile) in String(cString: prnn_avx512_tile_name(tile)) }
         return short == tall ? name(short) : "\(name(short)),\(name(tall))"
     }
-    /// The shard sizes (rows) the fused LSTM and SimpleRNN run transposed, the batch in the vector lanes
+    /// The shard sizes (rows) the fused cells run transposed when unmasked, the batch in the vector lanes
     /// (`prnn_sgemm_t_preferred`; on AVX-512 as the tuner measured it): e.g. "16,32", or "none".
     static var transposedShardRows: String {
         let rows = [16, 32].filter { prnn_sgemm_t_preferred(Int32($0)) != 0 }

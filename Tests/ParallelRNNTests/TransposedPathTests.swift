@@ -6,17 +6,19 @@ import _ParallelRNNKernels
 /// where the CPU has a fast transposed product: bitwise the row-major path's results, and the generic step's, for
 /// every flag, with odd sizes (gate rows not a multiple of the 12-row panels, inputs and units not of 16).
 @Suite struct TransposedPathTests {
+    typealias Kind = CellPathTests.Kind
+
     struct Case: CustomStringConvertible {
-        var lstm: Bool, batch: Int, time: Int, input: Int, units: Int
+        var kind: Kind, batch: Int, time: Int, input: Int, units: Int
         var goBackwards: Bool, timeMajor: Bool, all: Bool, bias: Bool, states: Bool, altActivation: Bool, seed: UInt64
         var description: String {
-            "\(lstm ? "LSTM" : "SimpleRNN") B\(batch) T\(time) I\(input) U\(units) back=\(goBackwards) tm=\(timeMajor) all=\(all) bias=\(bias) states=\(states) alt=\(altActivation)"
+            "\(kind) B\(batch) T\(time) I\(input) U\(units) back=\(goBackwards) tm=\(timeMajor) all=\(all) bias=\(bias) states=\(states) alt=\(altActivation)"
         }
     }
 
-    static let cases: [Case] = (0..<16).map { i in
+    static let cases: [Case] = (0..<24).map { i in
         var g = SplitMix(seed: UInt64(i) &* 7_919 &+ 11)
-        return Case(lstm: i % 4 != 3, batch: [16, 32, 64, 32][i % 4], time: 1 + Int(g.next() % 9),
+        return Case(kind: Kind.allCases[i % 4], batch: [16, 32, 64][i % 3], time: 1 + Int(g.next() % 9),
                     input: [1, 7, 16, 33, 128][Int(g.next() % 5)], units: [1, 3, 13, 16, 40, 64][Int(g.next() % 6)],
                     goBackwards: g.next() % 2 == 0, timeMajor: g.next() % 3 == 0, all: g.next() % 4 != 0,
                     bias: g.next() % 4 != 0, states: g.next() % 2 == 0, altActivation: g.next() % 3 == 0, seed: g.next())
@@ -37,26 +39,35 @@ import _ParallelRNNKernels
     func transposedEqualsRowMajor(_ c: Case) throws {
         var g = SplitMix(seed: c.seed)
         let (B, T, I, U) = (c.batch, c.time, c.input, c.units)
-        let gates = c.lstm ? 4 : 1
+        let gates = [Kind.lstm: 4, .gruAfter: 3, .gruBefore: 3, .simple: 1][c.kind]!
+        let stateCount = c.kind == .lstm ? 2 : 1
         let kernel = CellPathTests.tensor([I, gates * U], &g, scale: 0.5)
         let recurrent = CellPathTests.tensor([U, gates * U], &g, scale: 0.5)
         let x = CellPathTests.tensor(c.timeMajor ? [T, B, I] : [B, T, I], &g)
-        let h0: [Tensor<Float>]? = c.states ? (0..<(c.lstm ? 2 : 1)).map { _ in CellPathTests.tensor([B, U], &g) } : nil
-        let bias = c.bias ? CellPathTests.tensor([gates * U], &g) : nil
+        let h0: [Tensor<Float>]? = c.states ? (0..<stateCount).map { _ in CellPathTests.tensor([B, U], &g) } : nil
         let run: (Execution, Bool) throws -> RNNResult<Float>
         let step: StepFunction<Float>
-        if c.lstm {
-            let cell = try LSTM(kernel: kernel, recurrentKernel: recurrent, bias: bias,
-                                recurrentActivation: c.altActivation ? .hardSigmoid : .sigmoid)
-            step = cell.stepFunction
-            run = { try CellRunner.run(cell.math, cellName: "LSTM", inputs: x, mask: nil, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: false, returnAllOutputs: c.all, execution: $0, transposedSmallShards: $1) }
-        } else {
-            let cell = try SimpleRNN(kernel: kernel, recurrentKernel: recurrent, bias: bias,
-                                     activation: c.altActivation ? .relu : .tanh)
-            step = cell.stepFunction
-            run = { try CellRunner.run(cell.math, cellName: "SimpleRNN", inputs: x, mask: nil, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: false, returnAllOutputs: c.all, execution: $0, transposedSmallShards: $1) }
+        func runner<M: CellMath>(_ math: M, _ name: String) -> (Execution, Bool) throws -> RNNResult<Float> {
+            { try CellRunner.run(math, cellName: name, inputs: x, mask: nil, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: false, returnAllOutputs: c.all, execution: $0, transposedSmallShards: $1) }
         }
-        let states = h0 ?? (0..<(c.lstm ? 2 : 1)).map { _ in Tensor<Float>(zeros: [B, U]) }
+        switch c.kind {
+        case .lstm:
+            let cell = try LSTM(kernel: kernel, recurrentKernel: recurrent, bias: c.bias ? CellPathTests.tensor([4 * U], &g) : nil,
+                                recurrentActivation: c.altActivation ? .hardSigmoid : .sigmoid)
+            (step, run) = (cell.stepFunction, runner(cell.math, "LSTM"))
+            #expect((cell.math.transposed != nil) == (prnn_sgemm_t_preferred(16) != 0 || prnn_sgemm_t_preferred(32) != 0))
+        case .gruAfter, .gruBefore:
+            let after = c.kind == .gruAfter
+            let cell = try GRU(kernel: kernel, recurrentKernel: recurrent,
+                               bias: c.bias ? CellPathTests.tensor(after ? [2, 3 * U] : [3 * U], &g) : nil, resetAfter: after,
+                               activation: c.altActivation ? .relu : .tanh)
+            (step, run) = (cell.stepFunction, runner(cell.math, "GRU"))
+        case .simple:
+            let cell = try SimpleRNN(kernel: kernel, recurrentKernel: recurrent, bias: c.bias ? CellPathTests.tensor([U], &g) : nil,
+                                     activation: c.altActivation ? .relu : .tanh)
+            (step, run) = (cell.stepFunction, runner(cell.math, "SimpleRNN"))
+        }
+        let states = h0 ?? (0..<stateCount).map { _ in Tensor<Float>(zeros: [B, U]) }
         let generic = try rnn(step, inputs: x, initialStates: states, goBackwards: c.goBackwards, mask: nil,
                               timeMajor: c.timeMajor, returnAllOutputs: c.all, execution: .serial)
         // B 64 on two threads: two 32-row shards; B 16 and 32 serially: one shard.

@@ -29,9 +29,11 @@ protocol CellMath: Sendable {
     var transposed: TransposedWeights? { get }
     /// One time step on transposed data (the batch in the vector lanes, n a multiple of 16): `z [G, n]` (rows `ldz`
     /// apart) holds `x_t·W` per gate row and is consumed; `h`, `c`, `newH`, `newC` are `[U]` rows of 16 lanes per
-    /// 16 batch rows (`prnn_pack_rows_t`'s layout). The same operations per element as `step`: the same bits.
+    /// 16 batch rows (`prnn_pack_rows_t`'s layout); `scratch` holds `scratchCount(rows: n)` floats. The same
+    /// operations per element as `step`: the same bits.
     func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
-                        c: UnsafePointer<Float>?, newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?)
+                        c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
+                        newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?)
 }
 
 extension CellMath {
@@ -39,7 +41,8 @@ extension CellMath {
     var gateWidth: Int { inputWeights.columns }
     var transposed: TransposedWeights? { nil }
     func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
-                        c: UnsafePointer<Float>?, newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
+                        c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
+                        newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
         preconditionFailure("\(Self.self) has no transposed step")
     }
 }
@@ -60,7 +63,8 @@ struct LSTMMath: CellMath {
     func scratchCount(rows n: Int) -> Int { 0 }
 
     func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
-                        c: UnsafePointer<Float>?, newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
+                        c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
+                        newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
         transposed!.recurrent.multiply(panels: h, batch: n, into: z, ldc: ldz, accumulate: true)  // [4U, n]
         prnn_lstm_gates_t_f32(Int32(units), Int32(n), z, Int32(ldz), bias?.base, c!, newC!, newH,
                               activation.kernel, recurrentActivation.kernel)
@@ -92,7 +96,27 @@ struct GRUMath: CellMath {
     let resetAfter: Bool
     let activation: Activation
     let recurrentActivation: Activation
+    let transposed: TransposedWeights?
     var stateCount: Int { 1 }
+
+    func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
+                        c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
+                        newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
+        let u = units, t = transposed!, inner = scratch
+        if resetAfter {
+            t.recurrent.multiply(panels: h, batch: n, into: inner, ldc: n, accumulate: false)  // [3U, n]
+            prnn_gru_gates_reset_after_t_f32(Int32(u), Int32(n), z, Int32(ldz), inner, Int32(n), inputBias?.base,
+                                             recurrentBias?.base, h, newH, activation.kernel, recurrentActivation.kernel)
+            return
+        }
+        let zGate = inner + 2 * u * n, rh = zGate + u * n, recurrentH = rh + u * n
+        t.recurrent.multiply(panels: h, batch: n, into: inner, ldc: n, accumulate: false)  // [2U, n]
+        prnn_gru_gates_phase1_t_f32(Int32(u), Int32(n), z, Int32(ldz), inner, Int32(n), inputBias?.base, h, zGate, rh,
+                                    recurrentActivation.kernel)
+        t.candidate!.multiply(panels: rh, batch: n, into: recurrentH, ldc: n, accumulate: false)  // [U, n]
+        prnn_gru_gates_phase2_t_f32(Int32(u), Int32(n), z, Int32(ldz), recurrentH, Int32(n), inputBias?.base, h, zGate,
+                                    newH, activation.kernel)
+    }
 
     /// resetAfter: h·U `[n, 3U]`; otherwise h·U_zr `[n, 2U]`, z, r·h and (r·h)·U_h `[n, U]` each.
     func scratchCount(rows n: Int) -> Int { n * (resetAfter ? 3 : 5) * units }
@@ -132,7 +156,8 @@ struct SimpleRNNMath: CellMath {
     func scratchCount(rows n: Int) -> Int { 0 }
 
     func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
-                        c: UnsafePointer<Float>?, newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
+                        c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
+                        newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
         transposed!.recurrent.multiply(panels: h, batch: n, into: z, ldc: ldz, accumulate: true)  // [U, n]
         prnn_simple_rnn_t_f32(Int32(units), Int32(n), z, Int32(ldz), bias?.base, newH, activation.kernel)
     }

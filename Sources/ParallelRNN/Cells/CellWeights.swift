@@ -23,9 +23,14 @@ enum CellWeights {
 
     /// The kernels packed for transposed steps, where the machine has a fast transposed product (x86-64); the
     /// fused kernel takes that path for unmasked shards of 16 or 32 rows (``FusedCellKernel``).
-    static func transposed(kernel: Tensor<Float>, recurrentKernel: Tensor<Float>) -> TransposedWeights? {
+    /// `candidate`: the recurrent kernel's columns that get their own product (GRU without resetAfter); the
+    /// others are `recurrent`.
+    static func transposed(kernel: Tensor<Float>, recurrentKernel: Tensor<Float>, candidate: Range<Int>? = nil) -> TransposedWeights? {
         guard prnn_sgemm_t_preferred(16) != 0 || prnn_sgemm_t_preferred(32) != 0 else { return nil }
-        return TransposedWeights(input: .packing(kernel), recurrent: .packing(recurrentKernel))
+        let all = 0..<recurrentKernel.shape[1]
+        return TransposedWeights(input: .packing(kernel),
+                                 recurrent: .packing(recurrentKernel, columns: candidate.map { 0..<$0.lowerBound } ?? all),
+                                 candidate: candidate.map { .packing(recurrentKernel, columns: $0) })
     }
 
     /// The cell as a ``StepFunction``: `(x [b, I], states [b, U]…) → (h' [b, U], new states)`, computed by the same

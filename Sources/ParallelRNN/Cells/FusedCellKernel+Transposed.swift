@@ -2,7 +2,8 @@ import _ParallelRNNKernels
 
 extension FusedCellKernel {
     /// An unmasked shard of 16 or 32 rows (`prnn_sgemm_t_preferred`), the batch in the vector lanes: per step
-    /// `Z = W^T·x_tᵀ`, then `Z += U^T·hᵀ` and the gates (``CellMath/stepTransposed``), with `h` and `c` kept as
+    /// `Z = W^T·x_tᵀ`, then the recurrent product(s) and the gates (``CellMath/stepTransposed``; LSTM and SimpleRNN
+    /// accumulate `U^T·hᵀ` onto `Z`, as their row-major step does), with `h` and `c` kept as
     /// 16-column panels that are the next step's operand, and the new `h` copied out into the output rows. The
     /// batch (a few KiB) stays in L1 while the weights stream through once per step; at these sizes that beats the
     /// row-major step, whose weight panels each serve only n rows (KERNELS.md, seventh round). Same FMA chains and
@@ -14,13 +15,13 @@ extension FusedCellKernel {
         let lstm = math.stateCount == 2
         let lanes = (n + 15) / 16 * 16
         let xCount = Int(prnn_rows_t_count(Int32(n), Int32(inputSize))), hCount = Int(prnn_rows_t_count(Int32(n), Int32(u)))
-        let floats = max(1, xCount + 4 * hCount + gw * lanes)
+        let floats = max(1, xCount + 4 * hCount + gw * lanes + math.scratchCount(rows: lanes))
         let bytes = floats * MemoryLayout<Float>.size
         let raw = RawBuffer.allocate(bytes: bytes)
         defer { RawBuffer.deallocate(raw, bytes: bytes) }
         let xT = raw.bindMemory(to: Float.self, capacity: floats)
         var h = xT + xCount, newH = h + hCount, c = newH + hCount, newC = c + hCount
-        let z = newC + hCount
+        let z = newC + hCount, scratch = z + gw * lanes
         initialStates[0].withUnsafeBufferPointer { prnn_pack_rows_t(Int32(n), Int32(u), $0.baseAddress! + first * u, Int32(u), h) }
         if lstm {
             initialStates[1].withUnsafeBufferPointer { prnn_pack_rows_t(Int32(n), Int32(u), $0.baseAddress! + first * u, Int32(u), c) }
@@ -34,7 +35,8 @@ extension FusedCellKernel {
             let xFirst = x + (g.timeMajor ? (t * g.batch + first) * inputSize : (first * g.time + t) * inputSize)
             prnn_pack_rows_t(Int32(n), Int32(inputSize), xFirst, Int32(xRowStride), xT)
             weights.input.multiply(panels: xT, batch: lanes, into: z, ldc: lanes, accumulate: false)
-            math.stepTransposed(batch: lanes, z: z, ldz: lanes, h: h, c: lstm ? c : nil, newH: newH, newC: lstm ? newC : nil)
+            math.stepTransposed(batch: lanes, z: z, ldz: lanes, h: h, c: lstm ? c : nil, scratch: scratch, newH: newH,
+                                newC: lstm ? newC : nil)
             swap(&h, &newH)
             if lstm { swap(&c, &newC) }
             if g.returnAllOutputs {

@@ -10,6 +10,9 @@ import _ParallelRNNKernels
 /// nothing. A row's `x_t·W` does not depend on which other rows share its GEMM (the kernels' determinism contract),
 /// so blocking changes no bit.
 ///
+/// Unmasked shards of 16 or 32 rows take the transposed path instead where the CPU's transposed product is faster
+/// (`runShardTransposed`): the batch in the vector lanes, the same bits.
+///
 /// Length-aware mode: positions are rows sorted by decreasing count of leading valid steps (a prefix mask in
 /// processing order). At step k only the first `active` rows of the shard are computed (all of them valid); the
 /// others are masked and only carried, so results are bitwise those of the general masked path.

@@ -35,7 +35,9 @@ public struct GRU: Sendable {
             recurrentWeights: CellWeights.packed(recurrentKernel, columns: 0..<(resetAfter ? 3 * u : 2 * u)),
             recurrentCandidateWeights: resetAfter ? nil : CellWeights.packed(recurrentKernel, columns: (2 * u)..<(3 * u)),
             inputBias: inputBias, recurrentBias: recurrentBias, resetAfter: resetAfter,
-            activation: activation, recurrentActivation: recurrentActivation)
+            activation: activation, recurrentActivation: recurrentActivation,
+            transposed: CellWeights.transposed(kernel: kernel, recurrentKernel: recurrentKernel,
+                                               candidate: resetAfter ? nil : (2 * u)..<(3 * u)))
     }
 
     /// Runs the layer: `[B, T, I]` (or `[T, B, I]` time-major) → outputs `[B, T, U]`, lastOutput `[B, U]`, `[h]`.

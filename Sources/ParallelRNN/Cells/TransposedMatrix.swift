@@ -9,19 +9,23 @@ final class TransposedMatrix: @unchecked Sendable {
     private let base: UnsafeMutablePointer<Float>
     private let byteCount: Int
 
-    /// Packs a row-major `[K, N]` matrix.
-    init(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int) {
+    /// Packs columns `columnRange` of a row-major `[K, ld]` matrix.
+    init(_ matrix: UnsafePointer<Float>, rows: Int, leadingDimension ld: Int, columns columnRange: Range<Int>) {
         self.rows = rows
-        self.columns = columns
+        columns = columnRange.count
         let count = max(prnn_sgemm_packed_t_count(Int32(rows), Int32(columns)), 1)
         byteCount = count * MemoryLayout<Float>.size
         base = RawBuffer.allocate(bytes: byteCount).bindMemory(to: Float.self, capacity: count)
-        if rows > 0 && columns > 0 { prnn_sgemm_pack_t(Int32(rows), Int32(columns), matrix, Int32(columns), base) }
+        if rows > 0 && columns > 0 {
+            prnn_sgemm_pack_t(Int32(rows), Int32(columns), matrix + columnRange.lowerBound, Int32(ld), base)
+        }
     }
 
-    /// Packs a rank-2 tensor `[K, N]`.
-    static func packing(_ w: Tensor<Float>) -> TransposedMatrix {
-        w.withUnsafeBufferPointer { TransposedMatrix($0.baseAddress!, rows: w.shape[0], columns: w.shape[1]) }
+    /// Packs columns `columns` (all by default) of a rank-2 tensor `[K, N]`.
+    static func packing(_ w: Tensor<Float>, columns: Range<Int>? = nil) -> TransposedMatrix {
+        w.withUnsafeBufferPointer {
+            TransposedMatrix($0.baseAddress!, rows: w.shape[0], leadingDimension: w.shape[1], columns: columns ?? 0..<w.shape[1])
+        }
     }
 
     deinit { RawBuffer.deallocate(base, bytes: byteCount) }
@@ -35,8 +39,10 @@ final class TransposedMatrix: @unchecked Sendable {
     }
 }
 
-/// A cell's kernel and recurrent kernel packed for transposed products.
+/// A cell's kernels packed for transposed products: as the row-major ``CellMath`` splits them (GRU without
+/// resetAfter: the recurrent kernel's z, r columns, and its h columns as `candidate`).
 struct TransposedWeights: Sendable {
     let input: TransposedMatrix
     let recurrent: TransposedMatrix
+    var candidate: TransposedMatrix? = nil
 }

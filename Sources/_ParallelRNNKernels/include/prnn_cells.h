@@ -55,6 +55,21 @@ void prnn_simple_rnn_f32(int n, int units, const float *P, int ldp, const float 
 void prnn_lstm_gates_t_f32(int units, int n, const float *Z, int ldz, const float *bias, const float *c, float *newC,
                            float *newH, prnn_activation act, prnn_activation rec_act);
 
+/// GRU with reset_after on transposed data (as prnn_lstm_gates_t_f32): Z = x·W [3U, n] (rows ldz apart), R = h·U
+/// [3U, n] (rows ldr apart), h and newH in panels; prnn_gru_gates_reset_after_f32's formulas.
+void prnn_gru_gates_reset_after_t_f32(int units, int n, const float *Z, int ldz, const float *R, int ldr,
+                                      const float *input_bias, const float *recurrent_bias, const float *h, float *newH,
+                                      prnn_activation act, prnn_activation rec_act);
+
+/// GRU without reset_after on transposed data, phase 1: R = h·U_zr [2U, n]; zgate [U, n] (rows n apart) and rh in
+/// panels (the operand of the candidate product (r·h)·U_h); prnn_gru_gates_phase1_f32's formulas.
+void prnn_gru_gates_phase1_t_f32(int units, int n, const float *Z, int ldz, const float *R, int ldr, const float *bias,
+                                 const float *h, float *zgate, float *rh, prnn_activation rec_act);
+
+/// Phase 2: RH = (r·h)·U_h [U, n] (rows ldrh apart), zgate from phase 1, h and newH in panels.
+void prnn_gru_gates_phase2_t_f32(int units, int n, const float *Z, int ldz, const float *RH, int ldrh, const float *bias,
+                                 const float *h, const float *zgate, float *newH, prnn_activation act);
+
 /// SimpleRNN on transposed data (as prnn_lstm_gates_t_f32): Z [U, n], h' = a(Z + b) into X^T panels.
 void prnn_simple_rnn_t_f32(int units, int n, const float *Z, int ldz, const float *bias, float *newH,
                            prnn_activation act);

@@ -3,7 +3,7 @@
 // The suite forces ISAs through the process-global prnn_force_isa, so it is serialized and restores the ISA.
 import Testing
 import _ParallelRNNKernels
-import ParallelRNN
+@testable import ParallelRNN
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -195,6 +195,26 @@ struct KernelTests {
                 }
             }
         }
+    }
+
+    @Test("transposed path availability: AVX2 prefers 16 and 32 rows, AVX-512 32 unless the tuner measured it slower, portable never; layers pack for it exactly then")
+    func transposedAvailability() throws {
+        prnn_avx512_tune()
+        for isa in supportedISAs() {
+            withISA(isa) {
+                let rows = (1...96).filter { prnn_sgemm_t_preferred(Int32($0)) != 0 }
+                switch isa {
+                case PRNN_ISA_AVX2: #expect(rows == [16, 32])
+                case PRNN_ISA_AVX512: #expect(rows == [32] || rows == [], "AVX-512: \(rows)")
+                default: #expect(rows == [])
+                }
+            }
+        }
+        let cell = try LSTM(kernel: Tensor(zeros: [3, 8]), recurrentKernel: Tensor(zeros: [2, 8]), bias: nil)
+        #expect((cell.math.transposed != nil) == (prnn_sgemm_t_preferred(16) != 0 || prnn_sgemm_t_preferred(32) != 0))
+        #if arch(x86_64)
+        #expect(prnn_sgemm_t_preferred(32) != 0 || prnn_active_isa() == PRNN_ISA_AVX512, "AVX2 always takes it")
+        #endif
     }
 
     @Test("transposed product C^T = W^T·X^T: bitwise X·W's elements in every ISA, columns beyond n untouched; pack/unpack round trip")

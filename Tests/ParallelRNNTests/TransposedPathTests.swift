@@ -4,7 +4,8 @@ import _ParallelRNNKernels
 
 /// Unmasked shards of 16 or 32 rows run transposed (the batch in the vector lanes, `FusedCellKernel.runShardTransposed`)
 /// where the CPU has a fast transposed product: bitwise the row-major path's results, and the generic step's, for
-/// every flag, with odd sizes (gate rows not a multiple of the 12-row panels, inputs and units not of 16).
+/// every flag, with odd sizes (gate rows not a multiple of the 12-row panels, inputs and units not of 16). Which
+/// sizes take the path, per ISA, is checked in KernelTests (the suite that forces ISAs); bits do not depend on it.
 @Suite struct TransposedPathTests {
     typealias Kind = CellPathTests.Kind
 
@@ -22,17 +23,6 @@ import _ParallelRNNKernels
                     input: [1, 7, 16, 33, 128][Int(g.next() % 5)], units: [1, 3, 13, 16, 40, 64][Int(g.next() % 6)],
                     goBackwards: g.next() % 2 == 0, timeMajor: g.next() % 3 == 0, all: g.next() % 4 != 0,
                     bias: g.next() % 4 != 0, states: g.next() % 2 == 0, altActivation: g.next() % 3 == 0, seed: g.next())
-    }
-
-    @Test("the transposed path is available where the transposed product is preferred (x86-64: AVX2 16/32 rows, AVX-512 32)")
-    func availability() throws {
-        let cell = try LSTM(kernel: Tensor(zeros: [3, 8]), recurrentKernel: Tensor(zeros: [2, 8]), bias: nil)
-        let preferred = prnn_sgemm_t_preferred(16) != 0 || prnn_sgemm_t_preferred(32) != 0
-        #expect((cell.math.transposed != nil) == preferred)
-        #if arch(x86_64)
-        #expect(prnn_sgemm_t_preferred(32) != 0, "every x86-64 machine here has AVX2 or AVX-512")
-        #endif
-        #expect(prnn_sgemm_t_preferred(24) == 0 && prnn_sgemm_t_preferred(64) == 0)
     }
 
     @Test(arguments: cases)
@@ -55,7 +45,6 @@ import _ParallelRNNKernels
             let cell = try LSTM(kernel: kernel, recurrentKernel: recurrent, bias: c.bias ? CellPathTests.tensor([4 * U], &g) : nil,
                                 recurrentActivation: c.altActivation ? .hardSigmoid : .sigmoid)
             (step, run) = (cell.stepFunction, runner(cell.math, "LSTM"))
-            #expect((cell.math.transposed != nil) == (prnn_sgemm_t_preferred(16) != 0 || prnn_sgemm_t_preferred(32) != 0))
         case .gruAfter, .gruBefore:
             let after = c.kind == .gruAfter
             let cell = try GRU(kernel: kernel, recurrentKernel: recurrent,

@@ -2,28 +2,14 @@ import _ParallelRNNKernels
 
 /// A weight matrix `[K, N]` packed once into the GEMM kernels' layout (16-column panels, `prnn_kernels.h`), shared
 /// read-only by every shard.
-final class PackedMatrix: @unchecked Sendable {
-    let rows: Int  // K
-    let columns: Int  // N
-    /// 64-byte aligned, as the kernels' packed layout expects (huge pages when large).
-    private let base: UnsafeMutablePointer<Float>
-    private let byteCount: Int
-
+final class PackedMatrix: PackedWeights, @unchecked Sendable {
     /// Packs columns `columnRange` of a row-major `[K, ld]` matrix.
     init(_ matrix: UnsafePointer<Float>, rows: Int, leadingDimension ld: Int, columns columnRange: Range<Int>) {
-        self.rows = rows
-        columns = columnRange.count
-        let count = max(prnn_sgemm_packed_b_count(Int32(rows), Int32(columns)), 1)
-        byteCount = count * MemoryLayout<Float>.size
-        base = RawBuffer.allocate(bytes: byteCount).bindMemory(to: Float.self, capacity: count)
-        if rows > 0 && columns > 0 {
-            prnn_sgemm_pack_b(Int32(rows), Int32(columns), matrix + columnRange.lowerBound, Int32(ld), base)
-        }
+        super.init(matrix, rows: rows, leadingDimension: ld, columns: columnRange,
+                   count: { Int(prnn_sgemm_packed_b_count($0, $1)) }, pack: prnn_sgemm_pack_b)
         // Once per process on AVX-512 CPUs (30–50 ms, here rather than in a time loop): pick the faster register tiles.
         prnn_avx512_tune()
     }
-
-    deinit { RawBuffer.deallocate(base, bytes: byteCount) }
 
     /// C[m, N] (ldc) = (accumulate ? C : 0) + A[m, K] (lda) · self — the same FMA chains as `matmul`.
     @inline(__always)

@@ -5,7 +5,7 @@ import Testing
 
 extension StressTests {
     /// One random fused-cell call: SimpleRNN, LSTM or GRU (both bias layouts), with no mask, a random mask, or a
-    /// right-padded (prefix) mask that takes the length-aware shard plan.
+    /// right-padded (prefix) mask that takes the length-aware shard plan; unmasked 16- and 32-row shards run transposed.
     struct CellWorkload: Sendable, CustomStringConvertible {
         var kind: Int, batch: Int, time: Int, input: Int, units: Int
         var goBackwards: Bool, timeMajor: Bool, zeroOutputForMask: Bool, returnAllOutputs: Bool, maskKind: Int
@@ -19,7 +19,8 @@ extension StressTests {
         init(seed: UInt64) {
             var g = StressRNG(seed: seed)
             kind = g.int(0...3)
-            batch = g.int(0...20)
+            // Now and then 32 or 64 rows: unmasked, their 16/32-row shards take the transposed path.
+            batch = g.int(0...7) == 0 ? [32, 64][g.int(0...1)] : g.int(0...20)
             time = g.int(1...8)
             input = g.int(1...12)
             units = g.int(1...40)

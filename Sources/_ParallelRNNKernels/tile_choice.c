@@ -14,7 +14,7 @@ static _Atomic int tile_forced = PRNN_AVX512_TILE_DEFAULT;
 static _Atomic int tile_from_env[2] = {-1, -1};  // -1: not read yet; PRNN_AVX512_TILE_DEFAULT: unset or unknown
 static _Atomic int tile_tuned[2] = {PRNN_AVX512_TILE_DEFAULT, PRNN_AVX512_TILE_DEFAULT};
 static _Atomic int tune_state = 0;               // 0: not started, 1: running, 2: done
-static _Atomic int transposed_mode = PRNN_TRANSPOSED_PLAIN;  // the transposed product's variant, or off
+static _Atomic int transposed_mode = PRNN_TRANSPOSED_OFF;  // measured: the transposed path's variant, or off
 
 static int tile_named(const char *s, size_t n) {
     return n == 4 && !strncmp(s, "6x64", 4) ? PRNN_AVX512_TILE_6X64
@@ -100,42 +100,66 @@ static double time_pass(int cls, int tile, const float *A, const float *packed, 
     return seconds() - t0;
 }
 
-/// Seconds for the short class's products as transposed products (C^T = W^T·X^T, 1024 × 32 × 256, as often), with
-/// plain (ebc 0) or embedded (1) broadcasts.
-static double time_pass_t(int ebc, const float *packed_t, const float *panels, float *C) {
+/// One blocked product with `tile`; 0 when it could not run (scratch refused).
+static int blocked(int tile, int M, int N, int K, const float *A, const float *packed, float *C, int accumulate) {
+    return tile == PRNN_AVX512_TILE_6X64 ? prnn_sgemm_blocked_6x64_avx512(M, N, K, A, K, packed, C, N, accumulate)
+         : tile == PRNN_AVX512_TILE_12X32E ? prnn_sgemm_blocked_12x32e_avx512(M, N, K, A, K, packed, C, N, accumulate)
+         : prnn_sgemm_blocked_12x32_avx512(M, N, K, A, K, packed, C, N, accumulate);
+}
+
+/// Four steps of a 32-row LSTM shard with I = 128, U = 256 (w1 on two cores) as the engine runs them row-major: one
+/// 128-row input projection (tall tile), four recurrent products (short tile). Seconds; -1 if a product could not run.
+static double time_steps_rowmajor(int short_tile, int tall_tile, const float *A, const float *packed, float *C) {
     double t0 = seconds();
-    for (int rep = 0; rep < tune_shapes[SHORT][0][3]; rep++) {
-        if (ebc) prnn_sgemm_t_12x32e_avx512(1024, 32, 256, packed_t, panels, C, 32, 0);
-        else prnn_sgemm_t_12x32_avx512(1024, 32, 256, packed_t, panels, C, 32, 0);
+    if (!blocked(tall_tile, 128, 1024, 128, A, packed, C, 0)) return -1;
+    for (int k = 0; k < 4; k++)
+        if (!blocked(short_tile, 32, 1024, 256, A, packed, C + (size_t)k * 32 * 1024, 1)) return -1;
+    return seconds() - t0;
+}
+
+/// The same four steps transposed (FusedCellKernel.runShardTransposed): per step x_t packed, Z = W^T·x_t^T,
+/// Z += U^T·h^T, the new h unpacked into rows; plain (ebc 0) or embedded (1) broadcasts.
+static double time_steps_t(int ebc, const float *A, const float *packed_t, float *panels, float *C) {
+    void (*product)(int, int, int, const float *, const float *, float *, int, int) =
+        ebc ? prnn_sgemm_t_12x32e_avx512 : prnn_sgemm_t_12x32_avx512;
+    float *x_panels = panels, *h_panels = panels + 32 * 256;
+    double t0 = seconds();
+    for (int k = 0; k < 4; k++) {
+        prnn_pack_rows_t(32, 128, A + (size_t)k * 32 * 128, 128, x_panels);
+        product(1024, 32, 128, packed_t, x_panels, C, 32, 0);
+        product(1024, 32, 256, packed_t, h_panels, C, 32, 1);
+        prnn_unpack_rows_t(32, 256, h_panels, C + 1024 * 32, 256);
     }
     return seconds() - t0;
 }
 
-/// The short products' best tile against the transposed product's two variants on the same work, rotating order:
-/// the faster variant (plain unless embedded broadcasts are ≥ 2 % faster), or off when it is slower than the tile.
-static int transposed_choice(int short_tile, const float *A, const float *packed, float *C) {
+/// Four w1 shard steps row-major (the tuned tiles) against transposed with each variant, rotating order: the
+/// faster variant (plain unless embedded broadcasts are ≥ 2 % faster) if it beats row-major by ≥ 2 %, else off
+/// (also when nothing could be measured).
+static int transposed_choice(int short_tile, int tall_tile, const float *A, const float *packed, float *C) {
     float *packed_t = prnn_alloc_aligned(sizeof(float) * prnn_sgemm_packed_t_count(256, 1024));
-    float *panels = prnn_alloc_aligned(sizeof(float) * prnn_rows_t_count(32, 256));
-    int mode = PRNN_TRANSPOSED_PLAIN;
+    float *panels = prnn_alloc_aligned(sizeof(float) * 2 * prnn_rows_t_count(32, 256));
+    int mode = PRNN_TRANSPOSED_OFF;
     if (packed_t && panels) {
         memset(packed_t, 0, sizeof(float) * prnn_sgemm_packed_t_count(256, 1024));
         for (int i = 0; i < 256 * 1024; i++) packed_t[i] = (float)(i % 11) * 0.03125f - 0.15625f;
-        prnn_pack_rows_t(32, 256, A, 256, panels);
-        double t[3][TUNE_ROUNDS];  // the tile, transposed plain, transposed embedded
-        int ok = time_pass(SHORT, short_tile, A, packed, C) >= 0;
-        time_pass_t(0, packed_t, panels, C); time_pass_t(1, packed_t, panels, C);  // warm-up
+        prnn_pack_rows_t(32, 256, A, 256, panels + 32 * 256);
+        double t[3][TUNE_ROUNDS];  // row-major, transposed plain, transposed embedded
+        int ok = time_steps_rowmajor(short_tile, tall_tile, A, packed, C) >= 0;  // warm-up
+        time_steps_t(0, A, packed_t, panels, C); time_steps_t(1, A, packed_t, panels, C);
         for (int r = 0; ok && r < TUNE_ROUNDS; r++)
             for (int j = 0; ok && j < 3; j++) {
                 int i = (r + j) % 3;
-                t[i][r] = i == 0 ? time_pass(SHORT, short_tile, A, packed, C) : time_pass_t(i - 1, packed_t, panels, C);
+                t[i][r] = i == 0 ? time_steps_rowmajor(short_tile, tall_tile, A, packed, C)
+                                 : time_steps_t(i - 1, A, packed_t, panels, C);
                 ok = t[i][r] >= 0;
             }
         if (ok) {
             for (int i = 0; i < 3; i++) qsort(t[i], TUNE_ROUNDS, sizeof(double), cmp_double);
-            double tile = t[0][TUNE_ROUNDS / 2], plain = t[1][TUNE_ROUNDS / 2], embedded = t[2][TUNE_ROUNDS / 2];
-            double best = plain;
-            if (embedded < 0.98 * plain) { best = embedded; mode = PRNN_TRANSPOSED_EMBEDDED; }
-            if (best > tile) mode = PRNN_TRANSPOSED_OFF;
+            double rowmajor = t[0][TUNE_ROUNDS / 2], plain = t[1][TUNE_ROUNDS / 2], embedded = t[2][TUNE_ROUNDS / 2];
+            int variant = embedded < 0.98 * plain ? PRNN_TRANSPOSED_EMBEDDED : PRNN_TRANSPOSED_PLAIN;
+            double best = variant == PRNN_TRANSPOSED_EMBEDDED ? embedded : plain;
+            mode = best < 0.98 * rowmajor ? variant : PRNN_TRANSPOSED_OFF;
         }
     }
     prnn_free_aligned(packed_t); prnn_free_aligned(panels);
@@ -143,8 +167,8 @@ static int transposed_choice(int short_tile, const float *A, const float *packed
 }
 
 /// The fastest tile for each class by median pass time (12×32 unless another is at least 2 % faster), into
-/// choice[SHORT], choice[TALL]; left PRNN_AVX512_TILE_DEFAULT if nothing could run. Then the transposed product's
-/// variant (prnn_sgemm_t, small batches), or off where it loses to the short class's tile.
+/// choice[SHORT], choice[TALL]; left PRNN_AVX512_TILE_DEFAULT if nothing could run. Then the transposed path's
+/// variant (prnn_sgemm_t, small shards), or off unless it is ≥ 2 % faster than the row-major steps.
 static void measure(int choice[2]) {
     float *A = prnn_alloc_aligned(sizeof(float) * TUNE_MAX_M * TUNE_MAX_K);
     float *B = prnn_alloc_aligned(sizeof(float) * TUNE_MAX_K * TUNE_MAX_N);
@@ -174,14 +198,17 @@ static void measure(int choice[2]) {
             }
         }
         int short_tile = choice[SHORT] == PRNN_AVX512_TILE_DEFAULT ? PRNN_AVX512_TILE_12X32 : choice[SHORT];
-        atomic_store_explicit(&transposed_mode, transposed_choice(short_tile, A, packed, C), memory_order_relaxed);
+        int tall_tile = choice[TALL] == PRNN_AVX512_TILE_DEFAULT ? PRNN_AVX512_TILE_12X32 : choice[TALL];
+        atomic_store_explicit(&transposed_mode, transposed_choice(short_tile, tall_tile, A, packed, C),
+                              memory_order_relaxed);
     }
     prnn_free_aligned(A); prnn_free_aligned(B); prnn_free_aligned(packed); prnn_free_aligned(C);
 }
 #endif
 
 /// A forced or configured 12x32e tile (for every product, or short ones) means embedded broadcasts here too, any other
-/// forced or configured tile the plain variant; else what the tuner measured.
+/// forced or configured tile the plain variant (configured: the tuner does not run, and the path is on); else what
+/// the tuner measured (off until it has, and where it could not).
 int prnn_avx512_transposed_mode(void) {
     int v = atomic_load_explicit(&tile_forced, memory_order_relaxed);
     if (v == PRNN_AVX512_TILE_DEFAULT) v = env_tile(SHORT);

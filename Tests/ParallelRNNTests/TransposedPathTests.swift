@@ -4,8 +4,9 @@ import _ParallelRNNKernels
 
 /// Unmasked shards of 16 or 32 rows run transposed (the batch in the vector lanes, `FusedCellKernel.runShardTransposed`)
 /// where the CPU has a fast transposed product: bitwise the row-major path's results, and the generic step's, for
-/// every flag, with odd sizes (gate rows not a multiple of the 12-row panels, inputs and units not of 16). Which
-/// sizes take the path, per ISA, is checked in KernelTests (the suite that forces ISAs); bits do not depend on it.
+/// every flag, with odd sizes (gate rows not a multiple of the 12-row panels, inputs and units not of 16). Here the
+/// path is forced (`.always`, kernels packed for it whatever the machine prefers), so it runs on every ISA and for
+/// other row counts too (padded lanes); which sizes take it by default, per ISA, is checked in KernelTests.
 @Suite struct TransposedPathTests {
     typealias Kind = CellPathTests.Kind
 
@@ -17,9 +18,9 @@ import _ParallelRNNKernels
         }
     }
 
-    static let cases: [Case] = (0..<24).map { i in
+    static let cases: [Case] = (0..<30).map { i in
         var g = SplitMix(seed: UInt64(i) &* 7_919 &+ 11)
-        return Case(kind: Kind.allCases[i % 4], batch: [16, 32, 64][i % 3], time: 1 + Int(g.next() % 9),
+        return Case(kind: Kind.allCases[i % 4], batch: [16, 32, 64, 5, 37][i % 5], time: 1 + Int(g.next() % 9),
                     input: [1, 7, 16, 33, 128][Int(g.next() % 5)], units: [1, 3, 13, 16, 40, 64][Int(g.next() % 6)],
                     goBackwards: g.next() % 2 == 0, timeMajor: g.next() % 3 == 0, all: g.next() % 4 != 0,
                     bias: g.next() % 4 != 0, states: g.next() % 2 == 0, altActivation: g.next() % 3 == 0, seed: g.next())
@@ -35,33 +36,43 @@ import _ParallelRNNKernels
         let recurrent = CellPathTests.tensor([U, gates * U], &g, scale: 0.5)
         let x = CellPathTests.tensor(c.timeMajor ? [T, B, I] : [B, T, I], &g)
         let h0: [Tensor<Float>]? = c.states ? (0..<stateCount).map { _ in CellPathTests.tensor([B, U], &g) } : nil
-        let run: (Execution, Bool) throws -> RNNResult<Float>
+        let run: (Execution, TransposedShards) throws -> RNNResult<Float>
         let step: StepFunction<Float>
-        func runner<M: CellMath>(_ math: M, _ name: String) -> (Execution, Bool) throws -> RNNResult<Float> {
-            { try CellRunner.run(math, cellName: name, inputs: x, mask: nil, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: false, returnAllOutputs: c.all, execution: $0, transposedSmallShards: $1) }
+        // The kernels packed for the transposed path whatever this machine prefers.
+        let packedT = CellWeights.transposed(kernel: kernel, recurrentKernel: recurrent,
+                                             candidate: c.kind == .gruBefore ? (2 * U)..<(3 * U) : nil, always: true)
+        #expect(packedT != nil)
+        func runner<M: CellMath>(_ math: M, _ name: String) -> (Execution, TransposedShards) throws -> RNNResult<Float> {
+            { try CellRunner.run(math, cellName: name, inputs: x, mask: nil, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: false, returnAllOutputs: c.all, execution: $0, transposedShards: $1) }
         }
         switch c.kind {
         case .lstm:
             let cell = try LSTM(kernel: kernel, recurrentKernel: recurrent, bias: c.bias ? CellPathTests.tensor([4 * U], &g) : nil,
                                 recurrentActivation: c.altActivation ? .hardSigmoid : .sigmoid)
-            (step, run) = (cell.stepFunction, runner(cell.math, "LSTM"))
+            var math = cell.math
+            math.transposed = packedT
+            (step, run) = (cell.stepFunction, runner(math, "LSTM"))
         case .gruAfter, .gruBefore:
             let after = c.kind == .gruAfter
             let cell = try GRU(kernel: kernel, recurrentKernel: recurrent,
                                bias: c.bias ? CellPathTests.tensor(after ? [2, 3 * U] : [3 * U], &g) : nil, resetAfter: after,
                                activation: c.altActivation ? .relu : .tanh)
-            (step, run) = (cell.stepFunction, runner(cell.math, "GRU"))
+            var math = cell.math
+            math.transposed = packedT
+            (step, run) = (cell.stepFunction, runner(math, "GRU"))
         case .simple:
             let cell = try SimpleRNN(kernel: kernel, recurrentKernel: recurrent, bias: c.bias ? CellPathTests.tensor([U], &g) : nil,
                                      activation: c.altActivation ? .relu : .tanh)
-            (step, run) = (cell.stepFunction, runner(cell.math, "SimpleRNN"))
+            var math = cell.math
+            math.transposed = packedT
+            (step, run) = (cell.stepFunction, runner(math, "SimpleRNN"))
         }
         let states = h0 ?? (0..<stateCount).map { _ in Tensor<Float>(zeros: [B, U]) }
         let generic = try rnn(step, inputs: x, initialStates: states, goBackwards: c.goBackwards, mask: nil,
                               timeMajor: c.timeMajor, returnAllOutputs: c.all, execution: .serial)
-        // B 64 on two threads: two 32-row shards; B 16 and 32 serially: one shard.
-        let execution: Execution = B == 64 ? .threads(2, pinned: false) : .serial
-        let rowMajor = try run(execution, false), transposed = try run(execution, true)
+        // B 64 on two threads: two 32-row shards (the second at row 32); B 37 on three: 13 + 12 + 12 rows; else one.
+        let execution: Execution = B == 64 ? .threads(2, pinned: false) : B == 37 ? .threads(3, pinned: false) : .serial
+        let rowMajor = try run(execution, .never), transposed = try run(execution, .always)
         for (label, r) in [("row-major", rowMajor), ("transposed", transposed)] {
             #expect(r.outputs.isBitwiseIdentical(to: generic.outputs), "\(c) \(label) outputs")
             #expect(r.lastOutput.isBitwiseIdentical(to: generic.lastOutput), "\(c) \(label) lastOutput")

@@ -57,7 +57,7 @@ struct LSTMMath: CellMath {
     let bias: TensorStorage<Float>?
     let activation: Activation
     let recurrentActivation: Activation
-    let transposed: TransposedWeights?
+    var transposed: TransposedWeights?
     var stateCount: Int { 2 }
 
     func scratchCount(rows n: Int) -> Int { 0 }
@@ -96,7 +96,7 @@ struct GRUMath: CellMath {
     let resetAfter: Bool
     let activation: Activation
     let recurrentActivation: Activation
-    let transposed: TransposedWeights?
+    var transposed: TransposedWeights?
     var stateCount: Int { 1 }
 
     func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
@@ -150,7 +150,7 @@ struct SimpleRNNMath: CellMath {
     let recurrentWeights: PackedMatrix
     let bias: TensorStorage<Float>?
     let activation: Activation
-    let transposed: TransposedWeights?
+    var transposed: TransposedWeights?
     var stateCount: Int { 1 }
 
     func scratchCount(rows n: Int) -> Int { 0 }

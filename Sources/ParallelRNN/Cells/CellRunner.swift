@@ -4,7 +4,7 @@ enum CellRunner {
         _ math: Math, cellName: String, inputs: Tensor<Float>, mask: Tensor<Bool>?, initialStates: [Tensor<Float>]?,
         goBackwards: Bool, timeMajor: Bool, zeroOutputForMask: Bool, returnAllOutputs: Bool, execution: Execution,
         lengthAware: Bool = true, projectionBudget: Int = FusedCellKernel<Math>.defaultProjectionBudget,
-        transposedSmallShards: Bool = true
+        transposedShards: TransposedShards = .preferred
     ) throws -> RNNResult<Float> {
         let u = math.units
         let names = math.stateCount == 2 ? ["h", "c"] : ["h"]
@@ -46,7 +46,7 @@ enum CellRunner {
             math: math, inputs: inputs, initialStates: states, geometry: geometry, mask: sequenceMask,
             order: order, validSteps: validSteps, outputs: outputs[0], lastOutput: last[0],
             states: sink.states.map(\.base), projectionBudget: projectionBudget)
-        kernel.transposedSmallShards = transposedSmallShards
+        kernel.transposedShards = transposedShards
         if batch > 0 { try Engine.run(kernel, plan: plan) }
         let r = sink.finish()
         return RNNResult(lastOutput: r.lastOutputs[0], outputs: r.outputs[0], newStates: r.states)

@@ -1,7 +1,8 @@
 import _ParallelRNNKernels
 
 extension FusedCellKernel {
-    /// An unmasked shard of 16 or 32 rows (`prnn_sgemm_t_preferred`), the batch in the vector lanes: per step
+    /// An unmasked shard of 16 or 32 rows (`prnn_sgemm_t_preferred`; tests: any), the batch in the vector lanes
+    /// (padded to a multiple of 16 with zero rows, computed and never read out): per step
     /// `Z = W^T·x_tᵀ`, then the recurrent product(s) and the gates (``CellMath/stepTransposed``; LSTM and SimpleRNN
     /// accumulate `U^T·hᵀ` onto `Z`, as their row-major step does), with `h` and `c` kept as
     /// 16-column panels that are the next step's operand, and the new `h` copied out into the output rows. The
@@ -15,13 +16,14 @@ extension FusedCellKernel {
         let lstm = math.stateCount == 2
         let lanes = (n + 15) / 16 * 16
         let xCount = Int(prnn_rows_t_count(Int32(n), Int32(inputSize))), hCount = Int(prnn_rows_t_count(Int32(n), Int32(u)))
-        let floats = max(1, xCount + 4 * hCount + gw * lanes + math.scratchCount(rows: lanes))
+        let floats = max(1, xCount + (lstm ? 4 : 2) * hCount + gw * lanes + math.scratchCount(rows: lanes))
         let bytes = floats * MemoryLayout<Float>.size
         let raw = RawBuffer.allocate(bytes: bytes)
         defer { RawBuffer.deallocate(raw, bytes: bytes) }
         let xT = raw.bindMemory(to: Float.self, capacity: floats)
-        var h = xT + xCount, newH = h + hCount, c = newH + hCount, newC = c + hCount
-        let z = newC + hCount, scratch = z + gw * lanes
+        var h = xT + xCount, newH = h + hCount
+        var c = newH + hCount, newC = c + (lstm ? hCount : 0)  // LSTM only
+        let z = newC + (lstm ? hCount : 0), scratch = z + gw * lanes
         initialStates[0].withUnsafeBufferPointer { prnn_pack_rows_t(Int32(n), Int32(u), $0.baseAddress! + first * u, Int32(u), h) }
         if lstm {
             initialStates[1].withUnsafeBufferPointer { prnn_pack_rows_t(Int32(n), Int32(u), $0.baseAddress! + first * u, Int32(u), c) }

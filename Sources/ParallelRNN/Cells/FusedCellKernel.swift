@@ -34,9 +34,8 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
     let states: [UnsafeMutablePointer<Float>]
     /// Most bytes of hoisted projections per shard (a block's `[Σ rows, G]`; a block has at least one step).
     let projectionBudget: Int
-    /// Whether unmasked shards of 16 or 32 rows may take the transposed path (`runShardTransposed`); tests turn it
-    /// off to compare the two paths.
-    var transposedSmallShards = true
+    /// Which unmasked shards take the transposed path (`runShardTransposed`).
+    var transposedShards = TransposedShards.preferred
 
     /// Small enough to stay in a shard's share of L3.
     static var defaultProjectionBudget: Int { 4 << 20 }
@@ -49,8 +48,7 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
     static var cachedBlockBytes: Int { 512 << 10 }
 
     func runShard(_ shard: Int, positions: Range<Int>, stop: StopFlag) throws {
-        if transposedSmallShards, mask == nil, order == nil, let weights = math.transposed,
-           prnn_sgemm_t_preferred(Int32(positions.count)) != 0 {
+        if mask == nil, order == nil, let weights = math.transposed, transposedShards.takes(rows: positions.count) {
             return runShardTransposed(positions: positions, weights: weights, stop: stop)
         }
         let g = geometry
@@ -181,6 +179,24 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         let g = geometry, u = math.units
         for (r, b) in rows.enumerated() {
             (outputs + g.offset(row: b, step: k, steps: g.time, width: u)).update(from: source + r * u, count: u)
+        }
+    }
+}
+
+/// Which unmasked shards of a fused cell run transposed (when the cell has its kernels packed for it).
+enum TransposedShards: Sendable {
+    /// None: the row-major path only (tests compare the two).
+    case never
+    /// Those whose row count the CPU's transposed product prefers (`prnn_sgemm_t_preferred`): the default.
+    case preferred
+    /// All (tests: the path for any row count, on any ISA).
+    case always
+
+    func takes(rows: Int) -> Bool {
+        switch self {
+        case .never: false
+        case .preferred: prnn_sgemm_t_preferred(Int32(rows)) != 0
+        case .always: rows > 0
         }
     }
 }

@@ -42,8 +42,9 @@ void prnn_force_avx512_tile(prnn_avx512_tile tile);
 /// Once per process, on AVX-512 CPUs when PRNN_AVX512_TILE is unset: times the tiles on the fused cells' GEMM shapes
 /// on the calling thread, short and tall products separately (rotating order, medians; 30–50 ms), and keeps for
 /// each class another tile than 12×32 only if it is at least 2 % faster; then times the transposed product
-/// (prnn_sgemm_t; plain and embedded broadcasts) against the short class's tile on the same work, keeps the faster
-/// variant, or keeps it off if both are slower. Concurrent first
+/// (prnn_sgemm_t; plain and embedded broadcasts) against the tuned tiles on four steps of a 32-row LSTM shard (row-major:
+/// a 128-row projection and four recurrent products; transposed: per step pack, two products, unpack) and keeps the
+/// faster variant on only if it is at least 2 % faster (off until measured; PRNN_AVX512_TILE set: on). Concurrent first
 /// calls wait for that choice; later calls return at once.
 void prnn_avx512_tune(void);
 const char *prnn_avx512_tile_name(prnn_avx512_tile tile);
@@ -89,8 +90,8 @@ void prnn_unpack_rows_t(int n, int K, const float *panels, float *Y, int ldy);
 /// prnn_pack_rows_t writes them; n a multiple of 16.
 void prnn_sgemm_t(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
 /// Whether the transposed product is the faster choice for a batch of n rows on the active ISA: n a whole number of
-/// its register tile's columns, at most 32 (AVX-512: 32, unless prnn_avx512_tune() measured it slower than the short
-/// products' tile; AVX2+FMA: 16 or 32; portable: never).
+/// its register tile's columns, at most 32 (AVX-512: 32 where prnn_avx512_tune() measured the path faster; AVX2+FMA:
+/// 16 or 32; portable: never).
 int prnn_sgemm_t_preferred(int n);
 
 // ---------------------------------------------------------------- element-wise (x and y may alias)

@@ -23,6 +23,22 @@ struct CoreSpeedTests {
         }
     }
 
+    @Test("an even split of shard sizes the kernel runs faster at is kept while the speeds differ by ≤ 8 %")
+    func fastEvenSplit() {
+        let even = ShardPlan(ranges: [0..<32, 32..<64], pinned: true)
+        let fast: (Int) -> Bool = { $0 == 32 }
+        let close = [1.06, 0.99]  // 7 % apart
+        #expect(ShardPlan.weighted(even: even, rows: 64, weights: close, fastRows: fast) == even)
+        #expect(ShardPlan.weighted(even: even, rows: 64, weights: close, fastRows: nil)
+                == ShardPlan.proportional(rows: 64, weights: close, pinned: true))
+        #expect(ShardPlan.proportional(rows: 64, weights: close, pinned: true).ranges.map(\.count) == [33, 31])
+        #expect(ShardPlan.weighted(even: even, rows: 64, weights: [1.2, 0.8], fastRows: fast).ranges.map(\.count) == [38, 26],
+                "speeds 1.5× apart: the weighted split")
+        let uneven = ShardPlan(ranges: [0..<33, 33..<65], pinned: true)
+        #expect(ShardPlan.weighted(even: uneven, rows: 65, weights: [1.02, 0.98], fastRows: fast).ranges.map(\.count) == [33, 32],
+                "33 rows are not a fast size: weighted")
+    }
+
     @Test("speeds: even until a core is measurably slower, then weights toward the faster core; short calls ignored")
     func speeds() {
         let speeds = CoreSpeeds(cores: 4)

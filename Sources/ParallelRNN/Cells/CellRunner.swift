@@ -1,3 +1,5 @@
+import _ParallelRNNKernels
+
 /// Validation, planning (length-aware when the mask is a prefix mask) and execution shared by the three cells.
 enum CellRunner {
     static func run<Math: CellMath>(
@@ -37,7 +39,11 @@ enum CellRunner {
             plan = try ShardPlan.make(work: validSteps!, execution: execution, coreCount: Engine.coreCount(execution),
                                       minimumRowsPerShard: Engine.minimumRowsPerCellShard)
         } else {
-            plan = try Engine.plan(rows: batch, execution: execution, minimumRows: Engine.minimumRowsPerCellShard)
+            // Unmasked shards of the transposed path's sizes run faster: the scheduler keeps such an even split
+            // unless the cores' speeds differ by more than that gain.
+            let fast = sequenceMask == nil && math.transposed != nil && transposedShards == .preferred
+            plan = try Engine.plan(rows: batch, execution: execution, minimumRows: Engine.minimumRowsPerCellShard,
+                                   fastRows: fast ? { prnn_sgemm_t_preferred(Int32($0)) != 0 } : nil)
         }
 
         let sink = ResultSink<Float>(geometry: geometry, stateShapes: states.map(\.shape))

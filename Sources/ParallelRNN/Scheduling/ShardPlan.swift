@@ -69,6 +69,22 @@ package struct ShardPlan: Sendable, Equatable {
         return ShardPlan(ranges: ranges, pinned: pinned)
     }
 
+    /// How far apart (fastest / slowest) the cores' measured speeds may be for ``weighted(even:rows:weights:fastRows:)``
+    /// to keep an even split of shards the kernel runs faster at: the fused cells' transposed path is ~8 % faster at
+    /// its sizes (Benchmarks/KERNELS.md, seventh round), so beyond that the speed-weighted split wins.
+    static let fastEvenSplitTolerance = 1.08
+
+    /// The speed-weighted split of `rows` (``proportional(rows:weights:pinned:)``), unless every shard of the
+    /// `even` split has a size the kernel runs faster at (`fastRows`) and the speeds differ by at most
+    /// ``fastEvenSplitTolerance``: then `even`.
+    static func weighted(even: ShardPlan, rows: Int, weights: [Double], fastRows: ((Int) -> Bool)?) -> ShardPlan {
+        if let fastRows, even.ranges.allSatisfy({ fastRows($0.count) }), let lo = weights.min(), let hi = weights.max(),
+           lo > 0, hi / lo <= fastEvenSplitTolerance {
+            return even
+        }
+        return proportional(rows: rows, weights: weights, pinned: even.pinned)
+    }
+
     /// Length-aware split of positions `0..<work.count`, where `work[p]` is the cost of the row at position `p`
     /// (e.g. its number of live time steps; the caller sorted rows by decreasing work). Shard count and pinning are
     /// those of ``make(rows:execution:coreCount:minimumRowsPerShard:)`` for `work.count` rows.

@@ -25,25 +25,13 @@ size_t prnn_rows_t_count(int n, int K) {
 }
 
 #if PRNN_X86
-#include <immintrin.h>
+#include "transpose_avx2.h"
 /// dst rows j (ldd apart) = column j of the 8 × 8 block at src (rows lds apart): moves only.
 static PRNN_AVX2_TARGET void transpose8(const float *src, size_t lds, float *dst, size_t ldd) {
-    __m256 r[8], t[8], u[8];
+    __m256 r[8], c[8];
     for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src + (size_t)i * lds);
-    for (int i = 0; i < 4; i++) {
-        t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-        t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-    }
-    for (int i = 0; i < 2; i++) {
-        u[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
-        u[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
-        u[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
-        u[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
-    }
-    for (int j = 0; j < 4; j++) {
-        _mm256_storeu_ps(dst + (size_t)j * ldd, _mm256_permute2f128_ps(u[j], u[4 + j], 0x20));
-        _mm256_storeu_ps(dst + (size_t)(4 + j) * ldd, _mm256_permute2f128_ps(u[j], u[4 + j], 0x31));
-    }
+    prnn_transpose8_avx2(r, c);
+    for (int j = 0; j < 8; j++) _mm256_storeu_ps(dst + (size_t)j * ldd, c[j]);
 }
 #endif
 

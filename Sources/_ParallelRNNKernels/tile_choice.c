@@ -86,25 +86,21 @@ enum { TUNE_ROUNDS = 7, TUNE_MAX_M = 256, TUNE_MAX_N = 1024, TUNE_MAX_K = 256 };
 static const int tune_tiles[] = {PRNN_AVX512_TILE_12X32, PRNN_AVX512_TILE_6X64, PRNN_AVX512_TILE_12X32E};
 #define TUNE_TILES ((int)(sizeof tune_tiles / sizeof tune_tiles[0]))
 
-/// Seconds for one pass over class `cls`'s shapes with `tile`; -1 when a product could not run (scratch refused).
-static double time_pass(int cls, int tile, const float *A, const float *packed, float *C) {
-    double t0 = seconds();
-    for (int s = 0; s < 2; s++)
-        for (int rep = 0; rep < tune_shapes[cls][s][3]; rep++) {
-            int M = tune_shapes[cls][s][0], N = tune_shapes[cls][s][1], K = tune_shapes[cls][s][2];
-            int ok = tile == PRNN_AVX512_TILE_6X64 ? prnn_sgemm_blocked_6x64_avx512(M, N, K, A, K, packed, C, N, 0)
-                   : tile == PRNN_AVX512_TILE_12X32E ? prnn_sgemm_blocked_12x32e_avx512(M, N, K, A, K, packed, C, N, 0)
-                   : prnn_sgemm_blocked_12x32_avx512(M, N, K, A, K, packed, C, N, 0);
-            if (!ok) return -1;
-        }
-    return seconds() - t0;
-}
-
 /// One blocked product with `tile`; 0 when it could not run (scratch refused).
 static int blocked(int tile, int M, int N, int K, const float *A, const float *packed, float *C, int accumulate) {
     return tile == PRNN_AVX512_TILE_6X64 ? prnn_sgemm_blocked_6x64_avx512(M, N, K, A, K, packed, C, N, accumulate)
          : tile == PRNN_AVX512_TILE_12X32E ? prnn_sgemm_blocked_12x32e_avx512(M, N, K, A, K, packed, C, N, accumulate)
          : prnn_sgemm_blocked_12x32_avx512(M, N, K, A, K, packed, C, N, accumulate);
+}
+
+/// Seconds for one pass over class `cls`'s shapes with `tile`; -1 when a product could not run (scratch refused).
+static double time_pass(int cls, int tile, const float *A, const float *packed, float *C) {
+    double t0 = seconds();
+    for (int s = 0; s < 2; s++)
+        for (int rep = 0; rep < tune_shapes[cls][s][3]; rep++)
+            if (!blocked(tile, tune_shapes[cls][s][0], tune_shapes[cls][s][1], tune_shapes[cls][s][2], A, packed, C, 0))
+                return -1;
+    return seconds() - t0;
 }
 
 /// Four steps of a 32-row LSTM shard with I = 128, U = 256 (w1 on two cores) as the engine runs them row-major: one

@@ -599,15 +599,19 @@ def first_error_line(err):
     return lines[0].strip()[:240]
 
 
+# The probes' fixed case: a small LSTM with a prefix mask and random initial states; each probe changes what it tests.
+PROBE_BASE = {"index": -1, "seed": 0, "cell": "lstm", "B": 3, "T": 4, "I": 5, "U": 6, "use_bias": True,
+              "activation": "tanh", "recurrent_activation": "sigmoid", "go_backwards": False, "time_major": False,
+              "zero_output_for_mask": False, "mask": "prefix", "mask_format": "bool", "initial_states": "random",
+              "weight_gain": 1.0, "big_weights": False, "input_scale": 1.0, "inputs_float64": False,
+              "weights_float64": False, "drive": "flags", "threads": None, "no_pin": False, "output": "npz",
+              "rerun_threads": "skip", "data_seed": 7}
+
+
 def probes(binary, keras, workdir, tol):
     """Small fixed cases; returns report lines."""
     lines = []
-    base = {"index": -1, "seed": 0, "cell": "lstm", "B": 3, "T": 4, "I": 5, "U": 6, "use_bias": True,
-            "activation": "tanh", "recurrent_activation": "sigmoid", "go_backwards": False, "time_major": False,
-            "zero_output_for_mask": False, "mask": "prefix", "mask_format": "bool", "initial_states": "random",
-            "weight_gain": 1.0, "big_weights": False, "input_scale": 1.0, "inputs_float64": False,
-            "weights_float64": False, "drive": "flags", "threads": None, "no_pin": False, "output": "npz",
-            "rerun_threads": "skip", "data_seed": 7}
+    base = dict(PROBE_BASE)
 
     def attempt(name, cfg, mutate=None, keras_mutate=None):
         case = make_case(cfg)
@@ -670,12 +674,8 @@ def probes(binary, keras, workdir, tol):
 
 def probe_metadata_time_major(binary, keras, workdir, tol):
     """export_keras_weights.py records time_major in metadata.json; does `run` honour it without --time-major?"""
-    cfg = {"index": -1, "seed": 0, "cell": "gru", "B": 3, "T": 5, "I": 4, "U": 6, "use_bias": True,
-           "activation": "tanh", "recurrent_activation": "sigmoid", "go_backwards": False, "time_major": True,
-           "zero_output_for_mask": False, "mask": "none", "mask_format": "bool", "initial_states": "none",
-           "weight_gain": 1.0, "big_weights": False, "input_scale": 1.0, "inputs_float64": False,
-           "weights_float64": False, "drive": "metadata", "threads": None, "no_pin": False, "output": "npz",
-           "rerun_threads": "skip", "data_seed": 11}
+    cfg = dict(PROBE_BASE, cell="gru", T=5, I=4, time_major=True, mask="none", initial_states="none",
+               drive="metadata", data_seed=11)
     case = make_case(cfg)
     d = os.path.join(workdir, "probe_meta_tm")
     os.makedirs(d)

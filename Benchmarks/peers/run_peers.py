@@ -338,12 +338,13 @@ def ensure_venv(peers):
     os.execve(vpy, [vpy] + sys.argv, dict(os.environ, RUN_PEERS_IN_VENV="1"))
 
 
-def run_ours(binary, workloads, reps):
+def run_ours(binary, workloads, reps, warmup):
     out = {}
     if not binary or not os.path.exists(binary):
         return out
     for wid in workloads:
-        cmd = [binary, "bench", "--workload", wid, "--json"] + (["--reps", str(reps)] if reps else [])
+        cmd = [binary, "bench", "--workload", wid, "--json", "--warmup", str(warmup)]  # the peers' warm-ups too
+        cmd += ["--reps", str(reps)] if reps else []
         r = subprocess.run(cmd, capture_output=True, text=True)
         for line in r.stdout.splitlines():
             try:
@@ -393,7 +394,7 @@ def main():
         for w in workloads:
             if w not in results[p]:
                 results[p][w] = {"error": "worker rc %d: %s" % (r.returncode, r.stderr.strip()[-300:])}
-    ours = run_ours(args.parallel_rnn, workloads, args.reps)
+    ours = run_ours(args.parallel_rnn, workloads, args.reps, args.warmup)
 
     rows = []
     for w in workloads:

@@ -6,23 +6,6 @@
 
 #include "simd_portable.h"
 #include "activation_impl.h"
-
-void prnn_activation_f32_portable(prnn_activation act, const float *x, float *y, size_t n) {
-    switch (act) {
-    case PRNN_ACT_TANH: for (size_t i = 0; i < n; i++) y[i] = f_tanh(x[i]); break;
-    case PRNN_ACT_SIGMOID: for (size_t i = 0; i < n; i++) y[i] = f_sigmoid(x[i]); break;
-    case PRNN_ACT_HARD_SIGMOID: for (size_t i = 0; i < n; i++) y[i] = f_hard_sigmoid(x[i]); break;
-    case PRNN_ACT_RELU: for (size_t i = 0; i < n; i++) y[i] = f_relu(x[i]); break;
-    default: if (x != y) memmove(y, x, n * sizeof(float)); break;
-    }
-}
-
-void prnn_activation_f64_portable(prnn_activation act, const double *x, double *y, size_t n) {
-    switch (act) {
-    case PRNN_ACT_TANH: for (size_t i = 0; i < n; i++) y[i] = d_tanh(x[i]); break;
-    case PRNN_ACT_SIGMOID: for (size_t i = 0; i < n; i++) y[i] = d_sigmoid(x[i]); break;
-    case PRNN_ACT_HARD_SIGMOID: for (size_t i = 0; i < n; i++) y[i] = d_hard_sigmoid(x[i]); break;
-    case PRNN_ACT_RELU: for (size_t i = 0; i < n; i++) y[i] = d_relu(x[i]); break;
-    default: if (x != y) memmove(y, x, n * sizeof(double)); break;
-    }
-}
+#define ACT_EXPORT
+#define ACT_NAME(base) base##_portable
+#include "activation_loops.h"

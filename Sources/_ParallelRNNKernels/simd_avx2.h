@@ -1,4 +1,5 @@
-// The SIMD vocabulary of activation_impl.h and gates_impl.h on 8 float / 4 double lanes (AVX2+FMA).
+// The SIMD vocabulary of activation_impl.h, activation_loops.h and gates_impl.h
+// on 8 float / 4 double lanes (AVX2+FMA).
 // Included by exactly one .c file per use (every function is static inline); see activation_impl.h for the contract.
 #ifndef PRNN_SIMD_AVX2_H
 #define PRNN_SIMD_AVX2_H
@@ -60,6 +61,13 @@ T void fstore(float *p, VF v) { _mm256_storeu_ps(p, v); }
 T __m256i fpart_mask(int m) { return _mm256_cmpgt_epi32(_mm256_set1_epi32(m), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
 T VF fload_part(const float *p, int m) { return _mm256_maskload_ps(p, fpart_mask(m)); }
 T void fstore_part(float *p, VF v, int m) { _mm256_maskstore_ps(p, fpart_mask(m), v); }
+/// The same for DLANES doubles.
+#define DLANES 4
+T VD dload(const double *p) { return _mm256_loadu_pd(p); }
+T void dstore(double *p, VD v) { _mm256_storeu_pd(p, v); }
+T __m256i dpart_mask(int m) { return _mm256_cmpgt_epi64(_mm256_set1_epi64x(m), _mm256_setr_epi64x(0, 1, 2, 3)); }
+T VD dload_part(const double *p, int m) { return _mm256_maskload_pd(p, dpart_mask(m)); }
+T void dstore_part(double *p, VD v, int m) { _mm256_maskstore_pd(p, dpart_mask(m), v); }
 #undef T
 #endif
 #endif

@@ -1,4 +1,5 @@
-// The SIMD vocabulary of activation_impl.h and gates_impl.h on 16 float / 8 double lanes (AVX-512F/DQ/VL).
+// The SIMD vocabulary of activation_impl.h, activation_loops.h and gates_impl.h
+// on 16 float / 8 double lanes (AVX-512F/DQ/VL).
 // Included by exactly one .c file per use (every function is static inline); see activation_impl.h for the contract.
 #ifndef PRNN_SIMD_AVX512_H
 #define PRNN_SIMD_AVX512_H
@@ -59,6 +60,12 @@ T VF fload(const float *p) { return _mm512_loadu_ps(p); }
 T void fstore(float *p, VF v) { _mm512_storeu_ps(p, v); }
 T VF fload_part(const float *p, int m) { return _mm512_maskz_loadu_ps((__mmask16)((1u << m) - 1u), p); }
 T void fstore_part(float *p, VF v, int m) { _mm512_mask_storeu_ps(p, (__mmask16)((1u << m) - 1u), v); }
+/// The same for DLANES doubles.
+#define DLANES 8
+T VD dload(const double *p) { return _mm512_loadu_pd(p); }
+T void dstore(double *p, VD v) { _mm512_storeu_pd(p, v); }
+T VD dload_part(const double *p, int m) { return _mm512_maskz_loadu_pd((__mmask8)((1u << m) - 1u), p); }
+T void dstore_part(double *p, VD v, int m) { _mm512_mask_storeu_pd(p, (__mmask8)((1u << m) - 1u), v); }
 #undef T
 #endif
 #endif

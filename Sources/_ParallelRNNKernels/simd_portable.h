@@ -1,4 +1,5 @@
-// The SIMD vocabulary of activation_impl.h and gates_impl.h on one lane (plain C scalars; fmaf/fma for ffma/dfma).
+// The SIMD vocabulary of activation_impl.h, activation_loops.h and gates_impl.h
+// on one lane (plain C scalars; fmaf/fma for ffma/dfma).
 // Included by exactly one .c file per use (every function is static inline); see activation_impl.h for the contract.
 #ifndef PRNN_SIMD_PORTABLE_H
 #define PRNN_SIMD_PORTABLE_H
@@ -58,4 +59,10 @@ static inline VF fload(const float *p) { return *p; }
 static inline void fstore(float *p, VF v) { *p = v; }
 static inline VF fload_part(const float *p, int m) { (void)m; return *p; }
 static inline void fstore_part(float *p, VF v, int m) { (void)m; *p = v; }
+/// The same for DLANES doubles.
+#define DLANES 1
+static inline VD dload(const double *p) { return *p; }
+static inline void dstore(double *p, VD v) { *p = v; }
+static inline VD dload_part(const double *p, int m) { (void)m; return *p; }
+static inline void dstore_part(double *p, VD v, int m) { (void)m; *p = v; }
 #endif

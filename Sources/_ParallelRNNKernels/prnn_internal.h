@@ -72,8 +72,12 @@ void prnn_sgemm_t_avx512(int N, int n, int K, const float *packed, const float *
 /// plain broadcasts, embedded ones, or off (slower than the short products' tile) — tile_choice.c.
 void prnn_sgemm_t_12x32_avx512(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
 void prnn_sgemm_t_12x32e_avx512(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
+/// The transposed path's gain where nothing measured it (AVX2+FMA, a configured AVX-512 tile): Zen 3's, KERNELS.md.
+#define PRNN_TRANSPOSED_ASSUMED_GAIN 1.08
 enum { PRNN_TRANSPOSED_PLAIN = 0, PRNN_TRANSPOSED_EMBEDDED = 1, PRNN_TRANSPOSED_OFF = 2 };
 int prnn_avx512_transposed_mode(void);
+/// The transposed path's measured gain (row-major / transposed time) where it is on; see prnn_sgemm_t_gain.
+double prnn_avx512_transposed_gain(void);
 void prnn_dgemm_avx512(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate);
 /// The blocked products of each AVX-512 register tile (gemm_avx512.c, gemm6x64_avx512.c; packed B over the full K);
 /// 0 when the scratch could not be had (nothing written).

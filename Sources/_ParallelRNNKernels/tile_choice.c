@@ -15,6 +15,7 @@ static _Atomic int tile_from_env[2] = {-1, -1};  // -1: not read yet; PRNN_AVX51
 static _Atomic int tile_tuned[2] = {PRNN_AVX512_TILE_DEFAULT, PRNN_AVX512_TILE_DEFAULT};
 static _Atomic int tune_state = 0;               // 0: not started, 1: running, 2: done
 static _Atomic int transposed_mode = PRNN_TRANSPOSED_OFF;  // measured: the transposed path's variant, or off
+static _Atomic int transposed_gain_permille = 1000;         // measured: row-major / transposed time, where on
 
 static int tile_named(const char *s, size_t n) {
     return n == 4 && !strncmp(s, "6x64", 4) ? PRNN_AVX512_TILE_6X64
@@ -156,6 +157,8 @@ static int transposed_choice(int short_tile, int tall_tile, const float *A, cons
             int variant = embedded < 0.98 * plain ? PRNN_TRANSPOSED_EMBEDDED : PRNN_TRANSPOSED_PLAIN;
             double best = variant == PRNN_TRANSPOSED_EMBEDDED ? embedded : plain;
             mode = best < 0.98 * rowmajor ? variant : PRNN_TRANSPOSED_OFF;
+            if (mode != PRNN_TRANSPOSED_OFF)
+                atomic_store_explicit(&transposed_gain_permille, (int)(1000 * rowmajor / best), memory_order_relaxed);
         }
     }
     prnn_free_aligned(packed_t); prnn_free_aligned(panels);
@@ -210,6 +213,13 @@ int prnn_avx512_transposed_mode(void) {
     if (v == PRNN_AVX512_TILE_DEFAULT) v = env_tile(SHORT);
     if (v != PRNN_AVX512_TILE_DEFAULT) return v == PRNN_AVX512_TILE_12X32E ? PRNN_TRANSPOSED_EMBEDDED : PRNN_TRANSPOSED_PLAIN;
     return atomic_load_explicit(&transposed_mode, memory_order_relaxed);
+}
+
+double prnn_avx512_transposed_gain(void) {
+    int forced = atomic_load_explicit(&tile_forced, memory_order_relaxed) != PRNN_AVX512_TILE_DEFAULT ||
+                 env_tile(SHORT) != PRNN_AVX512_TILE_DEFAULT;
+    if (forced) return PRNN_TRANSPOSED_ASSUMED_GAIN;  // the tuner did not run: it is on, unmeasured
+    return atomic_load_explicit(&transposed_gain_permille, memory_order_relaxed) / 1000.0;
 }
 
 void prnn_avx512_tune(void) {

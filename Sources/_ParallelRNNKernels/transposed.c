@@ -99,6 +99,11 @@ void prnn_sgemm_t(int N, int n, int K, const float *packed, const float *panels,
     }
 }
 
+double prnn_sgemm_t_gain(int n) {
+    if (!prnn_sgemm_t_preferred(n)) return 1;
+    return prnn_active_isa() == PRNN_ISA_AVX512 ? prnn_avx512_transposed_gain() : PRNN_TRANSPOSED_ASSUMED_GAIN;
+}
+
 int prnn_sgemm_t_preferred(int n) {
     switch (prnn_active_isa()) {
     case PRNN_ISA_AVX512: return n == 32 && prnn_avx512_transposed_mode() != PRNN_TRANSPOSED_OFF;

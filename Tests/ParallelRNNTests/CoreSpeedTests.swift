@@ -23,19 +23,27 @@ struct CoreSpeedTests {
         }
     }
 
-    @Test("an even split of shard sizes the kernel runs faster at is kept while the speeds differ by ≤ 8 %")
+    @Test("an even split of shard sizes the kernel runs faster at is kept while mean speed / slowest ≤ its gain")
     func fastEvenSplit() {
         let even = ShardPlan(ranges: [0..<32, 32..<64], pinned: true)
-        let fast: (Int) -> Bool = { $0 == 32 }
-        let close = [1.06, 0.99]  // 7 % apart
-        #expect(ShardPlan.weighted(even: even, rows: 64, weights: close, fastRows: fast) == even)
-        #expect(ShardPlan.weighted(even: even, rows: 64, weights: close, fastRows: nil)
+        let fast: (Int) -> Double = { $0 == 32 ? 1.08 : 1 }
+        let close = [1.06, 0.99]  // mean / slowest 1.035
+        #expect(ShardPlan.weighted(even: even, rows: 64, weights: close, fastGain: fast) == even)
+        #expect(ShardPlan.weighted(even: even, rows: 64, weights: close, fastGain: nil)
                 == ShardPlan.proportional(rows: 64, weights: close, pinned: true))
         #expect(ShardPlan.proportional(rows: 64, weights: close, pinned: true).ranges.map(\.count) == [33, 31])
-        #expect(ShardPlan.weighted(even: even, rows: 64, weights: [1.2, 0.8], fastRows: fast).ranges.map(\.count) == [38, 26],
+        // Two cores 14 % apart: the even split's slow shard takes 32 / (0.935 · 1.08) = 31.7 units, the weighted
+        // one 64 / 2 = 32 — even still wins; at 1.1 / 0.9 (mean / slowest 1.11) it no longer does.
+        #expect(ShardPlan.weighted(even: even, rows: 64, weights: [1.065, 0.935], fastGain: fast) == even)
+        #expect(ShardPlan.weighted(even: even, rows: 64, weights: [1.1, 0.9], fastGain: fast).ranges.map(\.count) == [35, 29])
+        #expect(ShardPlan.weighted(even: even, rows: 64, weights: [1.1, 0.9], fastGain: { $0 == 32 ? 1.12 : 1 }) == even,
+                "a larger gain tolerates more")
+        #expect(ShardPlan.weighted(even: even, rows: 64, weights: [1.2, 0.8], fastGain: fast).ranges.map(\.count) == [38, 26],
                 "speeds 1.5× apart: the weighted split")
+        #expect(ShardPlan.weighted(even: even, rows: 64, weights: [1.02, 0.98], fastGain: { _ in 1 })
+                == ShardPlan.proportional(rows: 64, weights: [1.02, 0.98], pinned: true), "a gain of 1 is no fast size")
         let uneven = ShardPlan(ranges: [0..<33, 33..<65], pinned: true)
-        #expect(ShardPlan.weighted(even: uneven, rows: 65, weights: [1.02, 0.98], fastRows: fast).ranges.map(\.count) == [33, 32],
+        #expect(ShardPlan.weighted(even: uneven, rows: 65, weights: [1.02, 0.98], fastGain: fast).ranges.map(\.count) == [33, 32],
                 "33 rows are not a fast size: weighted")
     }
 

@@ -197,14 +197,19 @@ struct KernelTests {
         }
     }
 
-    @Test("transposed path availability: AVX2 prefers 16 and 32 rows, AVX-512 32 unless the tuner measured it slower, portable never; layers pack for it exactly then")
+    @Test("transposed path availability: AVX2 prefers 16 and 32 rows, AVX-512 32 unless the tuner measured it slower, portable never; its gain > 1 exactly there; layers pack for it exactly then")
     func transposedAvailability() throws {
         prnn_avx512_tune()
         for isa in supportedISAs() {
             withISA(isa) {
                 let rows = (1...96).filter { prnn_sgemm_t_preferred(Int32($0)) != 0 }
+                // The gain the scheduler weighs against uneven cores: > 1 exactly at the preferred sizes.
+                #expect((1...96).filter { prnn_sgemm_t_gain(Int32($0)) > 1 } == rows)
+                #expect((1...96).allSatisfy { prnn_sgemm_t_gain(Int32($0)) >= 1 })
                 switch isa {
-                case PRNN_ISA_AVX2: #expect(rows == [16, 32])
+                case PRNN_ISA_AVX2:
+                    #expect(rows == [16, 32])
+                    #expect(prnn_sgemm_t_gain(32) == 1.08, "AVX2: Zen 3's measured gain")
                 case PRNN_ISA_AVX512: #expect(rows == [32] || rows == [], "AVX-512: \(rows)")
                 default: #expect(rows == [])
                 }

@@ -40,10 +40,10 @@ enum CellRunner {
                                       minimumRowsPerShard: Engine.minimumRowsPerCellShard)
         } else {
             // Unmasked shards of the transposed path's sizes run faster: the scheduler keeps such an even split
-            // unless the cores' speeds differ by more than that gain.
+            // while that gain outweighs the cores' speed difference.
             let fast = sequenceMask == nil && math.transposed != nil && transposedShards == .preferred
             plan = try Engine.plan(rows: batch, execution: execution, minimumRows: Engine.minimumRowsPerCellShard,
-                                   fastRows: fast ? { prnn_sgemm_t_preferred(Int32($0)) != 0 } : nil)
+                                   fastGain: fast ? { prnn_sgemm_t_gain(Int32($0)) } : nil)
         }
 
         let sink = ResultSink<Float>(geometry: geometry, stateShapes: states.map(\.shape))

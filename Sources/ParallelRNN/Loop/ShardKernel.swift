@@ -16,14 +16,15 @@ package enum Engine {
 
     /// The even plan of ``ShardPlan/make(rows:execution:coreCount:minimumRowsPerShard:)``, except that an
     /// `.automatic` plan of one pinned shard per core is adaptive: sized by the cores' measured speeds.
-    /// `fastRows`: shard sizes the kernel runs disproportionately faster at (``ShardPlan/weighted(even:rows:weights:fastRows:)``).
+    /// `fastGain`: how much faster the kernel runs a shard of that size (> 1 where disproportionately so;
+    /// ``ShardPlan/weighted(even:rows:weights:fastGain:)``).
     static func plan(rows: Int, execution: Execution, minimumRows: Int = minimumRowsPerShard,
-                     fastRows: ((Int) -> Bool)? = nil) throws(RNNError) -> ShardPlan {
+                     fastGain: ((Int) -> Double)? = nil) throws(RNNError) -> ShardPlan {
         let cores = coreCount(execution)
         var plan = try ShardPlan.make(rows: rows, execution: execution, coreCount: cores, minimumRowsPerShard: minimumRows)
         guard execution.mode == .automatic, plan.pinned, plan.count == cores, plan.count > 1 else { return plan }
         if let weights = CoreSpeeds.shared.weights(count: plan.count), rows >= plan.count {
-            plan = ShardPlan.weighted(even: plan, rows: rows, weights: weights, fastRows: fastRows)
+            plan = ShardPlan.weighted(even: plan, rows: rows, weights: weights, fastGain: fastGain)
         }
         plan.adaptive = true
         return plan

@@ -69,17 +69,14 @@ package struct ShardPlan: Sendable, Equatable {
         return ShardPlan(ranges: ranges, pinned: pinned)
     }
 
-    /// How far apart (fastest / slowest) the cores' measured speeds may be for ``weighted(even:rows:weights:fastRows:)``
-    /// to keep an even split of shards the kernel runs faster at: the fused cells' transposed path is ~8 % faster at
-    /// its sizes (Benchmarks/KERNELS.md, seventh round), so beyond that the speed-weighted split wins.
-    static let fastEvenSplitTolerance = 1.08
-
     /// The speed-weighted split of `rows` (``proportional(rows:weights:pinned:)``), unless every shard of the
-    /// `even` split has a size the kernel runs faster at (`fastRows`) and the speeds differ by at most
-    /// ``fastEvenSplitTolerance``: then `even`.
-    static func weighted(even: ShardPlan, rows: Int, weights: [Double], fastRows: ((Int) -> Bool)?) -> ShardPlan {
-        if let fastRows, even.ranges.allSatisfy({ fastRows($0.count) }), let lo = weights.min(), let hi = weights.max(),
-           lo > 0, hi / lo <= fastEvenSplitTolerance {
+    /// `even` split has a size the kernel runs faster at: `fastGain(size)` > 1, that kernel's time ratio at other sizes
+    /// over its time at `size`. Then `even` is kept while it finishes first: its slowest core takes
+    /// (rows / n) / (slowest · gain), the weighted split about rows / Σ speeds (at the plain rate), so `even` wins
+    /// while mean speed / slowest ≤ gain (for two cores, speeds up to 2 · gain − 1 apart).
+    static func weighted(even: ShardPlan, rows: Int, weights: [Double], fastGain: ((Int) -> Double)?) -> ShardPlan {
+        if let fastGain, let gain = even.ranges.map({ fastGain($0.count) }).min(), gain > 1,
+           let lo = weights.min(), lo > 0, weights.reduce(0, +) / Double(weights.count) / lo <= gain {
             return even
         }
         return proportional(rows: rows, weights: weights, pinned: even.pinned)

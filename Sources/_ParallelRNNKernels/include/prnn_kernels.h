@@ -93,6 +93,10 @@ void prnn_sgemm_t(int N, int n, int K, const float *packed, const float *panels,
 /// its register tile's columns, at most 32 (AVX-512: 32 where prnn_avx512_tune() measured the path faster; AVX2+FMA:
 /// 16 or 32; portable: never).
 int prnn_sgemm_t_preferred(int n);
+/// How much faster a shard of n rows runs transposed (row-major time / transposed time, > 1) where
+/// prnn_sgemm_t_preferred(n), else 1: on AVX-512 as prnn_avx512_tune() measured it (four w1 shard steps), on AVX2+FMA
+/// and with a configured AVX-512 tile 1.08 (measured on Zen 3, Benchmarks/KERNELS.md, seventh round).
+double prnn_sgemm_t_gain(int n);
 
 // ---------------------------------------------------------------- element-wise (x and y may alias)
 typedef enum {

@@ -28,7 +28,7 @@ struct BenchReport {
         let tile = PeakProbe.avx512TileName.map {
             $0.contains(",") ? " (GEMM tiles ≤ \(PeakProbe.avx512ShortRows) rows, taller: \($0))" : " (GEMM tile \($0))"
         } ?? ""
-        Terminal.output("machine   \(peak.cpuModel), \(coreCount) allowed core\(coreCount == 1 ? "" : "s"), ISA \(peak.isa)\(tile), \(peak.build) build; unmasked cell shards of \(PeakProbe.transposedShardRows) rows run transposed")
+        Terminal.output("machine   \(peak.cpuModel), \(coreCount) allowed core\(coreCount == 1 ? "" : "s"), ISA \(peak.isa)\(tile), \(peak.build) build; unmasked cell shards of \(PeakProbe.transposedShardRows) rows run transposed\(PeakProbe.transposedGain.map { " (32 rows: \(format($0, 2))× the row-major speed, \(PeakProbe.transposedGainMeasured ? "measured" : "assumed"))" } ?? "")")
         Terminal.output("peak      \(format(peak.perCoreGFLOPS, 1)) GFLOP/s one core, \(format(peak.allCoresGFLOPS, 1)) all \(peak.cores) (\(peakCached ? "cached" : "measured now"); `parallel-rnn peak --refresh` to re-measure)")
         let formula: String
         switch spec.cell {
@@ -83,6 +83,7 @@ struct BenchReport {
                 ("speedup", jsonNumber(speedup)),
                 ("isa", jsonString(peak.isa)), ("avx512_tile", PeakProbe.avx512TileName.map(jsonString) ?? "null"),
                 ("transposed_shard_rows", jsonString(PeakProbe.transposedShardRows)),
+                ("transposed_gain", PeakProbe.transposedGain.map(jsonNumber) ?? "null"),
                 ("build", jsonString(peak.build)),
             ]
             Terminal.output("{" + fields.map { "\(jsonString($0.0)):\($0.1)" }.joined(separator: ",") + "}")

@@ -52,6 +52,16 @@ enum PeakProbe {
         let rows = [16, 32].filter { prnn_sgemm_t_preferred(Int32($0)) != 0 }
         return rows.isEmpty ? "none" : rows.map(String.init).joined(separator: ",")
     }
+    /// How much faster a 32-row shard runs transposed than row-major (`prnn_sgemm_t_gain`: measured by the AVX-512
+    /// tuner, assumed 1.08 on AVX2); nil where 32-row shards do not run transposed.
+    static var transposedGain: Double? {
+        let gain = prnn_sgemm_t_gain(32)
+        return gain > 1 ? gain : nil
+    }
+    /// Whether ``transposedGain`` is the tuner's measurement (AVX-512 without a configured tile).
+    static var transposedGainMeasured: Bool {
+        prnn_active_isa() == PRNN_ISA_AVX512 && ProcessInfo.processInfo.environment["PRNN_AVX512_TILE"] == nil
+    }
     /// Products of up to this many rows are "short" for the tile choice.
     static var avx512ShortRows: Int { Int(PRNN_AVX512_SHORT_ROWS) }
 

@@ -28,7 +28,10 @@ struct BenchReport {
         let tile = PeakProbe.avx512TileName.map {
             $0.contains(",") ? " (GEMM tiles ≤ \(PeakProbe.avx512ShortRows) rows, taller: \($0))" : " (GEMM tile \($0))"
         } ?? ""
-        Terminal.output("machine   \(peak.cpuModel), \(coreCount) allowed core\(coreCount == 1 ? "" : "s"), ISA \(peak.isa)\(tile), \(peak.build) build; unmasked cell shards of \(PeakProbe.transposedShardRows) rows run transposed\(PeakProbe.transposedGain.map { " (32 rows: \(format($0, 2))× the row-major speed, \(PeakProbe.transposedGainMeasured ? "measured" : "assumed"))" } ?? "")")
+        let gain = PeakProbe.transposedGain.map {
+            " (32 rows: \(format($0, 2))× the row-major speed, \(PeakProbe.transposedGainMeasured ? "measured" : "assumed"))"
+        } ?? ""
+        Terminal.output("machine   \(peak.cpuModel), \(coreCount) allowed core\(coreCount == 1 ? "" : "s"), ISA \(peak.isa)\(tile), \(peak.build) build; unmasked cell shards of \(PeakProbe.transposedShardRows) rows run transposed\(gain)")
         Terminal.output("peak      \(format(peak.perCoreGFLOPS, 1)) GFLOP/s one core, \(format(peak.allCoresGFLOPS, 1)) all \(peak.cores) (\(peakCached ? "cached" : "measured now"); `parallel-rnn peak --refresh` to re-measure)")
         let formula: String
         switch spec.cell {

@@ -76,6 +76,8 @@ void prnn_sgemm_t_12x32e_avx512(int N, int n, int K, const float *packed, const 
 #define PRNN_TRANSPOSED_ASSUMED_GAIN 1.08
 enum { PRNN_TRANSPOSED_PLAIN = 0, PRNN_TRANSPOSED_EMBEDDED = 1, PRNN_TRANSPOSED_OFF = 2 };
 int prnn_avx512_transposed_mode(void);
+/// Whether the transposed path's mode and gain are the tuner's (no forced or configured tile).
+int prnn_avx512_transposed_measured(void);
 /// The transposed path's measured gain (row-major / transposed time) where it is on; see prnn_sgemm_t_gain.
 double prnn_avx512_transposed_gain(void);
 void prnn_dgemm_avx512(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate);

@@ -215,10 +215,13 @@ int prnn_avx512_transposed_mode(void) {
     return atomic_load_explicit(&transposed_mode, memory_order_relaxed);
 }
 
+int prnn_avx512_transposed_measured(void) {
+    return atomic_load_explicit(&tile_forced, memory_order_relaxed) == PRNN_AVX512_TILE_DEFAULT &&
+           env_tile(SHORT) == PRNN_AVX512_TILE_DEFAULT;
+}
+
 double prnn_avx512_transposed_gain(void) {
-    int forced = atomic_load_explicit(&tile_forced, memory_order_relaxed) != PRNN_AVX512_TILE_DEFAULT ||
-                 env_tile(SHORT) != PRNN_AVX512_TILE_DEFAULT;
-    if (forced) return PRNN_TRANSPOSED_ASSUMED_GAIN;  // the tuner did not run: it is on, unmeasured
+    if (!prnn_avx512_transposed_measured()) return PRNN_TRANSPOSED_ASSUMED_GAIN;  // a configured tile: on, unmeasured
     return atomic_load_explicit(&transposed_gain_permille, memory_order_relaxed) / 1000.0;
 }
 

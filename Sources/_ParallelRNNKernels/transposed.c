@@ -104,6 +104,10 @@ double prnn_sgemm_t_gain(int n) {
     return prnn_active_isa() == PRNN_ISA_AVX512 ? prnn_avx512_transposed_gain() : PRNN_TRANSPOSED_ASSUMED_GAIN;
 }
 
+int prnn_sgemm_t_gain_measured(void) {
+    return prnn_active_isa() == PRNN_ISA_AVX512 && prnn_avx512_transposed_measured();
+}
+
 int prnn_sgemm_t_preferred(int n) {
     switch (prnn_active_isa()) {
     case PRNN_ISA_AVX512: return n == 32 && prnn_avx512_transposed_mode() != PRNN_TRANSPOSED_OFF;

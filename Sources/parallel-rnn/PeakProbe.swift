@@ -59,9 +59,7 @@ enum PeakProbe {
         return gain > 1 ? gain : nil
     }
     /// Whether ``transposedGain`` is the tuner's measurement (AVX-512 without a configured tile).
-    static var transposedGainMeasured: Bool {
-        prnn_active_isa() == PRNN_ISA_AVX512 && ProcessInfo.processInfo.environment["PRNN_AVX512_TILE"] == nil
-    }
+    static var transposedGainMeasured: Bool { prnn_sgemm_t_gain_measured() != 0 }
     /// Products of up to this many rows are "short" for the tile choice.
     static var avx512ShortRows: Int { Int(PRNN_AVX512_SHORT_ROWS) }
 

@@ -210,6 +210,7 @@ struct KernelTests {
                 case PRNN_ISA_AVX2:
                     #expect(rows == [16, 32])
                     #expect(prnn_sgemm_t_gain(32) == 1.08, "AVX2: Zen 3's measured gain")
+                    #expect(prnn_sgemm_t_gain_measured() == 0, "AVX2: assumed, not measured")
                 case PRNN_ISA_AVX512: #expect(rows == [32] || rows == [], "AVX-512: \(rows)")
                 default: #expect(rows == [])
                 }

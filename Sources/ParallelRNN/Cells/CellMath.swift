@@ -39,12 +39,6 @@ protocol CellMath: Sendable {
 extension CellMath {
     /// G: columns of the input projection.
     var gateWidth: Int { inputWeights.columns }
-    var transposed: TransposedWeights? { nil }
-    func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
-                        c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
-                        newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
-        preconditionFailure("\(Self.self) has no transposed step")
-    }
 }
 
 /// tf_keras LSTM (implementation 2): `z = (x·W ⊕ h·U) + b` (h·U accumulated onto x·W); gates i, f, c, o;

@@ -97,6 +97,8 @@ int prnn_sgemm_t_preferred(int n);
 /// prnn_sgemm_t_preferred(n), else 1: on AVX-512 as prnn_avx512_tune() measured it (four w1 shard steps), on AVX2+FMA
 /// and with a configured AVX-512 tile 1.08 (measured on Zen 3, Benchmarks/KERNELS.md, seventh round).
 double prnn_sgemm_t_gain(int n);
+/// Whether prnn_sgemm_t_gain is a measurement (AVX-512, tuned) rather than the assumed 1.08.
+int prnn_sgemm_t_gain_measured(void);
 
 // ---------------------------------------------------------------- element-wise (x and y may alias)
 typedef enum {

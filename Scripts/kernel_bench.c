@@ -516,17 +516,20 @@ static void run_gates(void *p) {
         prnn_lstm_gates_f32(g->n, g->u, g->P, 4 * g->u, g->R, g->b, g->c, g->o1, g->o2, g->u, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
     else if (g->kind == 1)
         prnn_gru_gates_reset_after_f32(g->n, g->u, g->P, 3 * g->u, g->R, g->b, g->b, g->h, g->u, g->o1, g->u, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
-    else
+    else if (g->kind == 2)
         prnn_simple_rnn_f32(g->n, g->u, g->P, g->u, g->R, g->b, g->o1, g->u, PRNN_ACT_TANH);
+    else  // transposed: Z [4U, n], c and the outputs in 16-column panels (the w1 shard's step on the transposed path)
+        prnn_lstm_gates_t_f32(g->u, g->n, g->P, g->n, g->b, g->c, g->o1, g->o2, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
 }
 
 static void bench_gates(int n, int u) {
-    const char *names[] = {"lstm", "gru (reset after)", "simple_rnn"};
+    const char *names[] = {"lstm", "gru (reset after)", "simple_rnn", "lstm transposed"};
     size_t nu = (size_t)n * u;
     gatectx g = {0, n, u, amalloc(16 * nu), amalloc(16 * nu), amalloc(16 * (size_t)u), amalloc(4 * nu), amalloc(4 * nu),
                  amalloc(4 * nu), amalloc(4 * nu)};
     fill(g.P, 4 * nu); fill(g.R, 4 * nu); fill(g.b, 4 * (size_t)u); fill(g.h, nu); fill(g.c, nu);
-    for (int kind = 0; kind < 3; kind++) {
+    for (int kind = 0; kind < 4; kind++) {
+        if (kind == 3 && n % 16) continue;
         g.kind = kind;
         double t = time_median(run_gates, &g);
         printf("| %-17s | %4d | %4d | %8.2f | %6.2f |\n", names[kind], n, u, t * 1e6, nu / t * 1e-9);

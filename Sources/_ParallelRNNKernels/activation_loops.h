@@ -17,12 +17,23 @@
     if (i < n) STORE_PART(y + i, F(LOAD_PART(x + i, (int)(n - i))), (int)(n - i)); } while (0)
 
 #define F32_LOOP(F) ACT_LOOP(F, VF, FLANES, fload, fstore, fload_part, fstore_part)
+/// F32_LOOP for the k-vector functions (f_tanh_k, f_sigmoid_k): ACT_K vectors per call, then one at a time.
+#define F32_LOOP_K(FK) do { \
+    size_t i = 0; \
+    for (; i + ACT_K * FLANES <= n; i += ACT_K * FLANES) { \
+        VF v[ACT_K]; \
+        PRNN_EACH(q, ACT_K) v[q] = fload(x + i + (size_t)q * FLANES); \
+        FK(ACT_K, v, v); \
+        PRNN_EACH(q, ACT_K) fstore(y + i + (size_t)q * FLANES, v[q]); \
+    } \
+    for (; i + FLANES <= n; i += FLANES) { VF v = fload(x + i); FK(1, &v, &v); fstore(y + i, v); } \
+    if (i < n) { VF v = fload_part(x + i, (int)(n - i)); FK(1, &v, &v); fstore_part(y + i, v, (int)(n - i)); } } while (0)
 #define F64_LOOP(F) ACT_LOOP(F, VD, DLANES, dload, dstore, dload_part, dstore_part)
 
 ACT_EXPORT void ACT_NAME(prnn_activation_f32)(prnn_activation act, const float *x, float *y, size_t n) {
     switch (act) {
-    case PRNN_ACT_TANH: F32_LOOP(f_tanh); break;
-    case PRNN_ACT_SIGMOID: F32_LOOP(f_sigmoid); break;
+    case PRNN_ACT_TANH: F32_LOOP_K(f_tanh_k); break;
+    case PRNN_ACT_SIGMOID: F32_LOOP_K(f_sigmoid_k); break;
     case PRNN_ACT_HARD_SIGMOID: F32_LOOP(f_hard_sigmoid); break;
     case PRNN_ACT_RELU: F32_LOOP(f_relu); break;
     default: if (x != y) memmove(y, x, n * sizeof(float)); break;
@@ -40,5 +51,6 @@ ACT_EXPORT void ACT_NAME(prnn_activation_f64)(prnn_activation act, const double 
 }
 
 #undef F64_LOOP
+#undef F32_LOOP_K
 #undef F32_LOOP
 #undef ACT_LOOP

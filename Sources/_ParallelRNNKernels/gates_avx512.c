@@ -4,6 +4,9 @@
 #include "simd_avx512.h"
 #define GATES_FN PRNN_INLINE PRNN_AVX512_TARGET
 #define GATES_EXPORT(name) PRNN_AVX512_TARGET void name##_avx512
+#ifndef GATES_K  // -DGATES_K=n to experiment
+#define GATES_K 1
+#endif
 #include "activation_impl.h"
 #include "gates_impl.h"
 #endif

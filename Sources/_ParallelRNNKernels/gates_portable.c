@@ -4,6 +4,9 @@
 #include "simd_portable.h"
 #define GATES_FN static inline
 #define GATES_EXPORT(name) void name##_portable
+#ifndef GATES_K  // -DGATES_K=n to experiment
+#define GATES_K 2
+#endif
 #include "activation_impl.h"
 #include "gates_impl.h"
 

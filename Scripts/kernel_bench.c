@@ -345,8 +345,8 @@ static void check_transposed(int n, int K, int N, int accumulate) {
             else prnn_simple_rnn_f32(n, U, P, G, NULL, bias, hrow, U, PRNN_ACT_TANH);
             for (int isa = 0; isa <= (int)best; isa++) {
                 prnn_force_isa((prnn_isa)isa);
-                if (cell == 0) prnn_lstm_gates_t_f32(U, n, Z, np, bias, cp, nc, nh, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
-                else prnn_simple_rnn_t_f32(U, n, Z, np, bias, nh, PRNN_ACT_TANH);
+                if (cell == 0) prnn_lstm_gates_t_f32(U, n, Z, np, bias, cp, nc, nh, 16 * U, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+                else prnn_simple_rnn_t_f32(U, n, Z, np, bias, nh, 16 * U, PRNN_ACT_TANH);
                 prnn_unpack_rows_t(n, U, nh, got, U);
                 if (memcmp(got, hrow, 4 * (size_t)n * U)) FAIL("%s gates_t %s n %d U %d: h differs from row-major", cell ? "simple_rnn" : "lstm", prnn_isa_name(isa), n, U);
                 if (cell == 0) {
@@ -519,7 +519,7 @@ static void run_gates(void *p) {
     else if (g->kind == 2)
         prnn_simple_rnn_f32(g->n, g->u, g->P, g->u, g->R, g->b, g->o1, g->u, PRNN_ACT_TANH);
     else  // transposed: Z [4U, n], c and the outputs in 16-column panels (the w1 shard's step on the transposed path)
-        prnn_lstm_gates_t_f32(g->u, g->n, g->P, g->n, g->b, g->c, g->o1, g->o2, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+        prnn_lstm_gates_t_f32(g->u, g->n, g->P, g->n, g->b, g->c, g->o1, g->o2, 16 * g->u, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
 }
 
 static void bench_gates(int n, int u) {
@@ -607,44 +607,80 @@ static void bench_loop(int n, int T, int I, int U, int blockRows) {
 }
 
 /// One LSTM shard's unmasked loop on the transposed path (FusedCellKernel.runShardTransposed: per step x_t packed
-/// into panels, Z = W^T·x_t^T, Z += U^T·h^T, transposed gates writing h and c panels, h copied out into the output
-/// rows), timed per phase; then the row-major loop of `kb loop` with one step per block on the same data, which
-/// must give the same bits. Usage: kb loopt isa rows T I U
+/// into the stacked operand [x_t; h], Z = [W; U]^T·[x_t; h]^T in one product, transposed gates writing c panels and
+/// h into the other operand's h rows, h copied out into the output rows), timed per phase; the same with two
+/// products (Z = W^T·x_t^T, Z += U^T·h^T: before the ninth round); then the row-major loop of `kb loop` with one step
+/// per block on the same data, which both must match bitwise. Usage: kb loopt isa rows T I U
+typedef struct {
+    int n, T, I, U, stacked;
+    const float *x, *bias, *Wt, *Rt, *St;  // St: [W; U] packed for prnn_sgemm_t (K = I + U)
+    float *op[2], *xt, *h[2], *c[2], *Z, *out;
+} looptctx;
+
+/// T steps; phases (pack x, products, gates, output) added to ph[0..3]. Returns the total seconds.
+static double run_loopt(looptctx *L, double ph[4]) {
+    const int n = L->n, I = L->I, U = L->U, G = 4 * U, np = (n + 15) / 16 * 16, K = I + U;
+    const size_t ldop = 16 * (size_t)K;  // the stacked operand's panels
+    int cur = 0;
+    double t0 = now();
+    if (L->stacked) { for (int p = 0; p < np / 16; p++) memset(L->op[0] + p * ldop + 16 * (size_t)I, 0, 4 * 16 * (size_t)U); }
+    else memset(L->h[0], 0, 4 * prnn_rows_t_count(n, U));
+    memset(L->c[0], 0, 4 * prnn_rows_t_count(n, U));
+    for (int k = 0; k < L->T; k++) {
+        const float *xk = L->x + (size_t)k * I;
+        float *c = L->c[cur], *nc = L->c[1 - cur];
+        double a = now(), b, d, e;
+        if (L->stacked) {
+            prnn_pack_rows_t_ld(n, I, xk, L->T * I, L->op[cur], ldop);
+            b = now();
+            prnn_sgemm_t(G, np, K, L->St, L->op[cur], L->Z, np, 0);
+            d = now();
+            prnn_lstm_gates_t_f32(U, np, L->Z, np, L->bias, c, nc, L->op[1 - cur] + 16 * (size_t)I, (int)ldop,
+                                  PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+        } else {
+            prnn_pack_rows_t(n, I, xk, L->T * I, L->xt);
+            b = now();
+            prnn_sgemm_t(G, np, I, L->Wt, L->xt, L->Z, np, 0);
+            prnn_sgemm_t(G, np, U, L->Rt, L->h[cur], L->Z, np, 1);
+            d = now();
+            prnn_lstm_gates_t_f32(U, np, L->Z, np, L->bias, c, nc, L->h[1 - cur], 16 * U, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+        }
+        e = now();
+        cur = 1 - cur;
+        if (L->stacked) prnn_unpack_rows_t_ld(n, U, L->op[cur] + 16 * (size_t)I, ldop, L->out + (size_t)k * U, L->T * U);
+        else prnn_unpack_rows_t(n, U, L->h[cur], L->out + (size_t)k * U, L->T * U);
+        double f = now();
+        ph[0] += b - a; ph[1] += d - b; ph[2] += e - d; ph[3] += f - e;
+    }
+    return now() - t0;
+}
+
 static void bench_loopt(int n, int T, int I, int U) {
     unsigned mxcsr = prnn_flush_denormals_enter();
     int G = 4 * U, np = (n + 15) / 16 * 16;
     float *x = amalloc(4 * (size_t)n * T * I), *W = amalloc(4 * (size_t)I * G), *R = amalloc(4 * (size_t)U * G);
     float *bias = amalloc(4 * (size_t)G), *out = amalloc(4 * (size_t)n * T * U), *ref = amalloc(4 * (size_t)n * T * U);
+    float *out2 = amalloc(4 * (size_t)n * T * U);
     fill(x, (size_t)n * T * I); fill(W, (size_t)I * G); fill(R, (size_t)U * G); fill(bias, G);
     for (size_t i = 0; i < (size_t)I * G; i++) W[i] *= 0.1f;
     for (size_t i = 0; i < (size_t)U * G; i++) R[i] *= 0.1f;
+    float *WR = amalloc(4 * (size_t)(I + U) * G);  // [W; U]
+    memcpy(WR, W, 4 * (size_t)I * G); memcpy(WR + (size_t)I * G, R, 4 * (size_t)U * G);
     float *Wt = amalloc(4 * prnn_sgemm_packed_t_count(I, G)), *Rt = amalloc(4 * prnn_sgemm_packed_t_count(U, G));
-    prnn_sgemm_pack_t(I, G, W, G, Wt); prnn_sgemm_pack_t(U, G, R, G, Rt);
-    size_t hc = prnn_rows_t_count(n, U);
-    float *xt = amalloc(4 * prnn_rows_t_count(n, I)), *Z = amalloc(4 * (size_t)G * np);
-    float *h = amalloc(4 * hc), *nh = amalloc(4 * hc), *c = amalloc(4 * hc), *nc = amalloc(4 * hc);
-    double tot[5] = {0}, best = 1e9;  // pack x, x·W, h·U + gates, output, all
-    for (int rep = 0; rep < 9; rep++) {
-        double ph[4] = {0}, t0 = now();
-        memset(h, 0, 4 * hc); memset(c, 0, 4 * hc);
-        for (int k = 0; k < T; k++) {
-            double a = now();
-            prnn_pack_rows_t(n, I, x + (size_t)k * I, T * I, xt);
-            double b = now();
-            prnn_sgemm_t(G, np, I, Wt, xt, Z, np, 0);
-            double d = now();
-            prnn_sgemm_t(G, np, U, Rt, h, Z, np, 1);
-            prnn_lstm_gates_t_f32(U, np, Z, np, bias, c, nc, nh, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
-            double e = now();
-            float *t = h; h = nh; nh = t; t = c; c = nc; nc = t;
-            prnn_unpack_rows_t(n, U, h, out + (size_t)k * U, T * U);
-            double f = now();
-            ph[0] += b - a; ph[1] += d - b; ph[2] += e - d; ph[3] += f - e;
+    float *St = amalloc(4 * prnn_sgemm_packed_t_count(I + U, G));
+    prnn_sgemm_pack_t(I, G, W, G, Wt); prnn_sgemm_pack_t(U, G, R, G, Rt); prnn_sgemm_pack_t(I + U, G, WR, G, St);
+    size_t hc = prnn_rows_t_count(n, U), oc = prnn_rows_t_count(n, I + U);
+    looptctx L = {n, T, I, U, 1, x, bias, Wt, Rt, St, {amalloc(4 * oc), amalloc(4 * oc)}, amalloc(4 * prnn_rows_t_count(n, I)),
+                  {amalloc(4 * hc), amalloc(4 * hc)}, {amalloc(4 * hc), amalloc(4 * hc)}, amalloc(4 * (size_t)G * np), out};
+    double tot[2][5] = {{0}}, best[2] = {1e9, 1e9};  // [stacked, two products][pack x, products, gates, output, all]
+    for (int rep = 0; rep < 9; rep++)
+        for (int mode = 0; mode < 2; mode++) {  // alternated
+            double ph[4] = {0};
+            L.stacked = mode == 0; L.out = mode == 0 ? out : out2;
+            double all = run_loopt(&L, ph);
+            if (rep >= 2) { for (int i = 0; i < 4; i++) tot[mode][i] += ph[i] / 7; tot[mode][4] += all / 7; }
+            if (all < best[mode]) best[mode] = all;
         }
-        double all = now() - t0;
-        if (rep >= 2) { for (int i = 0; i < 4; i++) tot[i] += ph[i] / 7; tot[4] += all / 7; }
-        if (all < best) best = all;
-    }
     // The row-major loop, one step per block: the bits to match.
     float *Wp = amalloc(4 * prnn_sgemm_packed_b_count(I, G)), *Rp = amalloc(4 * prnn_sgemm_packed_b_count(U, G));
     float *P = amalloc(4 * (size_t)n * G), *h0 = amalloc(4 * (size_t)n * U), *cr = amalloc(4 * (size_t)n * U),
@@ -663,13 +699,16 @@ static void bench_loopt(int n, int T, int I, int U) {
     double fl = 2.0 * n * T * (I + U) * G, peak = fma_peak();
     printf("loopt rows %d T %d I %d U %d; FMA peak %.1f GFLOP/s\n", n, T, I, U, peak);
     printf("  transposed (mean of 7): all %.3f ms (best %.3f) = %.1f GFLOP/s (%.0f %% of peak); pack x %.3f ms, "
-           "x·W %.3f ms, h·U + gates %.3f ms, output %.3f ms | row-major, 1-step blocks, once: %.3f ms | %s\n",
-           tot[4] * 1e3, best * 1e3, fl / tot[4] * 1e-9, 100 * fl / tot[4] * 1e-9 / peak, tot[0] * 1e3, tot[1] * 1e3,
-           tot[2] * 1e3, tot[3] * 1e3, rowMajor * 1e3,
-           memcmp(out, ref, 4 * (size_t)n * T * U) ? "DIFFERENT BITS" : "bitwise the row-major outputs");
+           "[x;h]·[W;U] %.3f ms, gates %.3f ms, output %.3f ms | two products (x·W, h·U): all %.3f ms (best %.3f), "
+           "products %.3f ms | row-major, 1-step blocks, once: %.3f ms | %s\n",
+           tot[0][4] * 1e3, best[0] * 1e3, fl / tot[0][4] * 1e-9, 100 * fl / tot[0][4] * 1e-9 / peak, tot[0][0] * 1e3,
+           tot[0][1] * 1e3, tot[0][2] * 1e3, tot[0][3] * 1e3, tot[1][4] * 1e3, best[1] * 1e3, tot[1][1] * 1e3,
+           rowMajor * 1e3, memcmp(out, ref, 4 * (size_t)n * T * U) || memcmp(out2, ref, 4 * (size_t)n * T * U)
+                               ? "DIFFERENT BITS" : "both bitwise the row-major outputs");
     fflush(stdout);
-    free(x); free(W); free(R); free(bias); free(out); free(ref); free(Wt); free(Rt); free(xt); free(Z); free(h); free(nh);
-    free(c); free(nc); free(Wp); free(Rp); free(P); free(h0); free(cr); free(cr2);
+    free(x); free(W); free(R); free(bias); free(out); free(out2); free(ref); free(WR); free(Wt); free(Rt); free(St);
+    free(L.op[0]); free(L.op[1]); free(L.xt); free(L.h[0]); free(L.h[1]); free(L.c[0]); free(L.c[1]); free(L.Z);
+    free(Wp); free(Rp); free(P); free(h0); free(cr); free(cr2);
     prnn_flush_denormals_restore(mxcsr);
 }
 

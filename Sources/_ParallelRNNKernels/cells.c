@@ -41,9 +41,9 @@ void prnn_gru_gates_phase2_f32(int n, int units, const float *P, int ldp, const 
 }
 
 void prnn_lstm_gates_t_f32(int units, int n, const float *Z, int ldz, const float *bias, const float *c, float *newC,
-                           float *newH, prnn_activation act, prnn_activation rec_act) {
+                           float *newH, int ldnh, prnn_activation act, prnn_activation rec_act) {
     if (n <= 0 || units <= 0) return;
-    PRNN_GATES_DISPATCH(prnn_lstm_gates_t_f32, units, n, Z, ldz, bias, c, newC, newH, act, rec_act);
+    PRNN_GATES_DISPATCH(prnn_lstm_gates_t_f32, units, n, Z, ldz, bias, c, newC, newH, ldnh, act, rec_act);
 }
 
 void prnn_gru_gates_reset_after_t_f32(int units, int n, const float *Z, int ldz, const float *R, int ldr,
@@ -66,10 +66,10 @@ void prnn_gru_gates_phase2_t_f32(int units, int n, const float *Z, int ldz, cons
     PRNN_GATES_DISPATCH(prnn_gru_gates_phase2_t_f32, units, n, Z, ldz, RH, ldrh, bias, h, zgate, newH, act);
 }
 
-void prnn_simple_rnn_t_f32(int units, int n, const float *Z, int ldz, const float *bias, float *newH,
+void prnn_simple_rnn_t_f32(int units, int n, const float *Z, int ldz, const float *bias, float *newH, int ldnh,
                            prnn_activation act) {
     if (n <= 0 || units <= 0) return;
-    PRNN_GATES_DISPATCH(prnn_simple_rnn_t_f32, units, n, Z, ldz, bias, newH, act);
+    PRNN_GATES_DISPATCH(prnn_simple_rnn_t_f32, units, n, Z, ldz, bias, newH, ldnh, act);
 }
 
 void prnn_simple_rnn_f32(int n, int units, const float *P, int ldp, const float *R, const float *bias, float *newH,

@@ -205,7 +205,8 @@ GATES_FN void gates_simple_rnn_rows(int n, int units, const float *P, int ldp, c
 // ---------------------------------------------------------------- transposed data
 // prnn_lstm_gates_t_f32 and friends: one unit per row, the batch in the lanes, n a multiple of 16 (so of FLANES);
 // element (j, r) of a 16-column panel array of U rows at (r/16)·16·U + j·16 + r%16.
-#define GATES_PANEL(base, u, j, r) ((base) + (size_t)((r) / 16) * 16 * (u) + (size_t)(j) * 16 + (r) % 16)
+#define GATES_PANEL_LD(base, ld, j, r) ((base) + (size_t)((r) / 16) * (ld) + (size_t)(j) * 16 + (r) % 16)
+#define GATES_PANEL(base, u, j, r) GATES_PANEL_LD(base, 16 * (size_t)(u), j, r)
 
 /// Runs CHUNK(j, r, k) for every unit j over its n lanes: k vectors from lane r (GATES_K at a time, then single ones).
 #define GATES_T_VECTORS(units, n, CHUNK) do { \
@@ -217,13 +218,16 @@ GATES_FN void gates_simple_rnn_rows(int n, int units, const float *P, int ldp, c
 
 /// v + the bias of unit j (bias NULL: v).
 GATES_FN VF add_b(VF v, const float *bias, size_t j) { return bias ? fadd(v, fset(bias[j])) : v; }
-/// Lanes r + q·FLANES of unit j in a panel array, and in an array of rows ld apart.
+/// Lanes r + q·FLANES of unit j in a panel array (panels ld floats apart: GATES_T_AT_LD), and in an array of rows
+/// ld apart.
 #define GATES_T_AT(base, u, j, r, q) GATES_PANEL(base, u, j, (r) + (q) * FLANES)
+#define GATES_T_AT_LD(base, ld, j, r, q) GATES_PANEL_LD(base, ld, j, (r) + (q) * FLANES)
 #define GATES_T_ROW(base, ld, j, r, q) ((base) + (size_t)(j) * (ld) + (r) + (q) * FLANES)
 
-/// LSTM, transposed: gates_lstm_rows with R = NULL; Z = x·W + h·U rows (ldz apart), c and the outputs in panels.
+/// LSTM, transposed: gates_lstm_rows with R = NULL; Z = x·W + h·U rows (ldz apart), c and the outputs in panels
+/// (newH's ldnh floats apart).
 GATES_FN void gates_lstm_t_rows(int units, int n, const float *Z, int ldz, const float *bias, const float *c,
-                                float *newC, float *newH, prnn_activation act, prnn_activation ract) {
+                                float *newC, float *newH, int ldnh, prnn_activation act, prnn_activation ract) {
     const size_t u = (size_t)units, gz = u * (size_t)ldz;
 #define LSTM_T_CHUNK(j, r, k) { \
         VF zi[GATES_K], zf[GATES_K], zg[GATES_K], zo[GATES_K], cc[GATES_K], cn[GATES_K], hn[GATES_K]; \
@@ -234,7 +238,7 @@ GATES_FN void gates_lstm_t_rows(int units, int n, const float *Z, int ldz, const
             cc[q] = fload(GATES_T_AT(c, u, j, r, q)); \
         } \
         lstm_k(k, zi, zf, zg, zo, cc, cn, hn, act, ract); \
-        PRNN_EACH(q, k) { fstore(GATES_T_AT(newC, u, j, r, q), cn[q]); fstore(GATES_T_AT(newH, u, j, r, q), hn[q]); } }
+        PRNN_EACH(q, k) { fstore(GATES_T_AT(newC, u, j, r, q), cn[q]); fstore(GATES_T_AT_LD(newH, ldnh, j, r, q), hn[q]); } }
     GATES_T_VECTORS(units, n, LSTM_T_CHUNK);
 #undef LSTM_T_CHUNK
 }
@@ -301,19 +305,21 @@ GATES_FN void gates_gru_phase2_t_rows(int units, int n, const float *Z, int ldz,
 
 /// SimpleRNN, transposed: gates_simple_rnn_rows with R = NULL.
 GATES_FN void gates_simple_rnn_t_rows(int units, int n, const float *Z, int ldz, const float *bias, float *newH,
-                                      prnn_activation act) {
+                                      int ldnh, prnn_activation act) {
 #define RNN_T_CHUNK(j, r, k) { \
         VF x[GATES_K]; \
         PRNN_EACH(q, k) x[q] = add_b(fload(GATES_T_ROW(Z, ldz, j, r, q)), bias, j); \
         f_act_k(act, k, x, x); \
-        PRNN_EACH(q, k) fstore(GATES_T_AT(newH, units, j, r, q), x[q]); }
+        PRNN_EACH(q, k) fstore(GATES_T_AT_LD(newH, ldnh, j, r, q), x[q]); }
     GATES_T_VECTORS(units, n, RNN_T_CHUNK);
 #undef RNN_T_CHUNK
 }
 #undef GATES_T_ROW
+#undef GATES_T_AT_LD
 #undef GATES_T_AT
 #undef GATES_T_VECTORS
 #undef GATES_PANEL
+#undef GATES_PANEL_LD
 
 // Keras's default activations (tanh, sigmoid) get their own instances with the activations known at compile time
 // (no per-vector dispatch); the arithmetic is the same, so are the bits.
@@ -355,11 +361,11 @@ GATES_FN void gates_simple_rnn(int n, int units, const float *P, int ldp, const 
     else gates_simple_rnn_rows(n, units, P, ldp, R, bias, newH, ldnh, act);
 }
 GATES_FN void gates_lstm_t(int units, int n, const float *Z, int ldz, const float *bias, const float *c, float *newC,
-                           float *newH, prnn_activation act, prnn_activation ract) {
+                           float *newH, int ldnh, prnn_activation act, prnn_activation ract) {
     if (GATES_DEFAULT(act, ract))
-        gates_lstm_t_rows(units, n, Z, ldz, bias, c, newC, newH, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+        gates_lstm_t_rows(units, n, Z, ldz, bias, c, newC, newH, ldnh, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
     else
-        gates_lstm_t_rows(units, n, Z, ldz, bias, c, newC, newH, act, ract);
+        gates_lstm_t_rows(units, n, Z, ldz, bias, c, newC, newH, ldnh, act, ract);
 }
 GATES_FN void gates_gru_reset_after_t(int units, int n, const float *Z, int ldz, const float *R, int ldr,
                                       const float *ibias, const float *rbias, const float *h, float *newH,
@@ -380,9 +386,9 @@ GATES_FN void gates_gru_phase2_t(int units, int n, const float *Z, int ldz, cons
     else gates_gru_phase2_t_rows(units, n, Z, ldz, RH, ldrh, bias, h, zgate, newH, act);
 }
 GATES_FN void gates_simple_rnn_t(int units, int n, const float *Z, int ldz, const float *bias, float *newH,
-                                 prnn_activation act) {
-    if (act == PRNN_ACT_TANH) gates_simple_rnn_t_rows(units, n, Z, ldz, bias, newH, PRNN_ACT_TANH);
-    else gates_simple_rnn_t_rows(units, n, Z, ldz, bias, newH, act);
+                                 int ldnh, prnn_activation act) {
+    if (act == PRNN_ACT_TANH) gates_simple_rnn_t_rows(units, n, Z, ldz, bias, newH, ldnh, PRNN_ACT_TANH);
+    else gates_simple_rnn_t_rows(units, n, Z, ldz, bias, newH, ldnh, act);
 }
 #undef GATES_DEFAULT
 
@@ -411,12 +417,12 @@ GATES_EXPORT(prnn_simple_rnn_f32)(int n, int units, const float *P, int ldp, con
     gates_simple_rnn(n, units, P, ldp, R, bias, newH, ldnh, act);
 }
 GATES_EXPORT(prnn_lstm_gates_t_f32)(int units, int n, const float *Z, int ldz, const float *bias, const float *c,
-                                    float *newC, float *newH, prnn_activation act, prnn_activation ract) {
-    gates_lstm_t(units, n, Z, ldz, bias, c, newC, newH, act, ract);
+                                    float *newC, float *newH, int ldnh, prnn_activation act, prnn_activation ract) {
+    gates_lstm_t(units, n, Z, ldz, bias, c, newC, newH, ldnh, act, ract);
 }
 GATES_EXPORT(prnn_simple_rnn_t_f32)(int units, int n, const float *Z, int ldz, const float *bias, float *newH,
-                                    prnn_activation act) {
-    gates_simple_rnn_t(units, n, Z, ldz, bias, newH, act);
+                                    int ldnh, prnn_activation act) {
+    gates_simple_rnn_t(units, n, Z, ldz, bias, newH, ldnh, act);
 }
 GATES_EXPORT(prnn_gru_gates_reset_after_t_f32)(int units, int n, const float *Z, int ldz, const float *R, int ldr,
                                                const float *ibias, const float *rbias, const float *h, float *newH,

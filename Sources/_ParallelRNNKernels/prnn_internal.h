@@ -117,9 +117,9 @@ void prnn_gru_gates_phase2_f32_##SFX(int n, int units, const float *P, int ldp, 
 void prnn_simple_rnn_f32_##SFX(int n, int units, const float *P, int ldp, const float *R, const float *bias, \
                                float *newH, int ldnh, prnn_activation act); \
 void prnn_lstm_gates_t_f32_##SFX(int units, int n, const float *Z, int ldz, const float *bias, const float *c, \
-                                 float *newC, float *newH, prnn_activation act, prnn_activation ract); \
+                                 float *newC, float *newH, int ldnh, prnn_activation act, prnn_activation ract); \
 void prnn_simple_rnn_t_f32_##SFX(int units, int n, const float *Z, int ldz, const float *bias, float *newH, \
-                                 prnn_activation act); \
+                                 int ldnh, prnn_activation act); \
 void prnn_gru_gates_reset_after_t_f32_##SFX(int units, int n, const float *Z, int ldz, const float *R, int ldr, \
                                             const float *ibias, const float *rbias, const float *h, float *newH, \
                                             prnn_activation act, prnn_activation ract); \

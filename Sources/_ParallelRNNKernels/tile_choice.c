@@ -114,18 +114,18 @@ static double time_steps_rowmajor(int short_tile, int tall_tile, const float *A,
     return seconds() - t0;
 }
 
-/// The same four steps transposed (FusedCellKernel.runShardTransposed): per step x_t packed, Z = W^T·x_t^T,
-/// Z += U^T·h^T, the new h unpacked into rows; plain (ebc 0) or embedded (1) broadcasts.
-static double time_steps_t(int ebc, const float *A, const float *packed_t, float *panels, float *C) {
+/// The same four steps transposed (FusedCellKernel.runShardTransposed): per step x_t packed into the stacked
+/// operand [x_t; h] (panels 16·384 floats apart), Z = [W; U]^T·[x_t; h]^T (K = 384), the new h unpacked into rows;
+/// plain (ebc 0) or embedded (1) broadcasts.
+static double time_steps_t(int ebc, const float *A, const float *packed_t, float *operand, float *C) {
     void (*product)(int, int, int, const float *, const float *, float *, int, int) =
         ebc ? prnn_sgemm_t_12x32e_avx512 : prnn_sgemm_t_12x32_avx512;
-    float *x_panels = panels, *h_panels = panels + 32 * 256;
+    const size_t ld = 16 * 384;
     double t0 = seconds();
     for (int k = 0; k < 4; k++) {
-        prnn_pack_rows_t(32, 128, A + (size_t)k * 32 * 128, 128, x_panels);
-        product(1024, 32, 128, packed_t, x_panels, C, 32, 0);
-        product(1024, 32, 256, packed_t, h_panels, C, 32, 1);
-        prnn_unpack_rows_t(32, 256, h_panels, C + 1024 * 32, 256);
+        prnn_pack_rows_t_ld(32, 128, A + (size_t)k * 32 * 128, 128, operand, ld);
+        product(1024, 32, 384, packed_t, operand, C, 32, 0);
+        prnn_unpack_rows_t_ld(32, 256, operand + 16 * 128, ld, C + 1024 * 32, 256);
     }
     return seconds() - t0;
 }
@@ -134,13 +134,13 @@ static double time_steps_t(int ebc, const float *A, const float *packed_t, float
 /// faster variant (plain unless embedded broadcasts are ≥ 2 % faster) if it beats row-major by ≥ 2 %, else off
 /// (also when nothing could be measured).
 static int transposed_choice(int short_tile, int tall_tile, const float *A, const float *packed, float *C) {
-    float *packed_t = prnn_alloc_aligned(sizeof(float) * prnn_sgemm_packed_t_count(256, 1024));
-    float *panels = prnn_alloc_aligned(sizeof(float) * 2 * prnn_rows_t_count(32, 256));
+    float *packed_t = prnn_alloc_aligned(sizeof(float) * prnn_sgemm_packed_t_count(384, 1024));
+    float *panels = prnn_alloc_aligned(sizeof(float) * prnn_rows_t_count(32, 384));
     int mode = PRNN_TRANSPOSED_OFF;
     if (packed_t && panels) {
-        memset(packed_t, 0, sizeof(float) * prnn_sgemm_packed_t_count(256, 1024));
-        for (int i = 0; i < 256 * 1024; i++) packed_t[i] = (float)(i % 11) * 0.03125f - 0.15625f;
-        prnn_pack_rows_t(32, 256, A, 256, panels + 32 * 256);
+        memset(packed_t, 0, sizeof(float) * prnn_sgemm_packed_t_count(384, 1024));
+        for (int i = 0; i < 384 * 1024; i++) packed_t[i] = (float)(i % 11) * 0.03125f - 0.15625f;
+        prnn_pack_rows_t_ld(32, 256, A, 256, panels + 16 * 128, 16 * 384);  // h rows
         double t[3][TUNE_ROUNDS];  // row-major, transposed plain, transposed embedded
         int ok = time_steps_rowmajor(short_tile, tall_tile, A, packed, C) >= 0;  // warm-up
         time_steps_t(0, A, packed_t, panels, C); time_steps_t(1, A, packed_t, panels, C);

@@ -45,10 +45,14 @@ static int simd_transposes(void) {
 }
 
 void prnn_pack_rows_t(int n, int K, const float *X, int ldx, float *panels) {
+    prnn_pack_rows_t_ld(n, K, X, ldx, panels, (size_t)PRNN_PACK_NR * (size_t)(K > 0 ? K : 0));
+}
+
+void prnn_pack_rows_t_ld(int n, int K, const float *X, int ldx, float *panels, size_t ldpanel) {
     if (n <= 0 || K <= 0) return;
     const int simd = simd_transposes(), K8 = K / 8 * 8;
     for (int p = 0; p * PRNN_PACK_NR < n; p++) {
-        float *dst = panels + (size_t)p * PRNN_PACK_NR * K;
+        float *dst = panels + (size_t)p * ldpanel;
         int r0 = p * PRNN_PACK_NR, w = n - r0 < PRNN_PACK_NR ? n - r0 : PRNN_PACK_NR;
         if (w < PRNN_PACK_NR) memset(dst, 0, (size_t)PRNN_PACK_NR * K * sizeof(float));
         int r = 0;
@@ -67,9 +71,14 @@ void prnn_pack_rows_t(int n, int K, const float *X, int ldx, float *panels) {
 }
 
 void prnn_unpack_rows_t(int n, int K, const float *panels, float *Y, int ldy) {
+    prnn_unpack_rows_t_ld(n, K, panels, (size_t)PRNN_PACK_NR * (size_t)(K > 0 ? K : 0), Y, ldy);
+}
+
+void prnn_unpack_rows_t_ld(int n, int K, const float *panels, size_t ldpanel, float *Y, int ldy) {
+    if (n <= 0 || K <= 0) return;
     const int simd = simd_transposes(), K8 = K / 8 * 8;
     for (int p = 0; p * PRNN_PACK_NR < n; p++) {
-        const float *src = panels + (size_t)p * PRNN_PACK_NR * K;
+        const float *src = panels + (size_t)p * ldpanel;
         int r0 = p * PRNN_PACK_NR, w = n - r0 < PRNN_PACK_NR ? n - r0 : PRNN_PACK_NR;
         int r = 0;
 #if PRNN_X86

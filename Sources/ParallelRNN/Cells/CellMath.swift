@@ -28,12 +28,14 @@ protocol CellMath: Sendable {
     /// The kernels packed for transposed steps (`stepTransposed`), or nil when the cell has none.
     var transposed: TransposedWeights? { get }
     /// One time step on transposed data (the batch in the vector lanes, n a multiple of 16): `z [G, n]` (rows `ldz`
-    /// apart) holds `x_t·W` per gate row and is consumed; `h`, `c`, `newH`, `newC` are `[U]` rows of 16 lanes per
-    /// 16 batch rows (`prnn_pack_rows_t`'s layout); `scratch` holds `scratchCount(rows: n)` floats. The same
-    /// operations per element as `step`: the same bits.
+    /// apart) holds the product of the step's operand and is consumed — `x_t·W ⊕ h·U` with ``TransposedWeights``
+    /// `.stacked` (LSTM, SimpleRNN: only the gates are left), `x_t·W` with `.separate`; `h`, `c`, `newH`, `newC` are
+    /// `[U]` rows of 16 lanes per 16 batch rows (`prnn_pack_rows_t`'s layout), `newH`'s panels `ldNewH` floats apart
+    /// (`16·U`, or `16·(I + U)` when they are the h rows of the next step's stacked operand); `scratch` holds
+    /// `scratchCount(rows: n)` floats. The same operations per element as `step`: the same bits.
     func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
                         c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
-                        newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?)
+                        newH: UnsafeMutablePointer<Float>, ldNewH: Int, newC: UnsafeMutablePointer<Float>?)
 }
 
 extension CellMath {
@@ -58,9 +60,9 @@ struct LSTMMath: CellMath {
 
     func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
                         c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
-                        newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
-        transposed!.recurrent.multiply(panels: h, batch: n, into: z, ldc: ldz, accumulate: true)  // [4U, n]
-        prnn_lstm_gates_t_f32(Int32(units), Int32(n), z, Int32(ldz), bias?.base, c!, newC!, newH,
+                        newH: UnsafeMutablePointer<Float>, ldNewH: Int, newC: UnsafeMutablePointer<Float>?) {
+        // z = x_t·W ⊕ h·U already (stacked weights): the gates only.
+        prnn_lstm_gates_t_f32(Int32(units), Int32(n), z, Int32(ldz), bias?.base, c!, newC!, newH, Int32(ldNewH),
                               activation.kernel, recurrentActivation.kernel)
     }
 
@@ -95,19 +97,23 @@ struct GRUMath: CellMath {
 
     func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
                         c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
-                        newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
-        let u = units, t = transposed!, inner = scratch
+                        newH: UnsafeMutablePointer<Float>, ldNewH: Int, newC: UnsafeMutablePointer<Float>?) {
+        guard case .separate(_, let recurrent, let candidate) = transposed! else {
+            preconditionFailure("GRU's transposed weights are separate")
+        }
+        precondition(ldNewH == 16 * units, "GRU's h panels are its own")
+        let u = units, inner = scratch
         if resetAfter {
-            t.recurrent.multiply(panels: h, batch: n, into: inner, ldc: n, accumulate: false)  // [3U, n]
+            recurrent.multiply(panels: h, batch: n, into: inner, ldc: n, accumulate: false)  // [3U, n]
             prnn_gru_gates_reset_after_t_f32(Int32(u), Int32(n), z, Int32(ldz), inner, Int32(n), inputBias?.base,
                                              recurrentBias?.base, h, newH, activation.kernel, recurrentActivation.kernel)
             return
         }
         let zGate = inner + 2 * u * n, rh = zGate + u * n, recurrentH = rh + u * n
-        t.recurrent.multiply(panels: h, batch: n, into: inner, ldc: n, accumulate: false)  // [2U, n]
+        recurrent.multiply(panels: h, batch: n, into: inner, ldc: n, accumulate: false)  // [2U, n]
         prnn_gru_gates_phase1_t_f32(Int32(u), Int32(n), z, Int32(ldz), inner, Int32(n), inputBias?.base, h, zGate, rh,
                                     recurrentActivation.kernel)
-        t.candidate!.multiply(panels: rh, batch: n, into: recurrentH, ldc: n, accumulate: false)  // [U, n]
+        candidate!.multiply(panels: rh, batch: n, into: recurrentH, ldc: n, accumulate: false)  // [U, n]
         prnn_gru_gates_phase2_t_f32(Int32(u), Int32(n), z, Int32(ldz), recurrentH, Int32(n), inputBias?.base, h, zGate,
                                     newH, activation.kernel)
     }
@@ -151,9 +157,9 @@ struct SimpleRNNMath: CellMath {
 
     func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
                         c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
-                        newH: UnsafeMutablePointer<Float>, newC: UnsafeMutablePointer<Float>?) {
-        transposed!.recurrent.multiply(panels: h, batch: n, into: z, ldc: ldz, accumulate: true)  // [U, n]
-        prnn_simple_rnn_t_f32(Int32(units), Int32(n), z, Int32(ldz), bias?.base, newH, activation.kernel)
+                        newH: UnsafeMutablePointer<Float>, ldNewH: Int, newC: UnsafeMutablePointer<Float>?) {
+        // z = x_t·W ⊕ h·U already (stacked weights): the activation only.
+        prnn_simple_rnn_t_f32(Int32(units), Int32(n), z, Int32(ldz), bias?.base, newH, Int32(ldNewH), activation.kernel)
     }
 
     func step(rows n: Int, projected p: UnsafeMutablePointer<Float>, ldp: Int, h: UnsafePointer<Float>, ldh: Int,

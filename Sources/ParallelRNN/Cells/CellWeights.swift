@@ -23,16 +23,18 @@ enum CellWeights {
 
     /// The kernels packed for transposed steps, where the machine has a fast transposed product (x86-64); the
     /// fused kernel takes that path for unmasked shards of 16 or 32 rows (``FusedCellKernel``).
-    /// `candidate`: the recurrent kernel's columns that get their own product (GRU without resetAfter); the
-    /// others are `recurrent`. `always` packs them whatever the machine prefers (tests).
-    static func transposed(kernel: Tensor<Float>, recurrentKernel: Tensor<Float>, candidate: Range<Int>? = nil,
-                           always: Bool = false) -> TransposedWeights? {
+    /// `stacked` (LSTM, SimpleRNN: `h·U` accumulates onto `x·W`): `[W; U]` as one kernel. Otherwise (GRU) separate,
+    /// `candidate` being the recurrent kernel's columns that get their own product (without resetAfter) and the
+    /// others `recurrent`. `always` packs them whatever the machine prefers (tests).
+    static func transposed(kernel: Tensor<Float>, recurrentKernel: Tensor<Float>, stacked: Bool = false,
+                           candidate: Range<Int>? = nil, always: Bool = false) -> TransposedWeights? {
         prnn_avx512_tune()  // the AVX-512 choice is measured (once per process) before it is read
         guard always || prnn_sgemm_t_preferred(16) != 0 || prnn_sgemm_t_preferred(32) != 0 else { return nil }
+        if stacked { return .stacked(.stacking(kernel, recurrentKernel)) }
         let all = 0..<recurrentKernel.shape[1]
-        return TransposedWeights(input: .packing(kernel),
-                                 recurrent: .packing(recurrentKernel, columns: candidate.map { 0..<$0.lowerBound } ?? all),
-                                 candidate: candidate.map { .packing(recurrentKernel, columns: $0) })
+        return .separate(input: .packing(kernel),
+                         recurrent: .packing(recurrentKernel, columns: candidate.map { 0..<$0.lowerBound } ?? all),
+                         candidate: candidate.map { .packing(recurrentKernel, columns: $0) })
     }
 
     /// The cell as a ``StepFunction``: `(x [b, I], states [b, U]…) → (h' [b, U], new states)`, computed by the same

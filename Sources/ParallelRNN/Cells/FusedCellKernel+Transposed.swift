@@ -2,29 +2,43 @@ import _ParallelRNNKernels
 
 extension FusedCellKernel {
     /// An unmasked shard of 16 or 32 rows (`prnn_sgemm_t_preferred`; tests: any), the batch in the vector lanes
-    /// (padded to a multiple of 16 with zero rows, computed and never read out): per step
-    /// `Z = W^T·x_tᵀ`, then the recurrent product(s) and the gates (``CellMath/stepTransposed``; LSTM and SimpleRNN
-    /// accumulate `U^T·hᵀ` onto `Z`, as their row-major step does), with `h` and `c` kept as
-    /// 16-column panels that are the next step's operand, and the new `h` copied out into the output rows. The
-    /// batch (a few KiB) stays in L1 while the weights stream through once per step; at these sizes that beats the
-    /// row-major step, whose weight panels each serve only n rows (KERNELS.md, seventh round). Same FMA chains and
-    /// gate formulas: bitwise the results of the row-major path. The workspace is allocated once, before the loop.
+    /// (padded to a multiple of 16 with zero rows, computed and never read out): per step the product of the step's
+    /// operand in one `prnn_sgemm_t` — LSTM and SimpleRNN (``TransposedWeights/stacked``): `Z = [W; U]^T·[x_t; h]^T`,
+    /// the FMA chains of their row-major step (x's terms, then h's) in one pass; GRU: `Z = W^T·x_tᵀ`, its recurrent
+    /// products following in ``CellMath/stepTransposed`` — then the gates, with `h` and `c` kept as 16-column panels
+    /// that are the next step's operand (stacked: `h` is the operand's last U rows, so the gates write the next
+    /// step's operand directly), and the new `h` copied out into the output rows. The batch (a few KiB) stays in L1
+    /// while the weights stream through once per step; at these sizes that beats the row-major step, whose weight
+    /// panels each serve only n rows (KERNELS.md, seventh round). Same FMA chains and gate formulas: bitwise the
+    /// results of the row-major path. The workspace is allocated once, before the loop.
     func runShardTransposed(positions: Range<Int>, weights: TransposedWeights, stop: StopFlag) {
         let g = geometry
         let n = positions.count, u = math.units, gw = math.gateWidth, inputSize = math.inputSize
         let first = positions.lowerBound  // unmasked: rows in the caller's order
         let lstm = math.stateCount == 2
         let lanes = (n + 15) / 16 * 16
-        let xCount = Int(prnn_rows_t_count(Int32(n), Int32(inputSize))), hCount = Int(prnn_rows_t_count(Int32(n), Int32(u)))
-        let floats = max(1, xCount + (lstm ? 4 : 2) * hCount + gw * lanes + math.scratchCount(rows: lanes))
+        let product = weights.operandProduct
+        let stacked: Bool
+        if case .stacked = weights { stacked = true } else { stacked = false }
+        // The operand: x_t's I rows (then h's U rows, stacked) of 16 lanes per panel, panels ldOperand floats apart.
+        let operandRows = product.rows, ldOperand = 16 * operandRows
+        let operandCount = operandRows * lanes, hCount = u * lanes
+        let ldh = stacked ? ldOperand : 16 * u  // between h's panels
+        // Stacked: this step's operand and the next one's (whose h rows the gates write); else one x operand, two h.
+        let floats = max(1, (stacked ? 2 * operandCount : operandCount + 2 * hCount) + (lstm ? 2 * hCount : 0)
+                            + gw * lanes + math.scratchCount(rows: lanes))
         let bytes = floats * MemoryLayout<Float>.size
         let raw = RawBuffer.allocate(bytes: bytes)
         defer { RawBuffer.deallocate(raw, bytes: bytes) }
-        let xT = raw.bindMemory(to: Float.self, capacity: floats)
-        var h = xT + xCount, newH = h + hCount
-        var c = newH + hCount, newC = c + (lstm ? hCount : 0)  // LSTM only
+        var operand = raw.bindMemory(to: Float.self, capacity: floats)
+        var nextOperand = stacked ? operand + operandCount : operand
+        var h = stacked ? operand + 16 * inputSize : operand + operandCount
+        var newH = stacked ? nextOperand + 16 * inputSize : h + hCount
+        var c = (stacked ? nextOperand + operandCount : newH + hCount), newC = c + (lstm ? hCount : 0)  // LSTM only
         let z = newC + (lstm ? hCount : 0), scratch = z + gw * lanes
-        initialStates[0].withUnsafeBufferPointer { prnn_pack_rows_t(Int32(n), Int32(u), $0.baseAddress! + first * u, Int32(u), h) }
+        initialStates[0].withUnsafeBufferPointer {
+            prnn_pack_rows_t_ld(Int32(n), Int32(u), $0.baseAddress! + first * u, Int32(u), h, ldh)
+        }
         if lstm {
             initialStates[1].withUnsafeBufferPointer { prnn_pack_rows_t(Int32(n), Int32(u), $0.baseAddress! + first * u, Int32(u), c) }
         }
@@ -35,20 +49,21 @@ extension FusedCellKernel {
             if stop.isSet { return }
             let t = g.originalTime(k)
             let xFirst = x + (g.timeMajor ? (t * g.batch + first) * inputSize : (first * g.time + t) * inputSize)
-            prnn_pack_rows_t(Int32(n), Int32(inputSize), xFirst, Int32(xRowStride), xT)
-            weights.input.multiply(panels: xT, batch: lanes, into: z, ldc: lanes, accumulate: false)
+            prnn_pack_rows_t_ld(Int32(n), Int32(inputSize), xFirst, Int32(xRowStride), operand, ldOperand)
+            product.multiply(panels: operand, batch: lanes, into: z, ldc: lanes, accumulate: false)
             math.stepTransposed(batch: lanes, z: z, ldz: lanes, h: h, c: lstm ? c : nil, scratch: scratch, newH: newH,
-                                newC: lstm ? newC : nil)
+                                ldNewH: ldh, newC: lstm ? newC : nil)
             swap(&h, &newH)
+            if stacked { swap(&operand, &nextOperand) }
             if lstm { swap(&c, &newC) }
             if g.returnAllOutputs {
-                prnn_unpack_rows_t(Int32(n), Int32(u), h, outputs + g.offset(row: first, step: k, steps: g.time, width: u),
-                                   Int32(outputRowStride))
+                prnn_unpack_rows_t_ld(Int32(n), Int32(u), h, ldh, outputs + g.offset(row: first, step: k, steps: g.time, width: u),
+                                      Int32(outputRowStride))
             }
         }
         withExtendedLifetime(inputs) {}
-        prnn_unpack_rows_t(Int32(n), Int32(u), h, lastOutput + first * u, Int32(u))
-        prnn_unpack_rows_t(Int32(n), Int32(u), h, states[0] + first * u, Int32(u))
+        prnn_unpack_rows_t_ld(Int32(n), Int32(u), h, ldh, lastOutput + first * u, Int32(u))
+        prnn_unpack_rows_t_ld(Int32(n), Int32(u), h, ldh, states[0] + first * u, Int32(u))
         if lstm { prnn_unpack_rows_t(Int32(n), Int32(u), c, states[1] + first * u, Int32(u)) }
     }
 }

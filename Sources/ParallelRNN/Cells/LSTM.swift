@@ -20,7 +20,7 @@ public struct LSTM: Sendable {
         math = LSTMMath(units: u, inputSize: i, inputWeights: CellWeights.packed(kernel),
                         recurrentWeights: CellWeights.packed(recurrentKernel), bias: bias?.storage,
                         activation: activation, recurrentActivation: recurrentActivation,
-                        transposed: CellWeights.transposed(kernel: kernel, recurrentKernel: recurrentKernel))
+                        transposed: CellWeights.transposed(kernel: kernel, recurrentKernel: recurrentKernel, stacked: true))
     }
 
     /// Runs the layer: `[B, T, I]` (or `[T, B, I]` time-major) → outputs `[B, T, U]`, lastOutput `[B, U]`, `[h, c]`.

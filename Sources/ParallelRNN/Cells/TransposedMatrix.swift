@@ -17,6 +17,16 @@ final class TransposedMatrix: PackedWeights, @unchecked Sendable {
         }
     }
 
+    /// Packs `[top; bottom]`, `[K1 + K2, N]`, from two rank-2 tensors with N columns each.
+    static func stacking(_ top: Tensor<Float>, _ bottom: Tensor<Float>) -> TransposedMatrix {
+        let n = top.shape[1], k1 = top.shape[0], k2 = bottom.shape[0]
+        let both = UnsafeMutablePointer<Float>.allocate(capacity: max(1, (k1 + k2) * n))
+        defer { both.deallocate() }
+        top.withUnsafeBufferPointer { both.update(from: $0.baseAddress!, count: k1 * n) }
+        bottom.withUnsafeBufferPointer { (both + k1 * n).update(from: $0.baseAddress!, count: k2 * n) }
+        return TransposedMatrix(both, rows: k1 + k2, leadingDimension: n, columns: 0..<n)
+    }
+
     /// `C [N, n]` (ldc) = (accumulate ? C : 0) + self^T · X^T, `X^T` in 16-column panels (`prnn_pack_rows_t`'s
     /// layout) — each element the bits of `(X·self)[r, j]`.
     @inline(__always)
@@ -26,10 +36,21 @@ final class TransposedMatrix: PackedWeights, @unchecked Sendable {
     }
 }
 
-/// A cell's kernels packed for transposed products: as the row-major ``CellMath`` splits them (GRU without
-/// resetAfter: the recurrent kernel's z, r columns, and its h columns as `candidate`).
-struct TransposedWeights: Sendable {
-    let input: TransposedMatrix
-    let recurrent: TransposedMatrix
-    var candidate: TransposedMatrix? = nil
+/// A cell's kernels packed for transposed products.
+enum TransposedWeights: Sendable {
+    /// LSTM and SimpleRNN, which accumulate `h·U` onto `x·W`: `[W; U]` as one `[I + U, G]` kernel, so a step's
+    /// pre-activations are one product over the stacked operand `[x_t; h]` — the same FMA chains (x's terms, then
+    /// h's) in one pass over the accumulators instead of two (KERNELS.md, ninth round).
+    case stacked(TransposedMatrix)
+    /// GRU, split as its row-major ``CellMath`` splits the kernels (without resetAfter: the recurrent kernel's z, r
+    /// columns as `recurrent`, its h columns as `candidate`).
+    case separate(input: TransposedMatrix, recurrent: TransposedMatrix, candidate: TransposedMatrix?)
+
+    /// The product of a step's operand (``FusedCellKernel``): `[W; U]`, or `W`.
+    var operandProduct: TransposedMatrix {
+        switch self {
+        case .stacked(let w): return w
+        case .separate(let input, _, _): return input
+        }
+    }
 }

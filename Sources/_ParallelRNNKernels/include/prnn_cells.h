@@ -49,11 +49,11 @@ void prnn_simple_rnn_f32(int n, int units, const float *P, int ldp, const float 
 
 /// LSTM on transposed data (the batch in the vector lanes; prnn_sgemm_t): Z [4U, n] (rows ldz apart) holds each
 /// gate row's x·W ⊕ h·U for the n batch columns; c, newC and newH are in X^T panels of 16 columns ([U] rows of 16
-/// lanes per 16 batch rows: element (j, r) at (r/16)·16·U + j·16 + r%16), so newH is the next step's prnn_sgemm_t
-/// operand. n a multiple of 16. The element formulas of prnn_lstm_gates_f32 with R = NULL and the bias broadcast per
-/// unit: the same bits.
+/// lanes per 16 batch rows: element (j, r) at (r/16)·16·U + j·16 + r%16; newH's panels ldnh floats apart instead,
+/// ldnh ≥ 16·U, so that it can be the h part of the next step's stacked [x; h] prnn_sgemm_t operand). n a multiple
+/// of 16. The element formulas of prnn_lstm_gates_f32 with R = NULL and the bias broadcast per unit: the same bits.
 void prnn_lstm_gates_t_f32(int units, int n, const float *Z, int ldz, const float *bias, const float *c, float *newC,
-                           float *newH, prnn_activation act, prnn_activation rec_act);
+                           float *newH, int ldnh, prnn_activation act, prnn_activation rec_act);
 
 /// GRU with reset_after on transposed data (as prnn_lstm_gates_t_f32): Z = x·W [3U, n] (rows ldz apart), R = h·U
 /// [3U, n] (rows ldr apart), h and newH in panels; prnn_gru_gates_reset_after_f32's formulas.
@@ -70,8 +70,9 @@ void prnn_gru_gates_phase1_t_f32(int units, int n, const float *Z, int ldz, cons
 void prnn_gru_gates_phase2_t_f32(int units, int n, const float *Z, int ldz, const float *RH, int ldrh, const float *bias,
                                  const float *h, const float *zgate, float *newH, prnn_activation act);
 
-/// SimpleRNN on transposed data (as prnn_lstm_gates_t_f32): Z [U, n], h' = a(Z + b) into X^T panels.
-void prnn_simple_rnn_t_f32(int units, int n, const float *Z, int ldz, const float *bias, float *newH,
+/// SimpleRNN on transposed data (as prnn_lstm_gates_t_f32): Z [U, n], h' = a(Z + b) into X^T panels ldnh floats
+/// apart.
+void prnn_simple_rnn_t_f32(int units, int n, const float *Z, int ldz, const float *bias, float *newH, int ldnh,
                            prnn_activation act);
 
 #ifdef __cplusplus

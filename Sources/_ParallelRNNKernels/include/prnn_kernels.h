@@ -84,8 +84,12 @@ void prnn_sgemm_pack_t(int K, int N, const float *W, int ldw, float *packed);
 /// zero columns up to a multiple of 16 (the packed-B layout of X^T).
 size_t prnn_rows_t_count(int n, int K);  // floats needed
 void prnn_pack_rows_t(int n, int K, const float *X, int ldx, float *panels);
-/// The inverse: Y [n, K] (rows ldy apart) from X^T panels.
+/// The same into panels ldpanel ≥ 16·K floats apart: rows of a taller operand, e.g. x_t's rows of the stacked
+/// [x_t; h] operand of a step (ldpanel = 16·(I + U)), whose h rows follow at panels + 16·I.
+void prnn_pack_rows_t_ld(int n, int K, const float *X, int ldx, float *panels, size_t ldpanel);
+/// The inverse: Y [n, K] (rows ldy apart) from X^T panels (16·K or ldpanel floats apart).
 void prnn_unpack_rows_t(int n, int K, const float *panels, float *Y, int ldy);
+void prnn_unpack_rows_t_ld(int n, int K, const float *panels, size_t ldpanel, float *Y, int ldy);
 /// C [N, n] (rows ldc apart) = (accumulate ? C : 0) + W^T · X^T, W from prnn_sgemm_pack_t, X^T panels as
 /// prnn_pack_rows_t writes them; n a multiple of 16.
 void prnn_sgemm_t(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);

@@ -4,12 +4,11 @@
 // activations of activation_impl.h), so all paths are bitwise identical, and equal to prnn_activation_f32 applied to
 // the same pre-activations. Each cell's formulas are written once (the *_k functions below), on k ≤ GATES_K independent
 // vectors at a time so that the activations' dependency chains interleave (activation_impl.h); the row-major kernels
-// feed them GATES_K·FLANES columns of one row, the transposed ones GATES_K vectors of consecutive (unit, lanes) positions.
+// feed them GATES_K·FLANES columns of one row, the transposed ones GATES_K·FLANES lanes of one unit.
 //
 // The including file defines, before including: GATES_FN (function qualifiers, as ACT_FN) and GATES_K (≤ ACT_K): how
 // many vectors the kernels hand the cell formulas at once (Benchmarks/KERNELS.md, ninth round: 2 on AVX2, where it
 // measured fastest, 1 with AVX-512's 32 registers, where more made clang spill and re-broadcast constants).
-
 
 /// act(x), exactly prnn_activation_f32's element formula (linear: x).
 GATES_FN VF f_act(prnn_activation act, VF x) {

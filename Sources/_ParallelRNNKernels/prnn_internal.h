@@ -27,13 +27,7 @@
 #define PRNN_UNROLL _Pragma("GCC unroll 16")
 #define PRNN_INLINE static inline __attribute__((always_inline))
 /// for q in 0..<k, fully unrolled: k (≤ ACT_K) is a constant after inlining, so arrays indexed by q stay in registers.
-#if defined(__clang__)
-#define PRNN_EACH(q, k) _Pragma("clang loop unroll(full)") for (int q = 0; q < (k); q++)
-#elif defined(__GNUC__)
-#define PRNN_EACH(q, k) _Pragma("GCC unroll 16") for (int q = 0; q < (k); q++)
-#else
-#define PRNN_EACH(q, k) for (int q = 0; q < (k); q++)
-#endif
+#define PRNN_EACH(q, k) PRNN_UNROLL for (int q = 0; q < (k); q++)
 
 /// 64-byte aligned scratch (NULL on failure); free with prnn_free_aligned.
 void *prnn_alloc_aligned(size_t bytes);

@@ -10,21 +10,18 @@
 // many vectors the kernels hand the cell formulas at once (Benchmarks/KERNELS.md, ninth round: 2 on AVX2, where it
 // measured fastest, 1 with AVX-512's 32 registers, where more made clang spill and re-broadcast constants).
 
-/// act(x), exactly prnn_activation_f32's element formula (linear: x).
-GATES_FN VF f_act(prnn_activation act, VF x) {
-    switch (act) {
-    case PRNN_ACT_HARD_SIGMOID: return f_hard_sigmoid(x);
-    case PRNN_ACT_RELU: return f_relu(x);
-    default: return x;
-    }
-}
+#if GATES_K > ACT_K
+#error "GATES_K exceeds ACT_K, the activations' most vectors per call"
+#endif
 
-/// y[q] = act(x[q]) for k vectors (x and y may alias).
+/// y[q] = act(x[q]) for k vectors (x and y may alias): prnn_activation_f32's element formulas (linear: x).
 GATES_FN void f_act_k(prnn_activation act, int k, const VF *x, VF *y) {
     switch (act) {
     case PRNN_ACT_TANH: f_tanh_k(k, x, y); return;
     case PRNN_ACT_SIGMOID: f_sigmoid_k(k, x, y); return;
-    default: PRNN_EACH(q, k) y[q] = f_act(act, x[q]); return;
+    case PRNN_ACT_HARD_SIGMOID: PRNN_EACH(q, k) y[q] = f_hard_sigmoid(x[q]); return;
+    case PRNN_ACT_RELU: PRNN_EACH(q, k) y[q] = f_relu(x[q]); return;
+    default: PRNN_EACH(q, k) y[q] = x[q]; return;
     }
 }
 

@@ -17,24 +17,26 @@ extension FusedCellKernel {
         let first = positions.lowerBound  // unmasked: rows in the caller's order
         let lstm = math.stateCount == 2
         let lanes = (n + 15) / 16 * 16
-        let product = weights.operandProduct
-        let stacked: Bool
-        if case .stacked = weights { stacked = true } else { stacked = false }
-        // The operand: x_t's I rows (then h's U rows, stacked) of 16 lanes per panel, panels ldOperand floats apart.
+        // The step's product and its operand: x_t's I rows (then h's U rows, stacked) of 16 lanes per panel.
+        let product: TransposedMatrix, stacked: Bool
+        switch weights {
+        case .stacked(let w): (product, stacked) = (w, true)
+        case .separate(let input, _, _): (product, stacked) = (input, false)
+        }
         let operandRows = product.rows, ldOperand = 16 * operandRows
         let operandCount = operandRows * lanes, hCount = u * lanes
         let ldh = stacked ? ldOperand : 16 * u  // between h's panels
         // Stacked: this step's operand and the next one's (whose h rows the gates write); else one x operand, two h.
-        let floats = max(1, (stacked ? 2 * operandCount : operandCount + 2 * hCount) + (lstm ? 2 * hCount : 0)
-                            + gw * lanes + math.scratchCount(rows: lanes))
+        let statesOffset = stacked ? 2 * operandCount : operandCount + 2 * hCount
+        let floats = max(1, statesOffset + (lstm ? 2 * hCount : 0) + gw * lanes + math.scratchCount(rows: lanes))
         let bytes = floats * MemoryLayout<Float>.size
         let raw = RawBuffer.allocate(bytes: bytes)
         defer { RawBuffer.deallocate(raw, bytes: bytes) }
-        var operand = raw.bindMemory(to: Float.self, capacity: floats)
-        var nextOperand = stacked ? operand + operandCount : operand
-        var h = stacked ? operand + 16 * inputSize : operand + operandCount
+        let base = raw.bindMemory(to: Float.self, capacity: floats)
+        var operand = base, nextOperand = stacked ? base + operandCount : base
+        var h = stacked ? operand + 16 * inputSize : base + operandCount
         var newH = stacked ? nextOperand + 16 * inputSize : h + hCount
-        var c = (stacked ? nextOperand + operandCount : newH + hCount), newC = c + (lstm ? hCount : 0)  // LSTM only
+        var c = base + statesOffset, newC = c + (lstm ? hCount : 0)  // LSTM only
         let z = newC + (lstm ? hCount : 0), scratch = z + gw * lanes
         initialStates[0].withUnsafeBufferPointer {
             prnn_pack_rows_t_ld(Int32(n), Int32(u), $0.baseAddress! + first * u, Int32(u), h, ldh)

@@ -45,12 +45,4 @@ enum TransposedWeights: Sendable {
     /// GRU, split as its row-major ``CellMath`` splits the kernels (without resetAfter: the recurrent kernel's z, r
     /// columns as `recurrent`, its h columns as `candidate`).
     case separate(input: TransposedMatrix, recurrent: TransposedMatrix, candidate: TransposedMatrix?)
-
-    /// The product of a step's operand (``FusedCellKernel``): `[W; U]`, or `W`.
-    var operandProduct: TransposedMatrix {
-        switch self {
-        case .stacked(let w): return w
-        case .separate(let input, _, _): return input
-        }
-    }
 }

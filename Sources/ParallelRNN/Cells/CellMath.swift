@@ -28,13 +28,14 @@ protocol CellMath: Sendable {
     /// The kernels packed for transposed steps (`stepTransposed`), or nil when the cell has none.
     var transposed: TransposedWeights? { get }
     /// One time step on transposed data (the batch in the vector lanes, n a multiple of 16): `z [G, n]` (rows `ldz`
-    /// apart) holds the product of the step's operand and is consumed — `x_t·W ⊕ h·U` with ``TransposedWeights``
-    /// `.stacked` (LSTM, SimpleRNN: only the gates are left), `x_t·W` with `.separate`; `h`, `c`, `newH`, `newC` are
+    /// apart) holds the product of the step's operand and is consumed — `x_t·W ⊕ h·U` with `kernels` (this cell's
+    /// `transposed`, borrowed for the loop) `.stacked` (LSTM, SimpleRNN: only the gates are left), `x_t·W` with
+    /// `.separate` (GRU: its recurrent products follow here); `h`, `c`, `newH`, `newC` are
     /// `[U]` rows of 16 lanes per 16 batch rows (`prnn_pack_rows_t`'s layout), `newH`'s panels `ldNewH` floats apart
     /// (`16·U`, or `16·(I + U)` when they are the h rows of the next step's stacked operand); `scratch` holds
     /// `scratchCount(rows: n)` floats. The same operations per element as `step`: the same bits.
-    func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
-                        c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
+    func stepTransposed(_ kernels: TransposedProducts, batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int,
+                        h: UnsafePointer<Float>, c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
                         newH: UnsafeMutablePointer<Float>, ldNewH: Int, newC: UnsafeMutablePointer<Float>?)
 }
 
@@ -58,8 +59,8 @@ struct LSTMMath: CellMath {
 
     func scratchCount(rows n: Int) -> Int { 0 }
 
-    func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
-                        c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
+    func stepTransposed(_ kernels: TransposedProducts, batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int,
+                        h: UnsafePointer<Float>, c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
                         newH: UnsafeMutablePointer<Float>, ldNewH: Int, newC: UnsafeMutablePointer<Float>?) {
         // z = x_t·W ⊕ h·U already (stacked weights): the gates only.
         prnn_lstm_gates_t_f32(Int32(units), Int32(n), z, Int32(ldz), bias?.base, c!, newC!, newH, Int32(ldNewH),
@@ -95,10 +96,10 @@ struct GRUMath: CellMath {
     var transposed: TransposedWeights?
     var stateCount: Int { 1 }
 
-    func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
-                        c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
+    func stepTransposed(_ kernels: TransposedProducts, batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int,
+                        h: UnsafePointer<Float>, c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
                         newH: UnsafeMutablePointer<Float>, ldNewH: Int, newC: UnsafeMutablePointer<Float>?) {
-        guard case .separate(_, let recurrent, let candidate) = transposed! else {
+        guard case .separate(_, let recurrent, let candidate) = kernels else {
             preconditionFailure("GRU's transposed weights are separate")
         }
         precondition(ldNewH == 16 * units, "GRU's h panels are its own")
@@ -155,8 +156,8 @@ struct SimpleRNNMath: CellMath {
 
     func scratchCount(rows n: Int) -> Int { 0 }
 
-    func stepTransposed(batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int, h: UnsafePointer<Float>,
-                        c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
+    func stepTransposed(_ kernels: TransposedProducts, batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int,
+                        h: UnsafePointer<Float>, c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
                         newH: UnsafeMutablePointer<Float>, ldNewH: Int, newC: UnsafeMutablePointer<Float>?) {
         // z = x_t·W ⊕ h·U already (stacked weights): the activation only.
         prnn_simple_rnn_t_f32(Int32(units), Int32(n), z, Int32(ldz), bias?.base, newH, Int32(ldNewH), activation.kernel)

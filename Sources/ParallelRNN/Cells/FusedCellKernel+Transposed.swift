@@ -3,7 +3,7 @@ import _ParallelRNNKernels
 extension FusedCellKernel {
     /// An unmasked shard of 16 or 32 rows (`prnn_sgemm_t_preferred`; tests: any), the batch in the vector lanes
     /// (padded to a multiple of 16 with zero rows, computed and never read out): per step the product of the step's
-    /// operand in one `prnn_sgemm_t` — LSTM and SimpleRNN (``TransposedWeights/stacked``): `Z = [W; U]^T·[x_t; h]^T`,
+    /// operand in one `prnn_sgemm_t` — LSTM and SimpleRNN (``TransposedKernels/stacked``): `Z = [W; U]^T·[x_t; h]^T`,
     /// the FMA chains of their row-major step (x's terms, then h's) in one pass; GRU: `Z = W^T·x_tᵀ`, its recurrent
     /// products following in ``CellMath/stepTransposed`` — then the gates, with `h` and `c` kept as 16-column panels
     /// that are the next step's operand (stacked: `h` is the operand's last U rows, so the gates write the next
@@ -18,8 +18,10 @@ extension FusedCellKernel {
         let lstm = math.stateCount == 2
         let lanes = (n + 15) / 16 * 16
         // The step's product and its operand: x_t's I rows (then h's U rows, stacked) of 16 lanes per panel.
-        let product: TransposedMatrix, stacked: Bool
-        switch weights {
+        // Borrowed views (valid while `weights` lives: to the end of this function), so that no step retains.
+        let kernels = weights.products
+        let product: TransposedProduct, stacked: Bool
+        switch kernels {
         case .stacked(let w): (product, stacked) = (w, true)
         case .separate(let input, _, _): (product, stacked) = (input, false)
         }
@@ -53,7 +55,7 @@ extension FusedCellKernel {
             let xFirst = x + (g.timeMajor ? (t * g.batch + first) * inputSize : (first * g.time + t) * inputSize)
             prnn_pack_rows_t_ld(Int32(n), Int32(inputSize), xFirst, Int32(xRowStride), operand, ldOperand)
             product.multiply(panels: operand, batch: lanes, into: z, ldc: lanes, accumulate: false)
-            math.stepTransposed(batch: lanes, z: z, ldz: lanes, h: h, c: lstm ? c : nil, scratch: scratch, newH: newH,
+            math.stepTransposed(kernels, batch: lanes, z: z, ldz: lanes, h: h, c: lstm ? c : nil, scratch: scratch, newH: newH,
                                 ldNewH: ldh, newC: lstm ? newC : nil)
             swap(&h, &newH)
             if stacked { swap(&operand, &nextOperand) }
@@ -63,7 +65,7 @@ extension FusedCellKernel {
                                       Int32(outputRowStride))
             }
         }
-        withExtendedLifetime(inputs) {}
+        withExtendedLifetime((inputs, weights)) {}
         prnn_unpack_rows_t_ld(Int32(n), Int32(u), h, ldh, lastOutput + first * u, Int32(u))
         prnn_unpack_rows_t_ld(Int32(n), Int32(u), h, ldh, states[0] + first * u, Int32(u))
         if lstm { prnn_unpack_rows_t(Int32(n), Int32(u), c, states[1] + first * u, Int32(u)) }

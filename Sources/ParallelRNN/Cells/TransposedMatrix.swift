@@ -27,8 +27,22 @@ final class TransposedMatrix: PackedWeights, @unchecked Sendable {
         return TransposedMatrix(both, rows: k1 + k2, leadingDimension: n, columns: 0..<n)
     }
 
-    /// `C [N, n]` (ldc) = (accumulate ? C : 0) + self^T · X^T, `X^T` in 16-column panels (`prnn_pack_rows_t`'s
-    /// layout) — each element the bits of `(X·self)[r, j]`.
+    /// A borrowed view for a time loop (no reference counting per call); valid while `self` lives.
+    var product: TransposedProduct { TransposedProduct(base: base, rows: rows, columns: columns) }
+}
+
+/// A ``TransposedMatrix`` borrowed by a shard's time loop: trivially copyable, so taking it out of
+/// ``TransposedKernels`` at every step retains and releases nothing (the weights are shared by all shards, and an
+/// atomic count bouncing between cores is what the loop must not do). The owner outlives the loop.
+struct TransposedProduct {
+    let base: UnsafePointer<Float>
+    /// K.
+    let rows: Int
+    /// N.
+    let columns: Int
+
+    /// `C [N, n]` (ldc) = (accumulate ? C : 0) + W^T · X^T, `X^T` in 16-column panels (`prnn_pack_rows_t`'s
+    /// layout) — each element the bits of `(X·W)[r, j]`.
     @inline(__always)
     func multiply(panels: UnsafePointer<Float>, batch n: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
                   accumulate: Bool) {
@@ -36,13 +50,34 @@ final class TransposedMatrix: PackedWeights, @unchecked Sendable {
     }
 }
 
-/// A cell's kernels packed for transposed products.
-enum TransposedWeights: Sendable {
+/// A cell's kernels for transposed products: owned (``TransposedWeights``, packed once per layer) or borrowed for a
+/// time loop (``TransposedProducts``).
+enum TransposedKernels<Matrix> {
     /// LSTM and SimpleRNN, which accumulate `h·U` onto `x·W`: `[W; U]` as one `[I + U, G]` kernel, so a step's
     /// pre-activations are one product over the stacked operand `[x_t; h]` — the same FMA chains (x's terms, then
     /// h's) in one pass over the accumulators instead of two (KERNELS.md, ninth round).
-    case stacked(TransposedMatrix)
+    case stacked(Matrix)
     /// GRU, split as its row-major ``CellMath`` splits the kernels (without resetAfter: the recurrent kernel's z, r
     /// columns as `recurrent`, its h columns as `candidate`).
-    case separate(input: TransposedMatrix, recurrent: TransposedMatrix, candidate: TransposedMatrix?)
+    case separate(input: Matrix, recurrent: Matrix, candidate: Matrix?)
+
+    func map<T>(_ f: (Matrix) -> T) -> TransposedKernels<T> {
+        switch self {
+        case .stacked(let w): .stacked(f(w))
+        case .separate(let input, let recurrent, let candidate):
+            .separate(input: f(input), recurrent: f(recurrent), candidate: candidate.map(f))
+        }
+    }
+}
+
+extension TransposedKernels: Sendable where Matrix: Sendable {}
+
+/// The packed kernels a cell owns.
+typealias TransposedWeights = TransposedKernels<TransposedMatrix>
+/// The same kernels borrowed by a time loop (``TransposedKernels/products``).
+typealias TransposedProducts = TransposedKernels<TransposedProduct>
+
+extension TransposedKernels where Matrix == TransposedMatrix {
+    /// Borrowed views of every kernel, for a loop inside `withExtendedLifetime(self)`.
+    var products: TransposedProducts { map(\.product) }
 }

@@ -402,7 +402,7 @@ static int run_checks(void) {
         const int tshapes[][4] = {{32, 256, 1024, 1}, {32, 128, 1024, 0}, {16, 256, 1024, 1}, {48, 37, 100, 1},
                                   {32, 256, 768, 1}, {16, 7, 39, 0},
                                   {64, 5, 28, 0}, {32, 300, 44, 1}, {16, 1, 12, 0}, {32, 64, 13, 1}, {5, 20, 30, 1},
-                                  {20, 9, 7, 0}, {1, 3, 1, 1}};
+                                  {20, 9, 7, 0}, {1, 3, 1, 1}, {32, 384, 1024, 0}, {16, 513, 24, 1}};
         for (size_t i = 0; i < sizeof tshapes / sizeof tshapes[0]; i++)
             check_transposed(tshapes[i][0], tshapes[i][1], tshapes[i][2], tshapes[i][3]);
         printf("  transposed: %s\n", failures ? "FAILED" : "ok (sgemm_t = X·W bitwise, LSTM/GRU/SimpleRNN gates_t = row-major gates bitwise, every ISA; pack/unpack round trip)");

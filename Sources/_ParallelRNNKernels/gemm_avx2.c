@@ -230,22 +230,27 @@ PRNN_AVX2_TARGET void prnn_sgemm_packed_avx2(int M, int N, int K, const float *A
 }
 
 /// prnn_sgemm_t: each 12-row panel of W^T as two 6-row tiles (A stride PRNN_PACK_TR), each over every 16-column
-/// X^T panel (the batch, L1-resident for n ≤ 32); the panel's A comes from L1 the second time.
+/// X^T panel (the batch); the panel's A comes from L1 the second time. K runs in blocks (prnn_t_kblock), the
+/// outermost loop; C is stored and reloaded between blocks, exactly.
 PRNN_AVX2_TARGET void prnn_sgemm_t_avx2(int N, int n, int K, const float *packed, const float *panels, float *C,
                                         int ldc, int accumulate) {
     const __m256i zero = _mm256_setzero_si256();
-    for (int j0 = 0; j0 < N; j0 += PRNN_PACK_TR) {
-        const float *a = packed + (size_t)j0 * K;
-        for (int half = 0; half < 2; half++) {
-            int r0 = j0 + half * MR, mr = N - r0 < MR ? N - r0 : MR;
-            if (mr <= 0) break;
-            for (int q = 0; q * NT < n; q++) {
-                const float *b = panels + (size_t)q * K * NR;
-                float *c = C + (size_t)r0 * ldc + q * NT;
-#define CALL(R) tile(R, K, a + half * MR, 1, PRNN_PACK_TR, b, NR, c, (size_t)ldc, accumulate, 0, zero, zero)
-                if (mr == MR) CALL(MR);
-                else TILE_CASES(CALL)
+    const int kc = prnn_t_kblock(K);
+    for (int k0 = 0; k0 < K; k0 += kc) {
+        const int kb = K - k0 < kc ? K - k0 : kc, load_c = accumulate || k0 > 0;
+        for (int j0 = 0; j0 < N; j0 += PRNN_PACK_TR) {
+            const float *a = packed + (size_t)j0 * K + (size_t)k0 * PRNN_PACK_TR;
+            for (int half = 0; half < 2; half++) {
+                int r0 = j0 + half * MR, mr = N - r0 < MR ? N - r0 : MR;
+                if (mr <= 0) break;
+                for (int q = 0; q * NT < n; q++) {
+                    const float *b = panels + (size_t)q * K * NR + (size_t)k0 * NR;
+                    float *c = C + (size_t)r0 * ldc + q * NT;
+#define CALL(R) tile(R, kb, a + half * MR, 1, PRNN_PACK_TR, b, NR, c, (size_t)ldc, load_c, 0, zero, zero)
+                    if (mr == MR) CALL(MR);
+                    else TILE_CASES(CALL)
 #undef CALL
+                }
             }
         }
     }

@@ -253,21 +253,27 @@ static PRNN_AVX512_TARGET void tile_t(int mr, int kc, const float *A, const floa
 }
 
 /// prnn_sgemm_t: each 12-row panel of W^T (A stride PRNN_PACK_TR) as 12×32 tiles over the X^T panel pairs (the
-/// batch, L1-resident for n ≤ 32); W streams through once, in order. `ebc`: embedded broadcasts in full tiles.
+/// batch); W streams through once, in order. K runs in blocks (prnn_t_kblock), the outermost loop, so that the
+/// operand's block stays in L1 beside the W stream; C is stored and reloaded between blocks, exactly.
+/// `ebc`: embedded broadcasts in full tiles.
 PRNN_INLINE PRNN_AVX512_TARGET void sgemm_t(int N, int n, int K, const float *packed, const float *panels, float *C,
                                            int ldc, int accumulate, const int ebc) {
     const size_t b1 = (size_t)K * NP;
-    for (int j0 = 0; j0 < N; j0 += PRNN_PACK_TR) {
-        const int mr = N - j0 < PRNN_PACK_TR ? N - j0 : PRNN_PACK_TR;
-        const float *a = packed + (size_t)j0 * K;
-        for (int r0 = 0; r0 < n; r0 += NR) {
-            const int pair = n - r0 >= NR;  // else one 16-column panel is left
-            const float *b = panels + (size_t)r0 * K;
-            float *c = C + (size_t)j0 * ldc + r0;
-            if (mr == PRNN_PACK_TR && pair)
-                tile(PRNN_PACK_TR, K, a, 1, PRNN_PACK_TR, b, NP, b1, 0, c, (size_t)ldc, accumulate, 0xFFFF, 0xFFFF, ebc);
-            else
-                tile_t(mr, K, a, b, b1, !pair, c, (size_t)ldc, accumulate, pair ? 0xFFFF : 0);
+    const int kc = prnn_t_kblock(K);
+    for (int k0 = 0; k0 < K; k0 += kc) {
+        const int kb = K - k0 < kc ? K - k0 : kc, load_c = accumulate || k0 > 0;
+        for (int j0 = 0; j0 < N; j0 += PRNN_PACK_TR) {
+            const int mr = N - j0 < PRNN_PACK_TR ? N - j0 : PRNN_PACK_TR;
+            const float *a = packed + (size_t)j0 * K + (size_t)k0 * PRNN_PACK_TR;
+            for (int r0 = 0; r0 < n; r0 += NR) {
+                const int pair = n - r0 >= NR;  // else one 16-column panel is left
+                const float *b = panels + (size_t)r0 * K + (size_t)k0 * NP;
+                float *c = C + (size_t)j0 * ldc + r0;
+                if (mr == PRNN_PACK_TR && pair)
+                    tile(PRNN_PACK_TR, kb, a, 1, PRNN_PACK_TR, b, NP, b1, 0, c, (size_t)ldc, load_c, 0xFFFF, 0xFFFF, ebc);
+                else
+                    tile_t(mr, kb, a, b, b1, !pair, c, (size_t)ldc, load_c, pair ? 0xFFFF : 0);
+            }
         }
     }
 }

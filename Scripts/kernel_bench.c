@@ -2,6 +2,7 @@
 //
 //   clang -O2 -I Sources/_ParallelRNNKernels/include Sources/_ParallelRNNKernels/*.c Scripts/kernel_bench.c -lm -o /tmp/kb
 //   /tmp/kb check          # GEMM vs double reference, ISA vs portable bitwise, activations vs libm
+//   /tmp/kb check gates    # the gate kernels and the transposed path only
 //   /tmp/kb bench [isa]    # GFLOP/s, median of 7 runs (isa: avx512 | avx2 | portable; default: detected)
 //   /tmp/kb quick [isa]    # a few representative shapes only
 //   /tmp/kb cells [isa]    # the cells' shapes: recurrent/input packed GEMMs, tiny 32³, and the gate kernels
@@ -11,7 +12,8 @@
 //   /tmp/kb loop isa rows T I U blockRows   # one LSTM shard's fused time loop, per phase (see bench_loop)
 //   /tmp/kb pack [avx2|avx512]             # A packing: scalar vs register transposes, the w1 shard's blocks
 //   /tmp/kb loopt isa rows T I U           # the same shard on the transposed path (batch in the lanes), per phase
-//   /tmp/kb tilechoice                     # the tiles short and tall products use (PRNN_AVX512_TILE, tuner)
+//   /tmp/kb tilechoice                     # the tiles short and tall products use (PRNN_AVX512_TILE, tuner), and
+//                                          # the AVX-512 gate kernels' vectors per call (PRNN_AVX512_GATES_K, tuner)
 #define _GNU_SOURCE
 #include "prnn_kernels.h"
 #include "prnn_cells.h"
@@ -361,8 +363,11 @@ static void check_transposed(int n, int K, int N, int accumulate) {
     free(X); free(W); free(C0); free(C); free(ref); free(Y); free(packed); free(panels);
 }
 
-static int run_checks(void) {
+/// All checks; `gates_only`: the gate kernels and the transposed path only (`kb check gates`: Scripts/emulate-avx512
+/// reruns those with the other AVX-512 gate variant).
+static int run_checks(int gates_only) {
     printf("detected ISA: %s\n", prnn_isa_name(prnn_detected_isa()));
+    if (gates_only) goto gates;
     int dims[] = {1, 2, 3, 5, 7, 8, 11, 12, 13, 16, 17, 24, 31, 32, 33, 47, 63, 64, 65, 97, 128, 193, 257, 300};
     int nd = sizeof dims / sizeof dims[0];
     // AVX-512 has three register tiles (prnn_avx512_tile: 12x32, 6x64, 12x32e), each checked; other ISAs run once.
@@ -397,6 +402,7 @@ static int run_checks(void) {
     }
     printf("  dgemm: %s\n", failures ? "FAILED" : "ok");
     check_activations();
+gates:
     check_gates();
     {
         const int tshapes[][4] = {{32, 256, 1024, 1}, {32, 128, 1024, 0}, {16, 256, 1024, 1}, {48, 37, 100, 1},
@@ -758,7 +764,7 @@ static int bench_pack(int simd) {
 
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "check";
-    if (!strcmp(mode, "check")) return run_checks();
+    if (!strcmp(mode, "check")) return run_checks(argc > 2 && !strcmp(argv[2], "gates"));
     if (!strcmp(mode, "loop")) {
         if (argc < 8 || atoi(argv[3]) < 1 || atoi(argv[4]) < 1 || atoi(argv[5]) < 1 || atoi(argv[6]) < 1) {
             fprintf(stderr, "usage: kb loop isa rows T I U blockRows (rows, T, I, U ≥ 1)\n");
@@ -778,8 +784,8 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (!strcmp(mode, "tilechoice")) {  // the tiles short and tall products would use (Scripts/emulate-avx512 checks)
-        printf("short=%s tall=%s\n", prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS)),
-               prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS + 1)));
+        printf("short=%s tall=%s gates_k=%d\n", prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS)),
+               prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS + 1)), prnn_avx512_gates_k());
         return 0;
     }
     if (!strcmp(mode, "pack")) {
@@ -842,10 +848,11 @@ int main(int argc, char **argv) {
             }
         prnn_force_avx512_tile(PRNN_AVX512_TILE_DEFAULT);
         prnn_avx512_tune();
-        printf("prnn_avx512_tune() picks: %s for ≤ %d rows, %s taller; transposed product for 32 rows: %s\n",
+        printf("prnn_avx512_tune() picks: %s for ≤ %d rows, %s taller; transposed product for 32 rows: %s; gate kernels: "
+               "%d vector(s) per call\n",
                prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS)), PRNN_AVX512_SHORT_ROWS,
                prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS + 1)),
-               prnn_sgemm_t_preferred(32) ? "on" : "off (measured slower)");
+               prnn_sgemm_t_preferred(32) ? "on" : "off (measured slower)", prnn_avx512_gates_k());
         return 0;
     }
     if (!strcmp(mode, "quick")) {

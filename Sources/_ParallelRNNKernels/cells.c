@@ -1,10 +1,12 @@
-// Public entry points of the cell gate kernels (prnn_cells.h): forward to the active ISA's gates_*.c.
+// Public entry points of the cell gate kernels (prnn_cells.h): forward to the active ISA's gates_*.c (AVX-512: the
+// variant prnn_avx512_gates_k() names).
 #include "prnn_internal.h"
 
 #if PRNN_X86
 #define PRNN_GATES_DISPATCH(name, ...) do { \
     switch (prnn_active_isa()) { \
-    case PRNN_ISA_AVX512: name##_avx512(__VA_ARGS__); return; \
+    case PRNN_ISA_AVX512: \
+        if (prnn_avx512_gates_k() == 2) name##_avx512k2(__VA_ARGS__); else name##_avx512(__VA_ARGS__); return; \
     case PRNN_ISA_AVX2: name##_avx2(__VA_ARGS__); return; \
     default: name##_portable(__VA_ARGS__); return; \
     } } while (0)

@@ -1,7 +1,8 @@
 // The AVX-512 blocked GEMM's register tile (prnn_kernels.h), per class of products — short (≤ PRNN_AVX512_SHORT_ROWS
 // rows: a small shard's per-step recurrent GEMM) and tall (input projections, large shards): forced, else
 // PRNN_AVX512_TILE, else measured once per process by prnn_avx512_tune(), else 12×32. All tiles give the same bits;
-// only the speed differs by machine and shape.
+// only the speed differs by machine and shape. The same for the transposed product's variant and the gate kernels'
+// vectors per formula call.
 #include "prnn_internal.h"
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -16,6 +17,9 @@ static _Atomic int tile_tuned[2] = {PRNN_AVX512_TILE_DEFAULT, PRNN_AVX512_TILE_D
 static _Atomic int tune_state = 0;               // 0: not started, 1: running, 2: done
 static _Atomic int transposed_mode = PRNN_TRANSPOSED_OFF;  // measured: the transposed path's variant, or off
 static _Atomic int transposed_gain_permille = 1000;         // measured: row-major / transposed time, where on
+static _Atomic int gates_k_forced = 0;                      // 1 or 2; 0: not forced
+static _Atomic int gates_k_from_env = -1;                   // -1: not read yet; 0: unset or malformed
+static _Atomic int gates_k_tuned = 1;
 
 static int tile_named(const char *s, size_t n) {
     return n == 4 && !strncmp(s, "6x64", 4) ? PRNN_AVX512_TILE_6X64
@@ -54,6 +58,27 @@ void prnn_force_avx512_tile(prnn_avx512_tile tile) {
     int v = tile == PRNN_AVX512_TILE_12X32 || tile == PRNN_AVX512_TILE_6X64 || tile == PRNN_AVX512_TILE_12X32E
         ? (int)tile : PRNN_AVX512_TILE_DEFAULT;
     atomic_store_explicit(&tile_forced, v, memory_order_relaxed);
+}
+
+/// PRNN_AVX512_GATES_K: `1` or `2`; anything else is ignored.
+static int env_gates_k(void) {
+    int v = atomic_load_explicit(&gates_k_from_env, memory_order_relaxed);
+    if (v < 0) {
+        const char *e = getenv("PRNN_AVX512_GATES_K");
+        v = e && (!strcmp(e, "1") || !strcmp(e, "2")) ? e[0] - '0' : 0;
+        atomic_store_explicit(&gates_k_from_env, v, memory_order_relaxed);
+    }
+    return v;
+}
+
+int prnn_avx512_gates_k(void) {
+    int v = atomic_load_explicit(&gates_k_forced, memory_order_relaxed);
+    if (!v) v = env_gates_k();
+    return v ? v : atomic_load_explicit(&gates_k_tuned, memory_order_relaxed);
+}
+
+void prnn_force_avx512_gates_k(int k) {
+    atomic_store_explicit(&gates_k_forced, k == 1 || k == 2 ? k : 0, memory_order_relaxed);
 }
 
 const char *prnn_avx512_tile_name(prnn_avx512_tile tile) {
@@ -165,6 +190,47 @@ static int transposed_choice(int short_tile, int tall_tile, const float *A, cons
     return mode;
 }
 
+/// One pass of the gate kernels with 1 (k2 = 0) or 2 vectors per formula call: a 32-row LSTM step of w1 row-major
+/// (P [32, 1024]) and transposed (Z [1024, 32]), and a GRU (reset after) step transposed, four times. Seconds.
+static double time_gates(int k2, const float *Z, const float *bias, const float *c, float *out) {
+    void (*lstm)(int, int, const float *, int, const float *, const float *, const float *, float *, float *, int,
+                 prnn_activation, prnn_activation) = k2 ? prnn_lstm_gates_f32_avx512k2 : prnn_lstm_gates_f32_avx512;
+    void (*lstm_t)(int, int, const float *, int, const float *, const float *, float *, float *, int,
+                   prnn_activation, prnn_activation) = k2 ? prnn_lstm_gates_t_f32_avx512k2 : prnn_lstm_gates_t_f32_avx512;
+    void (*gru_t)(int, int, const float *, int, const float *, int, const float *, const float *, const float *,
+                  float *, prnn_activation, prnn_activation) =
+        k2 ? prnn_gru_gates_reset_after_t_f32_avx512k2 : prnn_gru_gates_reset_after_t_f32_avx512;
+    const size_t cells = 32 * 256;
+    double t0 = seconds();
+    for (int rep = 0; rep < 4; rep++) {
+        lstm(32, 256, Z, 1024, NULL, bias, c, out, out + cells, 256, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+        lstm_t(256, 32, Z, 32, bias, c, out, out + cells, 16 * 256, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+        gru_t(256, 32, Z, 32, Z + 768 * 32, 32, bias, bias + 768, c, out, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+    }
+    return seconds() - t0;
+}
+
+/// 2 if the gate kernels with two vectors per call are at least 2 % faster than with one (medians, rotating
+/// order), else 1.
+static int gates_choice(void) {
+    float *Z = prnn_alloc_aligned(sizeof(float) * 1024 * 32 * 2), *bias = prnn_alloc_aligned(sizeof(float) * 1536);
+    float *c = prnn_alloc_aligned(sizeof(float) * 256 * 32), *out = prnn_alloc_aligned(sizeof(float) * 2 * 256 * 32);
+    int k = 1;
+    if (Z && bias && c && out) {
+        for (int i = 0; i < 1024 * 32 * 2; i++) Z[i] = (float)(i % 17) * 0.25f - 2.0f;
+        for (int i = 0; i < 1536; i++) bias[i] = (float)(i % 7) * 0.0625f - 0.1875f;
+        for (int i = 0; i < 256 * 32; i++) c[i] = (float)(i % 5) * 0.25f - 0.5f;
+        double t[2][TUNE_ROUNDS];
+        time_gates(0, Z, bias, c, out); time_gates(1, Z, bias, c, out);  // warm-up
+        for (int r = 0; r < TUNE_ROUNDS; r++)
+            for (int j = 0; j < 2; j++) { int i = (r + j) % 2; t[i][r] = time_gates(i, Z, bias, c, out); }
+        for (int i = 0; i < 2; i++) qsort(t[i], TUNE_ROUNDS, sizeof(double), cmp_double);
+        if (t[1][TUNE_ROUNDS / 2] < 0.98 * t[0][TUNE_ROUNDS / 2]) k = 2;
+    }
+    prnn_free_aligned(Z); prnn_free_aligned(bias); prnn_free_aligned(c); prnn_free_aligned(out);
+    return k;
+}
+
 /// The fastest tile for each class by median pass time (12×32 unless another is at least 2 % faster), into
 /// choice[SHORT], choice[TALL]; left PRNN_AVX512_TILE_DEFAULT if nothing could run. Then the transposed path's
 /// variant (prnn_sgemm_t, small shards), or off unless it is ≥ 2 % faster than the row-major steps.
@@ -201,6 +267,7 @@ static void measure(int choice[2]) {
         atomic_store_explicit(&transposed_mode, transposed_choice(short_tile, tall_tile, A, packed, C),
                               memory_order_relaxed);
     }
+    if (!env_gates_k()) atomic_store_explicit(&gates_k_tuned, gates_choice(), memory_order_relaxed);
     prnn_free_aligned(A); prnn_free_aligned(B); prnn_free_aligned(packed); prnn_free_aligned(C);
 }
 #endif

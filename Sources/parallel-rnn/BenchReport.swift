@@ -25,8 +25,10 @@ struct BenchReport {
         guard !json else { return }
         let steps = spec.usefulSampleSteps
         Terminal.output("workload  \(spec.name)\(spec.modified && spec.name != "custom" ? " (modified)" : ""): \(spec.summary), float32")
+        let gates = PeakProbe.avx512GatesK.map { ", gate kernels \($0) vector\($0 == 1 ? "" : "s") per call" } ?? ""
         let tile = PeakProbe.avx512TileName.map {
-            $0.contains(",") ? " (GEMM tiles ≤ \(PeakProbe.avx512ShortRows) rows, taller: \($0))" : " (GEMM tile \($0))"
+            $0.contains(",") ? " (GEMM tiles ≤ \(PeakProbe.avx512ShortRows) rows, taller: \($0)\(gates))"
+                : " (GEMM tile \($0)\(gates))"
         } ?? ""
         let gain = PeakProbe.transposedGain.map {
             " (32 rows: \(format($0, 2))× the row-major speed, \(PeakProbe.transposedGainMeasured ? "measured" : "assumed"))"
@@ -85,6 +87,7 @@ struct BenchReport {
                 ("peak_fraction", jsonNumber(fraction)),
                 ("speedup", jsonNumber(speedup)),
                 ("isa", jsonString(peak.isa)), ("avx512_tile", PeakProbe.avx512TileName.map(jsonString) ?? "null"),
+                ("avx512_gates_k", PeakProbe.avx512GatesK.map { String($0) } ?? "null"),
                 ("transposed_shard_rows", jsonString(PeakProbe.transposedShardRows)),
                 ("transposed_gain", PeakProbe.transposedGain.map(jsonNumber) ?? "null"),
                 ("build", jsonString(peak.build)),

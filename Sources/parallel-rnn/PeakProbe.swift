@@ -46,6 +46,11 @@ enum PeakProbe {
         let name = { (tile: prnn_avx512_tile) in String(cString: prnn_avx512_tile_name(tile)) }
         return short == tall ? name(short) : "\(name(short)),\(name(tall))"
     }
+    /// How many vectors the AVX-512 gate kernels hand the cell formulas at once (`prnn_avx512_gates_k`: 1 or 2, as
+    /// the tuner measured or `PRNN_AVX512_GATES_K` says); nil without AVX-512.
+    static var avx512GatesK: Int? {
+        prnn_active_isa() == PRNN_ISA_AVX512 ? Int(prnn_avx512_gates_k()) : nil
+    }
     /// The shard sizes (rows) the fused cells run transposed when unmasked, the batch in the vector lanes
     /// (`prnn_sgemm_t_preferred`; on AVX-512 as the tuner measured it): e.g. "16,32", or "none".
     static var transposedShardRows: String {

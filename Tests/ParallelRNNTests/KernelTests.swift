@@ -157,6 +157,19 @@ struct KernelTests {
         #expect(["12x32", "6x64", "12x32e"].contains(String(cString: prnn_avx512_tile_name(unforced.0))))
     }
 
+    @Test("AVX-512 gate variant: forcing 1 or 2 sets it, anything else returns to the unforced choice (1 or 2)")
+    func avx512GatesForcing() {
+        prnn_avx512_tune()  // no-op without AVX-512
+        let unforced = prnn_avx512_gates_k()
+        #expect(unforced == 1 || unforced == 2)
+        for k: Int32 in [1, 2] {
+            prnn_force_avx512_gates_k(k)
+            #expect(prnn_avx512_gates_k() == k)
+            prnn_force_avx512_gates_k(7)
+            #expect(prnn_avx512_gates_k() == unforced, "an unknown value means unforced")
+        }
+    }
+
     @Test("sgemm matches a Double reference on random and odd shapes; every ISA, packed and unpacked, bitwise equal to portable")
     func sgemmRandomShapes() {
         var rng = XorShift(seed: 0x5EED)
@@ -694,8 +707,13 @@ extension KernelTests {
                             let worst = zip(portable, reference).map { abs(Double($0) - $1) / max(1, abs($1)) }.max() ?? 0
                             #expect(worst <= 1e-6, "\(label): vs Double reference, worst \(worst)")
                             for isa in supportedISAs() where isa != PRNN_ISA_PORTABLE {
-                                let out = withISA(isa) { kernel.run(t, act: act, ract: ract) }
-                                #expect(bits(out) == bits(portable), "\(label): \(isa) vs portable")
+                                // AVX-512: both gate variants (1 or 2 vectors per formula call; the tuner picks one).
+                                for k: Int32 in isa == PRNN_ISA_AVX512 ? [1, 2] : [0] {
+                                    prnn_force_avx512_gates_k(k)
+                                    defer { prnn_force_avx512_gates_k(0) }
+                                    let out = withISA(isa) { kernel.run(t, act: act, ract: ract) }
+                                    #expect(bits(out) == bits(portable), "\(label): \(isa) (gates k \(k)) vs portable")
+                                }
                             }
                             for isa in supportedISAs() {
                                 let out = withISA(isa) { kernel.run(t, act: act, ract: ract, strided: true) }

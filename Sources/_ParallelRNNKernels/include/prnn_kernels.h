@@ -39,13 +39,21 @@ prnn_avx512_tile prnn_avx512_active_tile(int rows);
 /// Forces a tile for every product (tests, benchmarks); PRNN_AVX512_TILE_DEFAULT (or an unknown value) returns to
 /// the environment's or measured choice.
 void prnn_force_avx512_tile(prnn_avx512_tile tile);
+/// How many vectors the AVX-512 gate kernels hand the cell formulas at once, 1 or 2 (gates_avx512.c,
+/// gates_k2_avx512.c; the same bits): forced (prnn_force_avx512_gates_k), else the environment's PRNN_AVX512_GATES_K
+/// (`1` or `2`), else what prnn_avx512_tune() measured faster, else 1.
+int prnn_avx512_gates_k(void);
+/// Forces the AVX-512 gate variant (1 or 2; 0 or anything else returns to the environment's or measured choice).
+void prnn_force_avx512_gates_k(int k);
 /// Once per process, on AVX-512 CPUs when PRNN_AVX512_TILE is unset: times the tiles on the fused cells' GEMM shapes
 /// on the calling thread, short and tall products separately (rotating order, medians; 30–50 ms), and keeps for
 /// each class another tile than 12×32 only if it is at least 2 % faster; then times the transposed product
 /// (prnn_sgemm_t; plain and embedded broadcasts) against the tuned tiles on four steps of a 32-row LSTM shard (row-major:
-/// a 128-row projection and four recurrent products; transposed: per step pack, two products, unpack) and keeps the
-/// faster variant on only if it is at least 2 % faster (off until measured; PRNN_AVX512_TILE set: on). Concurrent first
-/// calls wait for that choice; later calls return at once.
+/// a 128-row projection and four recurrent products; transposed: per step pack, the stacked product, unpack) and keeps
+/// the faster variant on only if it is at least 2 % faster (off until measured; PRNN_AVX512_TILE set: on); then, unless
+/// PRNN_AVX512_GATES_K is set, the gate kernels with 1 and 2 vectors per formula call (a 32-row LSTM step row-major
+/// and transposed, a GRU step transposed), keeping 2 only if it is at least 2 % faster. Concurrent first calls wait
+/// for these choices; later calls return at once.
 void prnn_avx512_tune(void);
 const char *prnn_avx512_tile_name(prnn_avx512_tile tile);
 

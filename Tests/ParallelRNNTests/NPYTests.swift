@@ -356,6 +356,67 @@ import Testing
         #expect(back.members["metadata.json"] == Data("{\"cell\": \"lstm\"}".utf8))
     }
 
+    /// A stored two-member archive written here, and the offsets of its zip records.
+    static func twoMemberArchive() throws -> (data: Data, centralRecords: [Int], end: Int) {
+        var npz = NPZArchive()
+        try npz.set(try Tensor<Float>(shape: [3], scalars: [1, 2, 3]), named: "a")
+        try npz.set(try Tensor<Float>(shape: [1], scalars: [4]), named: "b")
+        let data = try npz.archiveData()
+        let bytes = [UInt8](data)
+        func find(_ signature: [UInt8]) -> [Int] {
+            (0...(bytes.count - 4)).filter { Array(bytes[$0..<($0 + 4)]) == signature }
+        }
+        let central = find([0x50, 0x4B, 0x01, 0x02]), end = try #require(find([0x50, 0x4B, 0x05, 0x06]).last)
+        try #require(central.count == 2)
+        return (data, central, end)
+    }
+
+    static func patched(_ data: Data, at offset: Int, _ value: UInt32, bytes count: Int) -> Data {
+        var d = data
+        for i in 0..<count { d[d.startIndex + offset + i] = UInt8((value >> (8 * UInt32(i))) & 0xFF) }
+        return d
+    }
+
+    @Test("a corrupt .npz is a file error, never a trap or a partial archive: bad CRC, offsets past the end, an unreadable directory record")
+    func corruptNPZIsFileError() throws {
+        let (data, central, end) = try Self.twoMemberArchive()
+        let url = Self.temporaryURL("bad.npz")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try data.write(to: url)
+        #expect(try NPZArchive(contentsOf: url).names == ["a", "b"])
+        // One bit of a stored float (1.0 = 00 00 80 3F) flipped: numpy says "Bad CRC-32".
+        var flipped = data
+        let one = try #require([UInt8](data).indices.first { Array(data[$0..<($0 + 4)]) == [0, 0, 0x80, 0x3F] })
+        flipped[one + 3] ^= 0x40
+        var cases: [(String, Data, String)] = [("bit flip", flipped, "CRC-32")]
+        cases.append(("directory offset past the end", Self.patched(data, at: end + 16, 0xFFFF_FFF0, bytes: 4), ""))
+        cases.append(("local header offset past the end", Self.patched(data, at: central[0] + 42, 0xFFFF_FF00, bytes: 4), ""))
+        cases.append(("second directory record unreadable", Self.patched(data, at: central[1] + 30, 0xFFFF, bytes: 2), ""))
+        for (label, bad, mention) in cases {
+            try bad.write(to: url)
+            let e = try #require(Self.fileError { _ = try NPZArchive(contentsOf: url) }, "\(label)")
+            #expect(e.path == url.path, "\(label)")
+            #expect(mention.isEmpty || e.reason.contains(mention), "\(label): \(e.reason)")
+        }
+    }
+
+    @Test("a .npy header with containers nested thousands deep is a file error, not a stack overflow")
+    func hostileHeadersAreFileErrors() throws {
+        func npy(header: String) -> Data {
+            let text = Array(header.utf8) + [0x0A]
+            return Data(NPYHeader.magic + [2, 0] + (0..<4).map { UInt8((text.count >> (8 * $0)) & 0xFF) } + text + [0, 0, 0, 0])
+        }
+        let base = "{'descr': '<f4', 'fortran_order': False, 'shape': (), "
+        let deep = npy(header: base + "'x': " + String(repeating: "[", count: 3000) + String(repeating: "]", count: 3000) + "}")
+        let e = try #require(Self.fileError { _ = try Tensor<Float>(npyData: deep, source: "deep.npy") })
+        #expect(e.path == "deep.npy" && e.reason.contains("nested"))
+        let open = npy(header: String(repeating: "(", count: 9000))
+        #expect(Self.fileError { _ = try Tensor<Float>(npyData: open) } != nil)
+        // Nesting numpy itself writes (a few levels) still parses: a scalar float32.
+        let fine = npy(header: base + "'x': [(1, [2, {'y': (3,)}])]}")
+        #expect(try Tensor<Float>(npyData: fine).scalars.count == 1)
+    }
+
     @Test func truncatedOrNonZipNPZIsFileError() throws {
         let full = try Data(contentsOf: try Self.fixture("arrays.npz"))
         let url = Self.temporaryURL("cut.npz")

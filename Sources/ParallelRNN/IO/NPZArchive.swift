@@ -16,23 +16,51 @@ public struct NPZArchive: Sendable {
     /// An empty archive, to fill with ``set(_:named:)`` and ``write(to:compressed:)``.
     public init() { source = "npz archive" }
 
-    /// Reads every member of the `.npz` file at `url`.
+    /// Reads every member of the `.npz` file at `url`. Every member's CRC-32 is checked, and the archive must list
+    /// as many readable members as its end record announces: a damaged file is an error, never a partial archive.
     public init(contentsOf url: URL) throws(RNNError) {
         source = url.path
-        let data = try readFile(url)
+        let data = try readFile(url)  // typed errors for a missing or unreadable file; the end record's count
+        let announced = Self.announcedEntryCount(data)
+        // Read through the file, not `Archive(data:)`: ZIPFoundation's in-memory reader traps on offsets past the
+        // end of the data (0.9.20), its file reader fails cleanly.
         let archive: Archive
-        do { archive = try Archive(data: data, accessMode: .read) } catch {
+        do { archive = try Archive(url: url, accessMode: .read) } catch {
             throw .file(path: url.path, reason: "not a readable .npz archive: truncated, or not a zip file (\(error))")
         }
-        for entry in archive where entry.type == .file {
+        var listed = 0
+        for entry in archive {
+            listed += 1
+            guard entry.type == .file else { continue }
             var bytes = Data()
+            let crc: CRC32
             do {
-                _ = try archive.extract(entry, skipCRC32: false) { bytes.append($0) }
+                crc = try archive.extract(entry, skipCRC32: false) { bytes.append($0) }
             } catch {
                 throw .file(path: url.path, reason: "member \(entry.path) cannot be extracted (\(error)); the archive may be truncated or corrupt")
             }
+            guard crc == entry.checksum else {
+                throw .file(path: url.path, reason: "member \(entry.path) fails its CRC-32 check (stored \(hex(entry.checksum)), computed \(hex(crc))): the archive is corrupt")
+            }
             members[entry.path] = bytes
         }
+        // ZIPFoundation stops listing at the first central-directory record it cannot parse.
+        if let announced, listed != announced {
+            throw .file(path: url.path, reason: "the zip directory announces \(announced) members but \(listed) could be read: the archive is corrupt")
+        }
+    }
+
+    /// The member count of the end-of-central-directory record (the last one in the file), or nil when there is
+    /// none or it defers to a zip64 record (0xFFFF).
+    private static func announcedEntryCount(_ data: Data) -> Int? {
+        let bytes = [UInt8](data.suffix(22 + 0xFFFF))  // the record (22 bytes) plus the longest comment
+        guard bytes.count >= 22 else { return nil }
+        for i in stride(from: bytes.count - 22, through: 0, by: -1)
+        where bytes[i] == 0x50 && bytes[i + 1] == 0x4B && bytes[i + 2] == 0x05 && bytes[i + 3] == 0x06 {
+            let total = Int(bytes[i + 10]) | Int(bytes[i + 11]) << 8
+            return total == 0xFFFF ? nil : total
+        }
+        return nil
     }
 
     /// Reads the `.npz` file at `path`.
@@ -110,3 +138,5 @@ public struct NPZArchive: Sendable {
         try write(to: URL(fileURLWithPath: path), compressed: compressed)
     }
 }
+
+private func hex(_ v: UInt32) -> String { "0x" + String(v, radix: 16, uppercase: false) }

@@ -28,6 +28,10 @@ struct PythonLiteralError: Error { let message: String }
 struct PythonLiteralParser {
     private let chars: [Character]
     private var index = 0
+    /// Open containers around the current value; capped so that a hostile header cannot exhaust the stack
+    /// (numpy's own headers nest three deep: dict, shape tuple, and a descr list for structured dtypes).
+    private var depth = 0
+    static let maxDepth = 32
 
     init(text: String) { chars = Array(text) }
 
@@ -49,11 +53,20 @@ struct PythonLiteralParser {
         index += 1
     }
 
+    private mutating func enterContainer() throws(PythonLiteralError) {
+        guard depth < Self.maxDepth else {
+            throw PythonLiteralError(message: "containers nested more than \(Self.maxDepth) deep")
+        }
+        depth += 1
+    }
+
     private mutating func parseValue() throws(PythonLiteralError) -> PythonLiteral {
         skipSpace()
         guard index < chars.count else { throw PythonLiteralError(message: "unexpected end of header") }
         switch chars[index] {
         case "{":
+            try enterContainer()
+            defer { depth -= 1 }
             index += 1
             var d: [String: PythonLiteral] = [:]
             while true {
@@ -68,6 +81,8 @@ struct PythonLiteralParser {
                 return .dict(d)
             }
         case "(", "[":
+            try enterContainer()
+            defer { depth -= 1 }
             let close: Character = chars[index] == "(" ? ")" : "]"
             let isTuple = chars[index] == "("
             index += 1

@@ -1,6 +1,8 @@
 /// A tf.nest structure: a leaf, a list, or a dictionary of nests, of any depth.
 ///
-/// Flattening order is tf.nest's: lists in order, dictionary entries by sorted key. Empty lists and dicts are allowed.
+/// Flattening order is tf.nest's: lists in order, dictionary entries by sorted key (Python's order: by Unicode code
+/// points, not Swift's `<`, which compares canonically normalised text). Empty lists and dicts are allowed. Keys are
+/// Swift `String`s, so two canonically equivalent spellings (`"é"` and `"e\u{301}"`) are one key here, two in Python.
 public indirect enum Nest<Leaf> {
     case leaf(Leaf)
     case list([Nest<Leaf>])
@@ -22,7 +24,7 @@ extension Nest {
         switch self {
         case let .leaf(x): out.append(x)
         case let .list(items): for item in items { item.appendLeaves(to: &out) }
-        case let .dict(entries): for key in entries.keys.sorted() { entries[key]!.appendLeaves(to: &out) }
+        case let .dict(entries): for key in entries.keys.tfNestOrder { entries[key]!.appendLeaves(to: &out) }
         }
     }
 
@@ -52,7 +54,7 @@ extension Nest {
             return .list(out)
         case let .dict(entries):
             var out: [String: Nest<Int>] = [:]
-            for key in entries.keys.sorted() { out[key] = entries[key]!.indexed(&next) }
+            for key in entries.keys.tfNestOrder { out[key] = entries[key]!.indexed(&next) }
             return .dict(out)
         }
     }
@@ -68,7 +70,14 @@ extension Nest where Leaf == Int {
         case .leaf: return "*"
         case let .list(items): return "[" + items.map(\.structureDescription).joined(separator: ", ") + "]"
         case let .dict(entries):
-            return "{" + entries.keys.sorted().map { "\($0): \(entries[$0]!.structureDescription)" }.joined(separator: ", ") + "}"
+            return "{" + entries.keys.tfNestOrder.map { "\($0): \(entries[$0]!.structureDescription)" }.joined(separator: ", ") + "}"
         }
+    }
+}
+
+extension Collection where Element == String {
+    /// Sorted as Python sorts `str` (and so tf.nest orders dict keys): lexicographically by Unicode code point.
+    var tfNestOrder: [String] {
+        sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
     }
 }

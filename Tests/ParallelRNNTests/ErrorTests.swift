@@ -152,6 +152,14 @@ import ParallelRNN
             let cell = try SimpleRNN(kernel: Tensor(zeros: [3, 2]), recurrentKernel: Tensor(zeros: [2, 2]), bias: nil)
             _ = try cell(Tensor(zeros: [2, 4, 5]))
         },
+        BadCall(description: "cell rank-4 inputs", mentions: ["inputs", "[2, 4, 3, 1]", "[B, T, 3]"]) {
+            let cell = try LSTM(kernel: Tensor(zeros: [3, 8]), recurrentKernel: Tensor(zeros: [2, 8]), bias: nil)
+            _ = try cell(Tensor(zeros: [2, 4, 3, 1]))
+        },
+        BadCall(description: "cell rank-2 inputs", mentions: ["inputs", "[4, 3]", "rank at least 3"]) {
+            let cell = try LSTM(kernel: Tensor(zeros: [3, 8]), recurrentKernel: Tensor(zeros: [2, 8]), bias: nil)
+            _ = try cell(Tensor(zeros: [4, 3]))
+        },
         BadCall(description: "cell wrong state count", mentions: ["initialStates"]) {
             let cell = try LSTM(kernel: Tensor(zeros: [3, 8]), recurrentKernel: Tensor(zeros: [2, 8]), bias: nil)
             _ = try cell(Tensor(zeros: [2, 4, 3]), initialStates: [Tensor(zeros: [2, 2])])

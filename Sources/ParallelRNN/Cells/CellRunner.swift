@@ -10,12 +10,18 @@ enum CellRunner {
     ) throws -> RNNResult<Float> {
         let u = math.units
         let names = math.stateCount == 2 ? ["h", "c"] : ["h"]
-        if inputs.rank != 3 { throw RNNError.rank(argument: "inputs", shape: inputs.shape, minimum: 3) }
-        if inputs.shape[2] != math.inputSize {
+        if inputs.rank < 3 { throw RNNError.rank(argument: "inputs", shape: inputs.shape, minimum: 3) }
+        if inputs.rank > 3 || inputs.shape[2] != math.inputSize {
             let layout = timeMajor ? "[T, B, \(math.inputSize)]" : "[B, T, \(math.inputSize)]"
             throw RNNError.weightShape(argument: "inputs", shape: inputs.shape, expected: "\(layout) for \(cellName) with kernel rows I=\(math.inputSize)")
         }
         let batch = timeMajor ? inputs.shape[1] : inputs.shape[0]
+        // The kernels take 32-bit strides; batch-major rows of the inputs and outputs are T·I and T·U floats apart.
+        let time = timeMajor ? inputs.shape[0] : inputs.shape[1]
+        let widestRow = timeMajor ? max(math.inputSize, 4 * u) : time * max(math.inputSize, u)
+        guard widestRow <= Int(Int32.max) else {
+            throw RNNError.invalidArgument(argument: "inputs", reason: "shape \(inputs.shape) with U=\(u): a row of \(widestRow) floats exceeds the fused kernels' 32-bit strides (at most \(Int32.max)); use timeMajor or shorter sequences")
+        }
         let states = initialStates ?? names.map { _ in Tensor(zeros: [batch, u]) }
         guard states.count == math.stateCount else {
             throw RNNError.invalidArgument(argument: "initialStates", reason: "\(cellName) needs \(math.stateCount) states \(names) but \(states.count) were given")

@@ -14,7 +14,7 @@ public enum Activation: Sendable, Equatable {
         }
     }
 
-    /// y = act(x) over `n` elements (vectorised; `x` and `y` may alias).
+    /// y = act(x) over `n` elements (vectorised; `y` may be `x` itself, not a partially overlapping range).
     @inline(__always)
     func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         prnn_activation_f32(kernel, x, y, n)

@@ -7,6 +7,9 @@
 // - GEMM: every C[i][j] is the sequential chain acc = init; for k in 0..<K: acc = fma(A[i][k], B[k][j], acc),
 //   init = C[i][j] if accumulate else +0. The value never depends on M, on the row's position in a tile, or on the ISA.
 // - Element-wise functions: y[i] depends only on x[i] (same formula, same operation order in every ISA path and for tails).
+// - NaN: a result that is NaN on one path is NaN on every path, but its sign and payload are not part of the
+//   contract: when two NaNs meet, x86 keeps one operand's, and which operand comes first is the compiler's choice
+//   (fma and add/mul commute), so it can differ between ISAs and between the row-major and transposed products.
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -112,7 +115,7 @@ double prnn_sgemm_t_gain(int n);
 /// Whether prnn_sgemm_t_gain is a measurement (AVX-512, tuned) rather than the assumed 1.08.
 int prnn_sgemm_t_gain_measured(void);
 
-// ---------------------------------------------------------------- element-wise (x and y may alias)
+// ---------------------------------------------------------------- element-wise (y may be x itself; not a partial overlap)
 typedef enum {
     PRNN_ACT_TANH = 0,
     PRNN_ACT_SIGMOID = 1,

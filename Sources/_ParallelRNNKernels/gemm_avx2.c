@@ -106,9 +106,12 @@ static PRNN_AVX2_TARGET void run_tile(int kind, int mr, int w, int kc, const flo
     if (w < NT) {
         c = scratch;
         cs = NT;
-        // Unused lanes start at +0 (computed and discarded): no uninitialised values, no spurious FP flags.
-        memset(scratch, 0, sizeof scratch);
-        if (load_c) for (int r = 0; r < mr; r++) memcpy(scratch + r * NT, C + r * ldc, (size_t)w * sizeof(float));
+        // The tile reads C only with load_c: then the unused lanes start at +0 (computed and discarded), so no
+        // uninitialised value is read and no spurious FP flag is raised.
+        if (load_c) for (int r = 0; r < mr; r++) {
+            memcpy(scratch + r * NT, C + r * ldc, (size_t)w * sizeof(float));
+            memset(scratch + r * NT + w, 0, (size_t)(NT - w) * sizeof(float));
+        }
     }
     __m256i bm0 = _mm256_setzero_si256(), bm1 = _mm256_setzero_si256();
     if (kind == 2) {

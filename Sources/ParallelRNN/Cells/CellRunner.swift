@@ -16,9 +16,10 @@ enum CellRunner {
             throw RNNError.weightShape(argument: "inputs", shape: inputs.shape, expected: "\(layout) for \(cellName) with kernel rows I=\(math.inputSize)")
         }
         let batch = timeMajor ? inputs.shape[1] : inputs.shape[0]
-        // The kernels take 32-bit strides; batch-major rows of the inputs and outputs are T·I and T·U floats apart.
+        // The kernels take 32-bit strides: projection rows are G floats apart, input and output rows I and U
+        // (time-major) or T·I and T·U (batch-major).
         let time = timeMajor ? inputs.shape[0] : inputs.shape[1]
-        let widestRow = timeMajor ? max(math.inputSize, 4 * u) : time * max(math.inputSize, u)
+        let widestRow = max(math.gateWidth, (timeMajor ? 1 : time) * max(math.inputSize, u))
         guard widestRow <= Int(Int32.max) else {
             throw RNNError.invalidArgument(argument: "inputs", reason: "shape \(inputs.shape) with U=\(u): a row of \(widestRow) floats exceeds the fused kernels' 32-bit strides (at most \(Int32.max)); use timeMajor or shorter sequences")
         }

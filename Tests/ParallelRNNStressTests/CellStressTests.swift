@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import ParallelRNN
 import Testing
@@ -75,30 +74,18 @@ extension StressTests {
     @Test func concurrentCellCallsMatchSerial() throws {
         let threads = max(4, 2 * Stress.allowedCPUs.count)
         let callsPerThread = Stress.count(100)
-        let gate = StartingGate(count: threads)
-        let failures = Locked<[String]>([])
-        let done = DispatchGroup()
-        for t in 0..<threads {
-            done.enter()
-            Thread {
-                defer { done.leave() }
-                gate.arriveAndWait()
-                for call in 0..<callsPerThread {
-                    let seed = UInt64(13_000_000 + t * 10_000 + call)
-                    let workload = CellWorkload(seed: seed)
-                    let execution = Stress.parallelExecutions[Int(seed % UInt64(Stress.parallelExecutions.count))]
-                    do {
-                        if try !bitwiseEqual(workload.run(execution), workload.run(.serial)) {
-                            failures.withLock { $0.append("seed \(seed) \(execution) \(workload): differs from serial") }
-                        }
-                    } catch {
-                        failures.withLock { $0.append("seed \(seed) \(workload): threw \(error)") }
-                    }
+        let found = Stress.failuresOnThreads(threads, callsPerThread: callsPerThread) { t, call, fail in
+            let seed = UInt64(13_000_000 + t * 10_000 + call)
+            let workload = CellWorkload(seed: seed)
+            let execution = Stress.parallelExecutions[Int(seed % UInt64(Stress.parallelExecutions.count))]
+            do {
+                if try !bitwiseEqual(workload.run(execution), workload.run(.serial)) {
+                    fail("seed \(seed) \(execution) \(workload): differs from serial")
                 }
-            }.start()
+            } catch {
+                fail("seed \(seed) \(workload): threw \(error)")
+            }
         }
-        done.wait()
-        let found = failures.withLock { $0 }
         #expect(found.count == 0, "\(found.count) failures, first: \(found.prefix(3))")
     }
 }

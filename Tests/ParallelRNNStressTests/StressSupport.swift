@@ -3,7 +3,8 @@ import Foundation
 import ParallelRNN
 import Synchronization
 
-/// Shared helpers of the stress suite: scale, affinity and memory probes, a starting gate, random workloads.
+/// Shared helpers of the stress suite: scale, affinity and memory probes, a starting gate and threads released by it,
+/// random workloads.
 ///
 /// Written against the public API only. Counts scale with `PARALLELRNN_STRESS_SCALE` (default 1: about a minute in
 /// debug on 2 cores; e.g. 0.25 under TSan, 10 for a soak).
@@ -67,6 +68,31 @@ final class StartingGate: Sendable {
             for _ in 0..<count { release.signal() }
         }
         release.wait()
+    }
+}
+
+extension Stress {
+    /// Starts `threads` threads, releases them together (``StartingGate``) and has each run `body(thread, call, fail)`
+    /// for `call` in `0..<callsPerThread`; once all are done, returns every message the calls passed to `fail`.
+    static func failuresOnThreads(
+        _ threads: Int, callsPerThread: Int,
+        _ body: @escaping @Sendable (_ thread: Int, _ call: Int, _ fail: (String) -> Void) -> Void
+    ) -> [String] {
+        let gate = StartingGate(count: threads)
+        let failures = Locked<[String]>([])
+        let done = DispatchGroup()
+        for t in 0..<threads {
+            done.enter()
+            Thread {
+                defer { done.leave() }
+                gate.arriveAndWait()
+                for call in 0..<callsPerThread {
+                    body(t, call) { message in failures.withLock { $0.append(message) } }
+                }
+            }.start()
+        }
+        done.wait()
+        return failures.withLock { $0 }
     }
 }
 

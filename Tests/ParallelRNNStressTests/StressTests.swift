@@ -12,33 +12,20 @@ struct StressTests {
     @Test func concurrentThreadsMatchSerial() throws {
         let threads = max(4, 2 * Stress.allowedCPUs.count)
         let callsPerThread = Stress.count(300)
-        let gate = StartingGate(count: threads)
-        let failures = Locked<[String]>([])
-        let done = DispatchGroup()
-        for t in 0..<threads {
-            done.enter()
-            let thread = Thread {
-                defer { done.leave() }
-                gate.arriveAndWait()
-                for call in 0..<callsPerThread {
-                    let seed = UInt64(t * 100_000 + call)
-                    let workload = Workload(seed: seed)
-                    let execution = Stress.parallelExecutions[Int(seed % UInt64(Stress.parallelExecutions.count))]
-                    do {
-                        let parallel = try workload.run(execution)
-                        let serial = try workload.run(.serial)
-                        if !bitwiseEqual(parallel, serial) {
-                            failures.withLock { $0.append("seed \(seed) \(execution) \(workload): differs from serial") }
-                        }
-                    } catch {
-                        failures.withLock { $0.append("seed \(seed) \(workload): threw \(error)") }
-                    }
+        let found = Stress.failuresOnThreads(threads, callsPerThread: callsPerThread) { t, call, fail in
+            let seed = UInt64(t * 100_000 + call)
+            let workload = Workload(seed: seed)
+            let execution = Stress.parallelExecutions[Int(seed % UInt64(Stress.parallelExecutions.count))]
+            do {
+                let parallel = try workload.run(execution)
+                let serial = try workload.run(.serial)
+                if !bitwiseEqual(parallel, serial) {
+                    fail("seed \(seed) \(execution) \(workload): differs from serial")
                 }
+            } catch {
+                fail("seed \(seed) \(workload): threw \(error)")
             }
-            thread.start()
         }
-        done.wait()
-        let found = failures.withLock { $0 }
         #expect(found.count == 0, "\(found.count) failures, first: \(found.prefix(3))")
     }
 
@@ -74,42 +61,30 @@ struct StressTests {
     @Test func injectedStepErrorsComeBackUnchanged() throws {
         let threads = max(2, Stress.allowedCPUs.count)
         let callsPerThread = Stress.count(200)
-        let gate = StartingGate(count: threads)
-        let failures = Locked<[String]>([])
-        let done = DispatchGroup()
-        for t in 0..<threads {
-            done.enter()
-            Thread {
-                defer { done.leave() }
-                gate.arriveAndWait()
-                for call in 0..<callsPerThread {
-                    let seed = UInt64(9_000_000 + t * 10_000 + call)
-                    let failing = Workload(seed: seed, injectFailure: true)
-                    let execution = Stress.parallelExecutions[Int(seed % UInt64(Stress.parallelExecutions.count))]
-                    do {
-                        _ = try failing.run(execution)
-                        failures.withLock { $0.append("seed \(seed) \(failing): did not throw") }
-                    } catch let error as InjectedFailure {
-                        if error != InjectedFailure(token: failing.failure!.token) {
-                            failures.withLock { $0.append("seed \(seed): wrong token \(error)") }
-                        }
-                    } catch {
-                        failures.withLock { $0.append("seed \(seed) \(failing): threw \(type(of: error)) \(error)") }
-                    }
-                    // The next call works and is still exact.
-                    let healthy = Workload(seed: seed ^ 0x5555)
-                    do {
-                        if try !bitwiseEqual(healthy.run(execution), healthy.run(.serial)) {
-                            failures.withLock { $0.append("seed \(seed) after an error: differs from serial") }
-                        }
-                    } catch {
-                        failures.withLock { $0.append("seed \(seed) after an error: threw \(error)") }
-                    }
+        let found = Stress.failuresOnThreads(threads, callsPerThread: callsPerThread) { t, call, fail in
+            let seed = UInt64(9_000_000 + t * 10_000 + call)
+            let failing = Workload(seed: seed, injectFailure: true)
+            let execution = Stress.parallelExecutions[Int(seed % UInt64(Stress.parallelExecutions.count))]
+            do {
+                _ = try failing.run(execution)
+                fail("seed \(seed) \(failing): did not throw")
+            } catch let error as InjectedFailure {
+                if error != InjectedFailure(token: failing.failure!.token) {
+                    fail("seed \(seed): wrong token \(error)")
                 }
-            }.start()
+            } catch {
+                fail("seed \(seed) \(failing): threw \(type(of: error)) \(error)")
+            }
+            // The next call works and is still exact.
+            let healthy = Workload(seed: seed ^ 0x5555)
+            do {
+                if try !bitwiseEqual(healthy.run(execution), healthy.run(.serial)) {
+                    fail("seed \(seed) after an error: differs from serial")
+                }
+            } catch {
+                fail("seed \(seed) after an error: threw \(error)")
+            }
         }
-        done.wait()
-        let found = failures.withLock { $0 }
         #expect(found.count == 0, "\(found.count) failures, first: \(found.prefix(3))")
     }
 

@@ -105,21 +105,6 @@ import Testing
     }
 }
 
-/// Deterministic test randomness.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [-1, 1).
-    mutating func float() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
-}
-
 @Suite struct TensorSlicingTests {
     @Test func lastAxisSpellingsAgree() throws {
         let x = try Tensor<Float>(shape: [2, 3, 4], scalars: (0..<24).map(Float.init))

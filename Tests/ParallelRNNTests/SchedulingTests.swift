@@ -143,7 +143,7 @@ struct SchedulingTests {
     }
 
     @Test func workPlanIsOptimalOnRandomInputs() throws {
-        var rng = SchedulingTestRNG(seed: 42)
+        var rng = SplitMix(seed: 42)
         for _ in 0..<300 {
             let n = Int(rng.next() % 14) + 1
             let work = (0..<n).map { _ in Int(rng.next() % 50) }.sorted(by: >)
@@ -343,19 +343,6 @@ struct SchedulingTests {
     }
 }
 
-/// Deterministic generator for property tests.
-private struct SchedulingTestRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A lock-protected value. NSLock (pthread) rather than `Mutex`, whose futex ThreadSanitizer cannot see on Linux.
 private final class TestLock<Value>: @unchecked Sendable {
     private var value: Value
@@ -449,7 +436,7 @@ struct SchedulingBenchmarks {
     @Test(arguments: [(32, 100), (8, 20), (128, 50)])
     func minimumRowsPerShard(units: Int, time: Int) throws {
         let n = try Topology.shared().coreCount
-        var g = SchedulingBenchRNG(seed: 1)
+        var g = SplitMix(seed: 1)
         let w = try Tensor<Float>(shape: [units, units], scalars: (0..<(units * units)).map { _ in g.float() * 0.1 })
         let step: StepFunction<Float> = { x, s in
             let h = tanh(x + matmul(s[0], w))
@@ -483,7 +470,7 @@ extension SchedulingBenchmarks {
     @Test(arguments: [(1, 128, 256, 100), (2, 32, 32, 100)])
     func cellShardScaling(kind: Int, input: Int, units: Int, time: Int) throws {
         let n = try Topology.shared().coreCount
-        var g = SchedulingBenchRNG(seed: 2)
+        var g = SplitMix(seed: 2)
         let gates = kind == 1 ? 4 : 3
         func tensor(_ shape: [Int], _ f: Float) throws -> Tensor<Float> {
             try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in g.float() * f })
@@ -548,17 +535,5 @@ private final class PersistentPinnedPool: @unchecked Sendable {
     func shutdown() {
         stopping = true
         for s in starts { s.signal() }
-    }
-}
-
-private struct SchedulingBenchRNG {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func float() -> Float {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Float((z ^ (z >> 31)) >> 40) / Float(1 << 24) * 2 - 1
     }
 }

@@ -50,7 +50,7 @@ struct BenchCommand: ParsableCommand {
     var maxSeconds = 20.0
     @Option(help: "Seed of the input and weight data.") var seed: UInt64 = 42
 
-    @Flag(help: "Run shards unpinned (Execution.threads(n, pinned: false)).")
+    @Flag(help: "Run explicit thread counts unpinned (Execution.threads(n, pinned: false)); `auto` always pins.")
     var noPin = false
 
     @Flag(help: "One JSON object per thread count on stdout instead of the table.")
@@ -66,10 +66,42 @@ struct BenchCommand: ParsableCommand {
         guard reps >= 1 else { throw ValidationError("--reps must be at least 1 (got \(reps))") }
         guard maxSeconds > 0 else { throw ValidationError("--max-seconds must be positive (got \(maxSeconds))") }
         guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more (got \(warmup))") }
-        if let threads { _ = try ThreadSetting.parseList(threads) }
+        let settings = try threads.map(ThreadSetting.parseList) ?? [.automatic]
+        if noPin && settings.allSatisfy({ $0 == .automatic }) {
+            throw ValidationError("--no-pin applies to explicit thread counts (--threads N); Execution.automatic always pins its shards")
+        }
         let spec = try resolvedSpec()
+        try Self.checkSizes(spec)
         if spec.cell == .generic && spec.input != spec.units {
             throw ValidationError("the generic cell adds x_t to h·W, so --input (\(spec.input)) must equal --units (\(spec.units))")
+        }
+    }
+
+    /// The tensors' element counts must fit in `Int` and their bytes in this machine's memory: otherwise a
+    /// `ValidationError` naming the options, not an overflow trap or a failed allocation.
+    static func checkSizes(_ spec: WorkloadSpec) throws {
+        func product(_ factors: [Int]) -> Int? {
+            factors.reduce(Optional(1)) { n, f in
+                n.flatMap { let (p, o) = $0.multipliedReportingOverflow(by: f); return o ? nil : p }
+            }
+        }
+        let (width, wide) = spec.input.addingReportingOverflow(spec.units)
+        let tensors: [(String, [Int])] = [
+            ("--batch × --time × --input (the inputs)", [spec.batch, spec.time, spec.input]),
+            ("--batch × --time × --units (the outputs)", [spec.batch, spec.time, spec.units]),
+            ("(--input + --units) × \(spec.cell.gateCount)·--units (the weights)",
+             [wide ? .max : width, spec.cell.gateCount, spec.units]),
+        ]
+        var bytes = 0.0
+        for (what, factors) in tensors {
+            guard let n = product(factors), !wide else {
+                throw ValidationError("\(what): \(factors.map(String.init).joined(separator: " × ")) elements overflow Int")
+            }
+            bytes += 4 * Double(n)
+        }
+        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        if bytes > memory {
+            throw ValidationError("B\(spec.batch) T\(spec.time) I\(spec.input) U\(spec.units): its inputs, outputs and weights alone take \(Int(bytes / 1_048_576)) MiB, more than this machine's \(Int(memory / 1_048_576)) MiB")
         }
     }
 
@@ -116,14 +148,11 @@ struct BenchCommand: ParsableCommand {
             report.printHeader()
             var first: BenchRow? = nil
             for setting in settings {
-                let shards: Int
-                switch setting {
-                case .automatic:
-                    shards = try ShardPlan.make(rows: spec.batch, execution: .automatic, coreCount: coreCount,
-                                                minimumRowsPerShard: minimumRowsPerShard(for: spec.cell)).ranges.count
-                case let .count(n): shards = min(n, spec.batch)
-                }
                 let execution = setting.execution(pinned: !noPin)
+                // The library's plan for this call: its shard count and whether it pins (an automatic plan of one
+                // shard runs unpinned on the calling thread).
+                let plan = try ShardPlan.make(rows: spec.batch, execution: execution, coreCount: coreCount,
+                                              minimumRowsPerShard: minimumRowsPerShard(for: spec.cell))
                 for w in 0..<warmup {
                     Terminal.progress("bench \(spec.name): threads \(setting), warm-up \(w + 1)/\(warmup)")
                     try prepared.run(execution)
@@ -138,8 +167,8 @@ struct BenchCommand: ParsableCommand {
                     }
                 }
                 Terminal.clearProgress()
-                let row = BenchRow(setting: setting, shards: shards, coresUsed: min(shards, coreCount),
-                                   pinned: setting == .automatic ? true : !noPin, seconds: times)
+                let row = BenchRow(setting: setting, shards: plan.ranges.count,
+                                   coresUsed: min(plan.ranges.count, coreCount), pinned: plan.pinned, seconds: times)
                 Terminal.clearProgress()
                 report.printRow(row, first: first ?? row)
                 if first == nil { first = row }

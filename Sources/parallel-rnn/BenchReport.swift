@@ -61,7 +61,7 @@ struct BenchReport {
         if json {
             let threads: Int
             switch row.setting {
-            case .automatic: threads = coreCount
+            case .automatic: threads = row.shards  // the threads the automatic plan ran on
             case let .count(n): threads = n
             }
             var fields: [(String, String)] = [

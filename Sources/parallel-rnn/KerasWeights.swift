@@ -29,23 +29,49 @@ struct KerasWeights {
             }
             metadata = object
         }
-        if metadata["use_bias"] as? Bool == true && bias == nil {
+        switch try metadataBool("use_bias") {
+        case true? where bias == nil:
             throw .file(path: path, reason: "metadata says use_bias but the archive has no 'bias' array")
+        case false? where bias != nil:
+            throw .file(path: path, reason: "metadata says use_bias false but the archive has a 'bias' array of shape \(bias!.shape)")
+        default: break
         }
+    }
+
+    /// A boolean of the metadata (`go_backwards`, `time_major`, `reset_after`, `use_bias`), nil when absent or null;
+    /// any other JSON value is an error rather than silently absent.
+    func metadataBool(_ key: String) throws(RNNError) -> Bool? {
+        guard let value = metadata[key], !(value is NSNull) else { return nil }
+        guard let flag = value as? Bool else {  // JSON true/false (Foundation also reads 0 and 1 as booleans)
+            throw .file(path: path, reason: "metadata \(key) is \(describe(value)) but must be true or false")
+        }
+        return flag
     }
 
     /// The cell named in the metadata, if any.
     func metadataCell() throws(RNNError) -> KerasCellKind? {
-        guard let name = metadata["cell"] as? String else { return nil }
+        guard let name = try metadataString("cell") else { return nil }
         guard let kind = KerasCellKind(rawValue: name) else {
             throw .file(path: path, reason: "metadata names cell '\(name)'; expected lstm, gru or simple")
         }
         return kind
     }
 
+    /// A metadata value as JSON shows it (strings quoted).
+    private func describe(_ value: Any) -> String { value is String ? "\"\(value)\"" : "\(value)" }
+
+    /// A string of the metadata, nil when absent or null; any other JSON value is an error.
+    private func metadataString(_ key: String) throws(RNNError) -> String? {
+        guard let value = metadata[key], !(value is NSNull) else { return nil }
+        guard let text = value as? String else {
+            throw .file(path: path, reason: "metadata \(key) is \(describe(value)) but must be a string")
+        }
+        return text
+    }
+
     /// A Keras activation from the metadata (`key`), or `fallback`.
     func metadataActivation(_ key: String) throws(RNNError) -> Activation? {
-        guard let name = metadata[key] as? String else { return nil }
+        guard let name = try metadataString(key) else { return nil }
         guard let activation = Activation(kerasName: name) else {
             throw .file(path: path, reason: "metadata \(key) '\(name)' is not one of tanh, sigmoid, hard_sigmoid, relu, linear")
         }

@@ -10,7 +10,8 @@ struct PeakCommand: ParsableCommand {
         discussion: """
             Independent FMA chains in registers (AVX-512, AVX2+FMA or portable, as the kernels choose at run time), \
             on threads pinned through the library's scheduler. The result is cached per CPU model, ISA, build and \
-            core count in ~/.cache/parallel-rnn/peak.json; `bench` reads it from there. --refresh measures again.
+            core count in $PARALLEL_RNN_PEAK_CACHE if set, else $XDG_CACHE_HOME/parallel-rnn/peak.json, else \
+            ~/.cache/parallel-rnn/peak.json; `bench` reads it from there. --refresh measures again.
             """
     )
 

@@ -33,7 +33,7 @@ struct RunCommand: ParsableCommand {
     var timeMajor: Bool?
     @Flag(help: "Masked steps output zeros (Keras zero_output_for_mask).") var zeroOutputForMask = false
     @Option(help: "Shards (Execution.threads(N)); default Execution.automatic.") var threads: Int?
-    @Flag(help: "Unpinned shards.") var noPin = false
+    @Flag(help: "Unpinned shards, with --threads N (Execution.automatic always pins).") var noPin = false
     @Option(help: "Output: an .npz file, or a directory of .npy files.") var output: String
     @Flag(help: "Deflate the .npz output (numpy.savez_compressed).") var compressed = false
 
@@ -41,6 +41,9 @@ struct RunCommand: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
         if let cell, KerasCellKind(rawValue: cell) == nil {
             throw ValidationError("unknown cell '\(cell)'; choose lstm, gru or simple")
+        }
+        if compressed && !writesArchive {
+            throw ValidationError("--compressed deflates an .npz output, but --output '\(output)' names a directory of .npy files")
         }
         for (name, value) in [("--activation", activation), ("--recurrent-activation", recurrentActivation)] {
             if let value, Activation(kerasName: value) == nil {
@@ -59,11 +62,17 @@ struct RunCommand: ParsableCommand {
             if let metaCell, metaCell != kind {
                 throw RNNError.invalidArgument(argument: "--cell", reason: "\(kind.rawValue) given but \(weights) holds \(metaCell.rawValue) weights")
             }
+            if kind != .gru && resetAfter != nil {
+                throw RNNError.invalidArgument(argument: "--reset-after/--no-reset-after", reason: "applies to GRU only, but the cell is \(kind.rawValue)")
+            }
+            if kind == .simple && recurrentActivation != nil {
+                throw RNNError.invalidArgument(argument: "--recurrent-activation", reason: "SimpleRNN has no recurrent activation")
+            }
             let act = try activation.flatMap(Activation.init(kerasName:)) ?? w.metadataActivation("activation") ?? .tanh
             let ract = try recurrentActivation.flatMap(Activation.init(kerasName:)) ?? w.metadataActivation("recurrent_activation") ?? .sigmoid
-            let backwards = goBackwards ?? (w.metadata["go_backwards"] as? Bool) ?? false
+            let backwards = try goBackwards ?? w.metadataBool("go_backwards") ?? false
             // A layer exported with time_major=True reads (T, B, I): the metadata counts, as for go_backwards.
-            let major = timeMajor ?? (w.metadata["time_major"] as? Bool) ?? false
+            let major = try timeMajor ?? w.metadataBool("time_major") ?? false
             let x = try ArrayLoading.floatInputs(inputs, argument: "inputs")
             let m = try mask.map { path throws(RNNError) in try ArrayLoading.mask(path) }
             var states: [Tensor<Float>]? = nil
@@ -75,27 +84,69 @@ struct RunCommand: ParsableCommand {
             try checkInputs(x, kernel: w.kernel)
             let execution: Execution = threads.map { .threads($0, pinned: !noPin) } ?? .automatic
             let result: RNNResult<Float>
+            // Errors name the file their argument came from: the weights for a cell's init, else inputs, mask or
+            // initial states.
             switch kind {
             case .lstm:
-                let c = try LSTM(kernel: w.kernel, recurrentKernel: w.recurrentKernel, bias: w.bias,
-                                 activation: act, recurrentActivation: ract)
-                result = try c(x, mask: m, initialStates: states, goBackwards: backwards, timeMajor: major,
-                               zeroOutputForMask: zeroOutputForMask, execution: execution)
+                let c = try fromFile(weights) {
+                    try LSTM(kernel: w.kernel, recurrentKernel: w.recurrentKernel, bias: w.bias, activation: act,
+                             recurrentActivation: ract)
+                }
+                result = try namingFiles {
+                    try c(x, mask: m, initialStates: states, goBackwards: backwards, timeMajor: major,
+                          zeroOutputForMask: zeroOutputForMask, execution: execution)
+                }
             case .gru:
-                let after = resetAfter ?? (w.metadata["reset_after"] as? Bool) ?? true
-                let c = try GRU(kernel: w.kernel, recurrentKernel: w.recurrentKernel, bias: w.bias, resetAfter: after,
-                                activation: act, recurrentActivation: ract)
-                result = try c(x, mask: m, initialStates: states, goBackwards: backwards, timeMajor: major,
-                               zeroOutputForMask: zeroOutputForMask, execution: execution)
+                let after = try resetAfter ?? w.metadataBool("reset_after") ?? true
+                let c = try fromFile(weights) {
+                    try GRU(kernel: w.kernel, recurrentKernel: w.recurrentKernel, bias: w.bias, resetAfter: after,
+                            activation: act, recurrentActivation: ract)
+                }
+                result = try namingFiles {
+                    try c(x, mask: m, initialStates: states, goBackwards: backwards, timeMajor: major,
+                          zeroOutputForMask: zeroOutputForMask, execution: execution)
+                }
             case .simple:
-                let c = try SimpleRNN(kernel: w.kernel, recurrentKernel: w.recurrentKernel, bias: w.bias, activation: act)
-                result = try c(x, mask: m, initialStates: states, goBackwards: backwards, timeMajor: major,
-                               zeroOutputForMask: zeroOutputForMask, execution: execution)
+                let c = try fromFile(weights) {
+                    try SimpleRNN(kernel: w.kernel, recurrentKernel: w.recurrentKernel, bias: w.bias, activation: act)
+                }
+                result = try namingFiles {
+                    try c(x, mask: m, initialStates: states, goBackwards: backwards, timeMajor: major,
+                          zeroOutputForMask: zeroOutputForMask, execution: execution)
+                }
             }
             try write(result)
             Terminal.writeStderr("wrote \(output): outputs \(result.outputs.shape), last_output \(result.lastOutput.shape), states \(result.newStates.map(\.shape))\n")
         }
     }
+
+    /// `body`'s RNNError as an error of the file `path`.
+    private func fromFile<R>(_ path: String, _ body: () throws -> R) throws -> R {
+        do { return try body() } catch let error as RNNError { throw RNNError.file(path: path, reason: error.description) }
+    }
+
+    /// `body`'s RNNError as an error of the file its argument came from (inputs, mask or initial states), else as is.
+    private func namingFiles<R>(_ body: () throws -> R) throws -> R {
+        do { return try body() } catch let error as RNNError {
+            let argument: String?
+            switch error {
+            case .maskShape: argument = "mask"
+            case let .noTimeSteps(name, _), let .rank(name, _, _), let .batchMismatch(name, _, _),
+                 let .timeMismatch(name, _, _), let .weightShape(name, _, _), let .invalidArgument(name, _):
+                argument = name
+            default: argument = nil
+            }
+            let path = argument.flatMap { name in
+                name.hasPrefix("inputs") ? inputs : name.hasPrefix("mask") ? mask
+                    : name.hasPrefix("initialStates") ? initialStates : nil
+            }
+            guard let path else { throw error }
+            throw RNNError.file(path: path, reason: error.description)
+        }
+    }
+
+    /// `--output` names an `.npz` archive (any case), else a directory.
+    private var writesArchive: Bool { output.lowercased().hasSuffix(".npz") }
 
     /// Inputs must be rank 3 with the kernel's feature size (checked here so the message names the files).
     private func checkInputs(_ x: Tensor<Float>, kernel: Tensor<Float>) throws(RNNError) {
@@ -111,7 +162,7 @@ struct RunCommand: ParsableCommand {
     private func write(_ result: RNNResult<Float>) throws(RNNError) {
         var entries: [(String, Tensor<Float>)] = [("outputs", result.outputs), ("last_output", result.lastOutput)]
         for (i, s) in result.newStates.enumerated() { entries.append(("state_\(i)", s)) }
-        if output.hasSuffix(".npz") {
+        if writesArchive {
             var archive = NPZArchive()
             for (name, t) in entries { try archive.set(t, named: name) }
             try archive.write(path: output, compressed: compressed)

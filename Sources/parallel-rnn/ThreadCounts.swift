@@ -36,11 +36,8 @@ enum ThreadSetting: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The smallest shard `Execution.automatic` makes for a generic step (the library's own value), so `topology` and
-/// `bench` show the plan the library will use.
-let libraryMinimumRowsPerShard = Engine.minimumRowsPerShard
-
-/// The library's smallest automatic shard for a workload's cell.
+/// The library's smallest automatic shard for a workload's cell (its own values), so `topology` and `bench` show
+/// the plan the library will use.
 func minimumRowsPerShard(for cell: CellKind) -> Int {
     cell == .generic ? Engine.minimumRowsPerShard : Engine.minimumRowsPerCellShard
 }

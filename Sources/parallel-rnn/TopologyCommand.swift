@@ -28,13 +28,23 @@ struct TopologyCommand: ParsableCommand {
             Terminal.output("\(topology.summary)")
             Terminal.output("")
             for setting in try ThreadSetting.parseList(threads) {
-                let plan = try ShardPlan.make(rows: batch, execution: setting.execution(pinned: !noPin),
-                                              coreCount: topology.coreCount, minimumRowsPerShard: libraryMinimumRowsPerShard)
-                Terminal.output("shard plan for B=\(batch), threads \(setting): \(plan.ranges.count) shard\(plan.ranges.count == 1 ? "" : "s"), \(plan.pinned ? "pinned" : "unpinned")")
-                for (i, range) in plan.ranges.enumerated() {
-                    let core = plan.pinned ? "core \(i % max(topology.coreCount, 1))" : "any core"
-                    Terminal.output("  shard \(i): rows \(range.lowerBound)..<\(range.upperBound) (\(range.count) rows) → \(core)")
+                let execution = setting.execution(pinned: !noPin)
+                // `.automatic` splits generic steps and fused cells down to different shard sizes.
+                let plans = try [CellKind.generic, .lstm].map { cell in
+                    try ShardPlan.make(rows: batch, execution: execution, coreCount: topology.coreCount,
+                                       minimumRowsPerShard: minimumRowsPerShard(for: cell))
                 }
+                let labels = plans[0] == plans[1] ? [""] : [" (generic steps)", " (fused cells)"]
+                for (plan, label) in zip(plans, labels) {
+                    Terminal.output("shard plan for B=\(batch), threads \(setting)\(label): \(plan.ranges.count) shard\(plan.ranges.count == 1 ? "" : "s"), \(plan.pinned ? "pinned" : "unpinned")")
+                    for (i, range) in plan.ranges.enumerated() {
+                        let core = plan.pinned ? "core \(i % max(topology.coreCount, 1))" : "any core"
+                        Terminal.output("  shard \(i): rows \(range.lowerBound)..<\(range.upperBound) (\(range.count) rows) → \(core)")
+                    }
+                }
+            }
+            if try ThreadSetting.parseList(threads).contains(.automatic) && topology.coreCount > 1 {
+                Terminal.output("(automatic plans of one shard per core are then sized by the cores' measured speeds)")
             }
         }
     }

@@ -4,6 +4,15 @@ import ArgumentParser
 enum CellKind: String, ExpressibleByArgument, CaseIterable, Sendable {
     case lstm, gru, simple, generic
 
+    /// Gate blocks of the weights' columns: LSTM 4, GRU 3, SimpleRNN and generic 1.
+    var gateCount: Int {
+        switch self {
+        case .lstm: return 4
+        case .gru: return 3
+        case .simple, .generic: return 1
+        }
+    }
+
     /// FLOPs of one sample-step (one row, one time step): both matrix products of the cell, pointwise ignored.
     /// LSTM 2·4U·(I+U), GRU 2·3U·(I+U), SimpleRNN 2·U·(I+U), generic `tanh(x + h·W)` 2·U·U.
     func flopsPerSampleStep(input: Int, units: Int) -> Double {

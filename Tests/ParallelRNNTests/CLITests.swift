@@ -74,7 +74,12 @@ import ParallelRNN
 
     @Test(arguments: [["bench", "--threads", "0"], ["bench", "--threads", "1,-2"], ["bench", "--batch", "-3"],
                       ["run", "--weights", "w.npz", "--inputs", "x.npy", "--output", "o.npz", "--threads", "0"],
-                      ["topology", "--batch", "-1"]])
+                      ["topology", "--batch", "-1"],
+                      // B·T·I overflows Int; B·T·U needs far more than any machine's memory; --no-pin with automatic.
+                      ["bench", "--batch", "4294967296", "--time", "4294967296", "--threads", "1"],
+                      ["bench", "--batch", "1000000", "--time", "1000000", "--threads", "1"],
+                      ["bench", "--no-pin"],
+                      ["run", "--weights", "w.npz", "--inputs", "x.npy", "--output", "dir", "--compressed"]])
     func badNumbersAreValidationErrors(arguments: [String]) throws {
         let r = try Self.run(arguments)
         #expect(r.status != 0)
@@ -120,6 +125,52 @@ import ParallelRNN
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("3 shards"))
         #expect(r.stdout.contains("rows 0..<4"))
+    }
+
+    /// `.automatic` splits fused cells down to 1 row per shard and generic steps to 4: with more than one allowed
+    /// core, B = 6 gives different plans, and `topology` shows both.
+    @Test func topologyShowsTheFusedCellsPlan() throws {
+        let cores = try Topology.shared().coreCount
+        let r = try Self.run(["topology", "--batch", "6"])
+        #expect(r.status == 0, "\(r.stderr)")
+        if cores > 1 {
+            #expect(r.stdout.contains("threads auto (generic steps): 1 shard, unpinned"), "\(r.stdout)")
+            #expect(r.stdout.contains("threads auto (fused cells): \(min(cores, 6)) shards, pinned"), "\(r.stdout)")
+        } else {
+            #expect(r.stdout.contains("threads auto: 1 shard, unpinned"), "\(r.stdout)")
+        }
+    }
+
+    /// Errors raised by the cell name the file their argument came from; malformed metadata is an error, not absent.
+    @Test func runErrorsNameTheirFiles() throws {
+        let dir = Self.temporaryPath("names")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var weights = NPZArchive()  // LSTM, I = 1, U = 1
+        try weights.set(Tensor<Float>(shape: [1, 4], scalars: [0.5, -0.25, 0.1, 0.2]), named: "kernel")
+        try weights.set(Tensor<Float>(shape: [1, 4], scalars: [0.1, 0.2, -0.3, 0.4]), named: "recurrent_kernel")
+        try weights.write(path: dir + "/w.npz")
+        var typo = weights
+        typo.setMember(Data(#"{"cell": "lstm", "go_backwards": "true"}"#.utf8), path: "metadata.json")
+        try typo.write(path: dir + "/typo.npz")
+        try Tensor<Float>(zeros: [2, 0, 1]).write(npy: dir + "/x0.npy")
+        try Tensor<Float>(zeros: [2, 3, 1]).write(npy: dir + "/x.npy")
+        try Tensor<Bool>(repeating: true, shape: [2, 4]).write(npy: dir + "/m.npy")
+        let cases: [([String], String)] = [
+            (["--weights", dir + "/w.npz", "--cell", "lstm", "--inputs", dir + "/x0.npy"], "error: \(dir)/x0.npy: inputs has shape [2, 0, 1]"),
+            (["--weights", dir + "/w.npz", "--cell", "lstm", "--inputs", dir + "/x.npy", "--mask", dir + "/m.npy"],
+             "error: \(dir)/m.npy: mask has shape [2, 4]"),
+            (["--weights", dir + "/w.npz", "--cell", "gru", "--inputs", dir + "/x.npy"], "error: \(dir)/w.npz: GRU kernel has shape [1, 4]"),
+            (["--weights", dir + "/typo.npz", "--inputs", dir + "/x.npy"], "error: \(dir)/typo.npz: metadata go_backwards is \"true\""),
+            (["--weights", dir + "/w.npz", "--cell", "lstm", "--no-reset-after", "--inputs", dir + "/x.npy"],
+             "error: --reset-after/--no-reset-after: applies to GRU only"),
+        ]
+        for (arguments, prefix) in cases {
+            let r = try Self.run(["run"] + arguments + ["--output", dir + "/o.npz"])
+            #expect(r.status == 1)
+            #expect(r.stderr.hasPrefix(prefix), "\(r.stderr)")
+            Self.expectNoTrace(r)
+        }
     }
 
     /// SimpleRNN, U = 2, I = 1: h' = tanh(x·K + h·R + b), checked against a direct evaluation.

@@ -3,7 +3,8 @@ import Testing
 @testable import ParallelRNN
 
 /// `.npy` / `.npz` reading and writing against files written by numpy 2.x (Fixtures/npy, made by
-/// `np.save` / `np.savez` / `np.savez_compressed`; see the file names for dtype and shape), and against payloads
+/// `np.save` / `np.savez` / `np.savez_compressed` in `Scripts/generate_npy_fixtures.py`; see the file names for dtype
+/// and shape), and against payloads
 /// laid out here byte by byte (column-major order, big-endian words, float16 bit patterns).
 @Suite struct NPYTests {
     static func fixture(_ name: String) throws -> URL {

@@ -1,18 +1,26 @@
 #!/usr/bin/env python3
 """Times ParallelRNN's five benchmark workloads in peer frameworks and side by side with `parallel-rnn bench`.
 
-Peers (each in its own subprocess, single process, all cores the process may use):
-  tf_keras     tf_keras.layers.LSTM / GRU(reset_after=True) inside tf.function (w3: with the (B,T) mask);
-               w4: tf_keras.backend.rnn in tf.function with step h' = tanh(x_t + h W)
-  torch        torch.nn.LSTM / GRU under inference_mode (w3: pack_padded_sequence); w4: an eager Python loop
-  onnxruntime  ONNX LSTM / GRU(linear_before_reset=1) operators built with onnx.helper (w3: sequence_lens);
-               w4: an ONNX Scan whose body is tanh(x_t + MatMul(h, W))
+Peers (each in its own subprocess, single process, all cores the process may use). Where a peer has more than one
+reasonable way to run a workload, every variant is timed and the fastest counts (all are in the JSON, "variants"):
+  tf_keras     tf_keras.layers.LSTM / GRU(reset_after=True) inside tf.function, with and without XLA
+               (jit_compile=True) (w3: with the (B,T) mask); w4: tf_keras.backend.rnn in tf.function (the same two)
+               with step h' = tanh(x_t + h W)
+  torch        torch.nn.LSTM / GRU under inference_mode (w3: pack_padded_sequence, or all T steps padded with the
+               outputs past each length replaced by the last valid one); w4: an eager Python loop, and the same loop
+               in torch.jit.script
+  onnxruntime  ONNX LSTM / GRU(linear_before_reset=1) operators built with onnx.helper, time-major input made before
+               timing (w3: sequence_lens); w4: an ONNX Scan whose body is tanh(x_t + MatMul(h, W)), over batch-major
+               input (the transposes timed) or time-major input made before timing
   keras3_jax   Keras 3 (JAX backend) LSTM / GRU layer through jax.jit(layer.stateless_call) (w3: mask);
-               w4: jax.jit(jax.lax.scan) with the same step
+               w4: jax.jit(jax.lax.scan) with the same step, over batch-major input (swapaxes inside the jit) or
+               time-major input made before timing
 Workloads (float32, inputs standard normal, weights standard normal x 0.1, public-api.md):
   w1 LSTM B64 T100 I128 U256 | w2 GRU(resetAfter) same | w3 LSTM, right-padded, L[b] = 1 + (37 b + 11) mod T |
   w4 h' = tanh(x_t + h W) B32 T1000 U32 | w5 LSTM B512 T50 I256 U512
-Each number is the median of --reps timed runs after --warmup untimed ones (min and max too).
+Each number is the median of --reps timed runs after --warmup untimed ones (min and max too). ParallelRNN
+(`parallel-rnn bench`) runs once after each peer, so that it samples the same stretch of time as the peers on a
+shared machine; its figure is the median of those runs' medians.
 
 Usage (from the repository root):
   python3 Benchmarks/peers/run_peers.py                       # all workloads, all peers, table on stdout
@@ -108,13 +116,11 @@ def setup_tf_keras(w, x, p, mask):
         W = tf.constant(p["W"])
         h0 = tf.zeros((w["B"], w["U"]))
 
-        @tf.function
-        def run():
-            def step(xs, s):
-                h = tf.tanh(xs + tf.matmul(s[0], W))
-                return h, [h]
-            return K.rnn(step, xt, [h0])
-        return lambda: run()[1].numpy(), "backend.rnn in tf.function"
+        def step(xs, s):
+            h = tf.tanh(xs + tf.matmul(s[0], W))
+            return h, [h]
+        return [(lambda run=tf.function(lambda: K.rnn(step, xt, [h0]), jit_compile=xla): run()[1].numpy(),
+                 "backend.rnn in tf.function" + (" (XLA)" if xla else "")) for xla in (False, True)]
     if w["kind"] == "lstm":
         layer = tf_keras.layers.LSTM(w["U"], return_sequences=True, return_state=True)
     else:
@@ -123,13 +129,13 @@ def setup_tf_keras(w, x, p, mask):
     layer.set_weights([p["kernel"], p["recurrent"], p["bias"]])
     m = None if mask is None else tf.constant(mask)
 
-    @tf.function
-    def run():
-        return layer(xt, mask=m)
-    return lambda: run()[0].numpy(), "layer in tf.function" + (" with mask" if m is not None else "")
+    return [(lambda run=tf.function(lambda: layer(xt, mask=m), jit_compile=xla): run()[0].numpy(),
+             "layer in tf.function" + (" (XLA)" if xla else "") + (" with mask" if m is not None else ""))
+            for xla in (False, True)]
 
 
 def setup_torch(w, x, p, mask):
+    import numpy as np
     import torch
     torch.set_num_threads(cores())
     torch.manual_seed(0)
@@ -137,38 +143,59 @@ def setup_torch(w, x, p, mask):
     if w["kind"] == "user":
         W = torch.from_numpy(p["W"])
 
-        def run():
-            with torch.inference_mode():
-                h = torch.zeros(w["B"], w["U"])
-                outs = []
-                for t in range(w["T"]):
-                    h = torch.tanh(xt[:, t] + h @ W)
-                    outs.append(h)
-                return torch.stack(outs, 1)
-        return run, "eager Python loop"
+        def loop(xt, W):
+            h = torch.zeros(xt.shape[0], W.shape[1])
+            outs = []
+            for t in range(xt.shape[1]):
+                h = torch.tanh(xt[:, t] + h @ W)
+                outs.append(h)
+            return torch.stack(outs, 1)
+        scripted = torch.jit.script(loop)
+
+        def timed(f):
+            def run():
+                with torch.inference_mode():
+                    return f(xt, W)
+            return run
+        return [(timed(loop), "eager Python loop"), (timed(scripted), "the loop in torch.jit.script")]
     g = 4 if w["kind"] == "lstm" else 3
     mod = (torch.nn.LSTM if w["kind"] == "lstm" else torch.nn.GRU)(w["I"], w["U"], batch_first=True)
+
+    def reorder(m):  # Keras gate blocks -> torch's: LSTM i,f,c,o is torch's i,f,g,o; GRU z,r,h -> r,z,n
+        if w["kind"] == "lstm":
+            return m
+        z, r, h = np.split(m, 3, axis=-1)
+        return np.concatenate([r, z, h], axis=-1)
     with torch.no_grad():
-        mod.weight_ih_l0.copy_(torch.from_numpy(p["kernel"].T.copy()))
-        mod.weight_hh_l0.copy_(torch.from_numpy(p["recurrent"].T.copy()))
+        mod.weight_ih_l0.copy_(torch.from_numpy(reorder(p["kernel"]).T.copy()))
+        mod.weight_hh_l0.copy_(torch.from_numpy(reorder(p["recurrent"]).T.copy()))
         b = p["bias"].reshape(-1, g * w["U"])
-        mod.bias_ih_l0.copy_(torch.from_numpy(b[0].copy()))
-        mod.bias_hh_l0.copy_(torch.from_numpy(b[-1].copy() if b.shape[0] > 1 else b[0] * 0))
+        mod.bias_ih_l0.copy_(torch.from_numpy(reorder(b[0]).copy()))
+        mod.bias_hh_l0.copy_(torch.from_numpy(reorder(b[-1]).copy() if b.shape[0] > 1 else b[0] * 0))
     mod.eval()
     if mask is not None:
         lens = torch.tensor(lengths(w["B"], w["T"]))
+        # Past its length a row's outputs are its last valid output (Keras, zero_output_for_mask=False).
+        last = (lens - 1).view(-1, 1, 1).expand(-1, 1, w["U"])
+        past = (torch.arange(w["T"]).view(1, -1, 1) >= lens.view(-1, 1, 1))
 
-        def run():
+        def packed_run():
             with torch.inference_mode():
                 packed = torch.nn.utils.rnn.pack_padded_sequence(xt, lens, batch_first=True, enforce_sorted=False)
                 out, _ = mod(packed)
                 return torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=w["T"])[0]
-        return run, "nn.LSTM with pack_padded_sequence"
+
+        def padded_run():
+            with torch.inference_mode():
+                out = mod(xt)[0]
+                return torch.where(past, out.gather(1, last), out)
+        return [(packed_run, "nn.LSTM with pack_padded_sequence"),
+                (padded_run, "nn.LSTM over all T padded steps, outputs past each length filled")]
 
     def run():
         with torch.inference_mode():
             return mod(xt)[0]
-    return run, "nn.%s" % ("LSTM" if w["kind"] == "lstm" else "GRU")
+    return [(run, "nn.%s" % ("LSTM" if w["kind"] == "lstm" else "GRU"))]
 
 
 # IR version 8 covers opsets 14 and 17 and loads in every onnxruntime since 1.10; the onnx package's default (its
@@ -187,24 +214,7 @@ def setup_onnxruntime(w, x, p, mask):
     so.inter_op_num_threads = 1
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     if w["kind"] == "user":
-        W = numpy_helper.from_array(p["W"], "W")
-        body = helper.make_graph(
-            [helper.make_node("MatMul", ["h_in", "W"], ["hw"]), helper.make_node("Add", ["x_t", "hw"], ["pre"]),
-             helper.make_node("Tanh", ["pre"], ["h_out"]), helper.make_node("Identity", ["h_out"], ["y_t"])],
-            "body",
-            [helper.make_tensor_value_info("h_in", TensorProto.FLOAT, [B, U]),
-             helper.make_tensor_value_info("x_t", TensorProto.FLOAT, [B, U])],
-            [helper.make_tensor_value_info("h_out", TensorProto.FLOAT, [B, U]),
-             helper.make_tensor_value_info("y_t", TensorProto.FLOAT, [B, U])])
-        scan = helper.make_node("Scan", ["h0", "X"], ["h_last", "Y"], num_scan_inputs=1, body=body,
-                                scan_input_axes=[1], scan_output_axes=[1])
-        graph = helper.make_graph([scan], "w4", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [B, T, U]),
-                                                 helper.make_tensor_value_info("h0", TensorProto.FLOAT, [B, U])],
-                                  [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [B, T, U])], [W])
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=ONNX_IR_VERSION)
-        sess = ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
-        feed = {"X": x, "h0": np.zeros((B, U), np.float32)}
-        return lambda: sess.run(["Y"], feed), "Scan(tanh(x_t + MatMul(h, W)))"
+        return [onnx_scan(w, x, p, so, axis) for axis in (1, 0)]
     g = 4 if w["kind"] == "lstm" else 3
     # Keras gate order -> ONNX: LSTM i,f,c,o -> i,o,f,c; GRU z,r,h -> z,r,h. Weights (1, gU, I) etc.
     def reorder(m):
@@ -235,11 +245,41 @@ def setup_onnxruntime(w, x, p, mask):
     onnx.checker.check_model(model)
     sess = ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
     note = "ONNX %s op, time-major input" % node.op_type + (" + sequence_lens" if mask is not None else "")
-    return lambda: sess.run(["Y"], feed), note
+    return [(lambda: sess.run(["Y"], feed), note)]
+
+
+def onnx_scan(w, x, p, so, axis):
+    """w4 as an ONNX Scan over the time axis `axis` of its input: 1 batch-major (ORT transposes inside the timed
+    call), 0 time-major (made before timing, as for the LSTM/GRU rows)."""
+    import numpy as np
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+    B, T, U = w["B"], w["T"], w["U"]
+    W = numpy_helper.from_array(p["W"], "W")
+    body = helper.make_graph(
+        [helper.make_node("MatMul", ["h_in", "W"], ["hw"]), helper.make_node("Add", ["x_t", "hw"], ["pre"]),
+         helper.make_node("Tanh", ["pre"], ["h_out"]), helper.make_node("Identity", ["h_out"], ["y_t"])],
+        "body",
+        [helper.make_tensor_value_info("h_in", TensorProto.FLOAT, [B, U]),
+         helper.make_tensor_value_info("x_t", TensorProto.FLOAT, [B, U])],
+        [helper.make_tensor_value_info("h_out", TensorProto.FLOAT, [B, U]),
+         helper.make_tensor_value_info("y_t", TensorProto.FLOAT, [B, U])])
+    shape = [B, T, U] if axis == 1 else [T, B, U]
+    scan = helper.make_node("Scan", ["h0", "X"], ["h_last", "Y"], num_scan_inputs=1, body=body,
+                            scan_input_axes=[axis], scan_output_axes=[axis])
+    graph = helper.make_graph([scan], "w4", [helper.make_tensor_value_info("X", TensorProto.FLOAT, shape),
+                                             helper.make_tensor_value_info("h0", TensorProto.FLOAT, [B, U])],
+                              [helper.make_tensor_value_info("Y", TensorProto.FLOAT, shape)], [W])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=ONNX_IR_VERSION)
+    sess = ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
+    feed = {"X": x if axis == 1 else np.ascontiguousarray(np.swapaxes(x, 0, 1)), "h0": np.zeros((B, U), np.float32)}
+    return (lambda: sess.run(["Y"], feed),
+            "Scan(tanh(x_t + MatMul(h, W))), " + ("batch-major input" if axis == 1 else "time-major input"))
 
 
 def setup_keras3_jax(w, x, p, mask):
     os.environ["KERAS_BACKEND"] = "jax"
+    import numpy as np
     import jax
     import jax.numpy as jnp
     import keras
@@ -248,14 +288,21 @@ def setup_keras3_jax(w, x, p, mask):
     if w["kind"] == "user":
         W = jnp.asarray(p["W"])
 
+        def step(h, xt):
+            h2 = jnp.tanh(xt + h @ W)
+            return h2, h2
+
         @jax.jit
-        def run(xs):
-            def step(h, xt):
-                h2 = jnp.tanh(xt + h @ W)
-                return h2, h2
+        def batch_major(xs):
             _, ys = jax.lax.scan(step, jnp.zeros((w["B"], w["U"]), jnp.float32), jnp.swapaxes(xs, 0, 1))
             return jnp.swapaxes(ys, 0, 1)
-        return lambda: run(xj).block_until_ready(), "jax.jit(lax.scan)"
+
+        @jax.jit
+        def time_major(xs):
+            return jax.lax.scan(step, jnp.zeros((w["B"], w["U"]), jnp.float32), xs)[1]
+        xtm = jnp.asarray(np.ascontiguousarray(np.swapaxes(x, 0, 1)))
+        return [(lambda: batch_major(xj).block_until_ready(), "jax.jit(lax.scan), batch-major input"),
+                (lambda: time_major(xtm).block_until_ready(), "jax.jit(lax.scan), time-major input")]
     if w["kind"] == "lstm":
         layer = keras.layers.LSTM(w["U"], return_sequences=True, return_state=True)
     else:
@@ -270,7 +317,7 @@ def setup_keras3_jax(w, x, p, mask):
     def run(tv, ntv, xs, ms):
         out, _ = layer.stateless_call(tv, ntv, xs, mask=ms)
         return out[0]
-    return lambda: run(tv, ntv, xj, m).block_until_ready(), "jax.jit(layer.stateless_call)"
+    return [(lambda: run(tv, ntv, xj, m).block_until_ready(), "jax.jit(layer.stateless_call)")]
 
 
 SETUP = {"tf_keras": setup_tf_keras, "torch": setup_torch, "onnxruntime": setup_onnxruntime,
@@ -287,11 +334,19 @@ def worker(peer, workloads, reps, warmup):
         rec = {"peer": peer, "workload": wid, "threads": cores(), "reps": reps}
         try:
             x, p, mask = make_data(w)
-            fn, note = SETUP[peer](w, x, p, mask)
-            times = time_it(fn, reps, warmup)
+            timed = []  # every variant of the peer; the fastest median counts
+            for fn, note in SETUP[peer](w, x, p, mask):
+                try:
+                    timed.append((time_it(fn, reps, warmup), note))
+                except Exception as e:  # a variant that fails is reported beside the others
+                    rec.setdefault("variant_errors", {})[note] = "%s: %s" % (type(e).__name__, str(e)[:200])
+            if not timed:
+                raise RuntimeError("no variant ran: %s" % rec.get("variant_errors"))
+            times, note = min(timed, key=lambda t: statistics.median(t[0]))
             med = statistics.median(times)
             rec.update(median_ms=med, min_ms=min(times), max_ms=max(times), note=note,
-                       gflops=nominal_flops(w) / (med * 1e-3) / 1e9)
+                       gflops=nominal_flops(w) / (med * 1e-3) / 1e9,
+                       variants={n: statistics.median(t) for t, n in timed})
         except Exception as e:  # a peer that cannot run a workload is reported, not fatal
             rec["error"] = "%s: %s" % (type(e).__name__, str(e).splitlines()[0][:300] if str(e) else "")
         print("PEER " + json.dumps(rec), flush=True)
@@ -382,6 +437,7 @@ def main():
         ensure_venv(peers)
 
     results = {p: {} for p in peers}
+    ours_rounds = []  # ours after each peer: the same stretch of time as the peers
     for p in peers:
         cmd = [sys.executable, os.path.abspath(__file__), "--worker", p, "--workloads", ",".join(workloads),
                "--reps", str(args.reps), "--warmup", str(args.warmup)]
@@ -394,7 +450,16 @@ def main():
         for w in workloads:
             if w not in results[p]:
                 results[p][w] = {"error": "worker rc %d: %s" % (r.returncode, r.stderr.strip()[-300:])}
-    ours = run_ours(args.parallel_rnn, workloads, args.reps, args.warmup)
+        ours_rounds.append(run_ours(args.parallel_rnn, workloads, args.reps, args.warmup))
+    if not peers:
+        ours_rounds.append(run_ours(args.parallel_rnn, workloads, args.reps, args.warmup))
+    ours = {}
+    for w in workloads:  # the run whose median is the median of the rounds' (the lower middle one when even)
+        done = sorted((rd[w] for rd in ours_rounds if "median_ms" in rd.get(w, {})), key=lambda r: r["median_ms"])
+        if done:
+            ours[w] = dict(done[(len(done) - 1) // 2], rounds_median_ms=[r["median_ms"] for r in done])
+        elif ours_rounds and w in ours_rounds[-1]:
+            ours[w] = ours_rounds[-1][w]
 
     rows = []
     for w in workloads:

@@ -454,10 +454,11 @@ def main():
     if not peers:
         ours_rounds.append(run_ours(args.parallel_rnn, workloads, args.reps, args.warmup))
     ours = {}
-    for w in workloads:  # the run whose median is the median of the rounds' (the lower middle one when even)
+    for w in workloads:  # median_ms: the median of the rounds' medians; the other fields from a middle round
         done = sorted((rd[w] for rd in ours_rounds if "median_ms" in rd.get(w, {})), key=lambda r: r["median_ms"])
         if done:
-            ours[w] = dict(done[(len(done) - 1) // 2], rounds_median_ms=[r["median_ms"] for r in done])
+            medians = [r["median_ms"] for r in done]
+            ours[w] = dict(done[(len(done) - 1) // 2], median_ms=statistics.median(medians), rounds_median_ms=medians)
         elif ours_rounds and w in ours_rounds[-1]:
             ours[w] = ours_rounds[-1][w]
 

@@ -86,15 +86,15 @@ struct BenchCommand: ParsableCommand {
             }
         }
         let (width, wide) = spec.input.addingReportingOverflow(spec.units)
+        guard !wide else { throw ValidationError("--input + --units = \(spec.input) + \(spec.units) overflows Int") }
         let tensors: [(String, [Int])] = [
             ("--batch × --time × --input (the inputs)", [spec.batch, spec.time, spec.input]),
             ("--batch × --time × --units (the outputs)", [spec.batch, spec.time, spec.units]),
-            ("(--input + --units) × \(spec.cell.gateCount)·--units (the weights)",
-             [wide ? .max : width, spec.cell.gateCount, spec.units]),
+            ("(--input + --units) × \(spec.cell.gateCount)·--units (the weights)", [width, spec.cell.gateCount, spec.units]),
         ]
         var bytes = 0.0
         for (what, factors) in tensors {
-            guard let n = product(factors), !wide else {
+            guard let n = product(factors) else {
                 throw ValidationError("\(what): \(factors.map(String.init).joined(separator: " × ")) elements overflow Int")
             }
             bytes += 4 * Double(n)

@@ -27,7 +27,8 @@ struct TopologyCommand: ParsableCommand {
             let topology = try Topology.shared()
             Terminal.output("\(topology.summary)")
             Terminal.output("")
-            for setting in try ThreadSetting.parseList(threads) {
+            let settings = try ThreadSetting.parseList(threads)
+            for setting in settings {
                 let execution = setting.execution(pinned: !noPin)
                 // `.automatic` splits generic steps and fused cells down to different shard sizes.
                 let plans = try [CellKind.generic, .lstm].map { cell in
@@ -43,7 +44,7 @@ struct TopologyCommand: ParsableCommand {
                     }
                 }
             }
-            if try ThreadSetting.parseList(threads).contains(.automatic) && topology.coreCount > 1 {
+            if settings.contains(.automatic) && topology.coreCount > 1 {
                 Terminal.output("(automatic plans of one shard per core are then sized by the cores' measured speeds)")
             }
         }

@@ -6,6 +6,11 @@
 //   caching allocators of other frameworks): a call that repeats the previous call's shapes then neither faults nor
 //   has the kernel zero its results again (measured ≈ 3 % of a B512 T50 U512 LSTM call).
 //   prnn_release_cached_buffers() returns them.
+// - Small ones (≤ 128 KiB) freed on a thread are kept in that thread's own short list (8 buffers, 512 KiB at most)
+//   and handed out again for the same 64-byte size class. A user step makes the same few tensors every step; without
+//   the list each one is a posix_memalign and a free on glibc's slow path (chunks split, merged and consolidated:
+//   ≈ 12 % of the w4 generic step, B32 U32, on Zen 3). The list is the thread's own, so it takes no lock; it is
+//   emptied when the thread exits or calls prnn_release_cached_buffers().
 #define _GNU_SOURCE
 #include "prnn_internal.h"
 #include <pthread.h>
@@ -24,10 +29,74 @@ static size_t cached_total;
 static unsigned long cache_clock;  // insertion order: the oldest kept buffer makes room for a newly released one
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
+#define PRNN_SMALL_MAX ((size_t)128 << 10)
+#define PRNN_SMALL_SLOTS 8
+#define PRNN_SMALL_LIMIT ((size_t)512 << 10)
+
+typedef struct {
+    void *p[PRNN_SMALL_SLOTS];
+    size_t bytes[PRNN_SMALL_SLOTS];
+    int count;
+    size_t total;
+    int registered;  // the thread-exit destructor is armed
+    int closed;      // the thread is exiting: free directly
+} small_cache;
+
+static _Thread_local small_cache thread_small;
+static pthread_key_t small_key;
+static int small_key_ok;
+static pthread_once_t small_once = PTHREAD_ONCE_INIT;
+
+static size_t small_size(size_t bytes) { return (bytes + 63) & ~(size_t)63; }
+
+static void drain_small(small_cache *c) {
+    for (int i = 0; i < c->count; i++) free(c->p[i]);
+    c->count = 0;
+    c->total = 0;
+}
+
+static void small_thread_exit(void *c) {
+    ((small_cache *)c)->closed = 1;
+    drain_small(c);
+}
+
+static void make_small_key(void) { small_key_ok = pthread_key_create(&small_key, small_thread_exit) == 0; }
+
+static void *take_small(size_t size) {
+    small_cache *c = &thread_small;
+    for (int i = c->count - 1; i >= 0; i--) {
+        if (c->bytes[i] != size) continue;
+        void *p = c->p[i];
+        c->count--;
+        c->p[i] = c->p[c->count];
+        c->bytes[i] = c->bytes[c->count];
+        c->total -= size;
+        return p;
+    }
+    return prnn_alloc_aligned(size);
+}
+
+static void keep_small(void *p, size_t size) {
+    small_cache *c = &thread_small;
+    if (!c->registered && !c->closed) {
+        pthread_once(&small_once, make_small_key);
+        c->registered = small_key_ok && pthread_setspecific(small_key, c) == 0;
+    }
+    if (!c->registered || c->closed || c->count == PRNN_SMALL_SLOTS || c->total + size > PRNN_SMALL_LIMIT) {
+        free(p);
+        return;
+    }
+    c->p[c->count] = p;
+    c->bytes[c->count] = size;
+    c->count++;
+    c->total += size;
+}
+
 /// Large buffers are sized in whole huge pages, so equal shapes (and nearby ones) share a size class.
 static size_t large_size(size_t bytes) { return (bytes + PRNN_HUGE - 1) & ~(PRNN_HUGE - 1); }
 
 void *prnn_alloc_buffer(size_t bytes) {
+    if (bytes <= PRNN_SMALL_MAX) return take_small(small_size(bytes));
     if (bytes < PRNN_LARGE_BUFFER) return prnn_alloc_aligned(bytes);
     size_t size = large_size(bytes);
     void *p = NULL;
@@ -59,6 +128,7 @@ static int oldest_slot(void) {
 
 void prnn_free_buffer(void *p, size_t bytes) {
     if (!p) return;
+    if (bytes <= PRNN_SMALL_MAX) { keep_small(p, small_size(bytes)); return; }
     if (bytes < PRNN_LARGE_BUFFER) { prnn_free_aligned(p); return; }
     size_t size = large_size(bytes);
     void *evicted[PRNN_CACHE_SLOTS];
@@ -90,6 +160,7 @@ void prnn_free_buffer(void *p, size_t bytes) {
 }
 
 void prnn_release_cached_buffers(void) {
+    drain_small(&thread_small);
     pthread_mutex_lock(&cache_lock);
     for (int i = 0; i < PRNN_CACHE_SLOTS; i++) {
         free(cached[i].p);
@@ -105,3 +176,5 @@ size_t prnn_cached_buffer_bytes(void) {
     pthread_mutex_unlock(&cache_lock);
     return total;
 }
+
+size_t prnn_thread_cached_small_bytes(void) { return thread_small.total; }

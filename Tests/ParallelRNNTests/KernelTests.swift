@@ -450,12 +450,31 @@ struct KernelTests {
         }
     }
 
-    @Test("buffers: 64-byte aligned; large ones 2 MiB aligned, kept after free and handed out again for the same size class, the oldest evicted when full, released on request")
+    @Test("buffers: 64-byte aligned; small ones kept per thread; large ones 2 MiB aligned, kept after free and handed out again for the same size class, the oldest evicted when full, released on request")
     func buffers() throws {
+        prnn_release_cached_buffers()  // this thread's small list starts empty
+        #expect(prnn_thread_cached_small_bytes() == 0)
         let small = try #require(prnn_alloc_buffer(1000))
         #expect(UInt(bitPattern: small) % 64 == 0)
+        small.storeBytes(of: 7, toByteOffset: 1020, as: Int32.self)  // the whole size is usable
         prnn_free_buffer(small, 1000)
+        // Small buffers: kept in this thread's list by 64-byte size class (1000 and 970 bytes share 1024).
+        #expect(prnn_thread_cached_small_bytes() == 1024)
+        let reused = try #require(prnn_alloc_buffer(970))
+        #expect(reused == small, "a kept small buffer is reused on the same thread")
+        let kept = try (0..<9).map { _ in try #require(prnn_alloc_buffer(4096)) }
+        for b in kept { prnn_free_buffer(b, 4096) }
+        prnn_free_buffer(reused, 970)
+        #expect(prnn_thread_cached_small_bytes() == 8 * 4096, "at most 8 kept")
         prnn_release_cached_buffers()
+        let larger = try (0..<5).map { _ in try #require(prnn_alloc_buffer(128 << 10)) }
+        for b in larger {
+            #expect(UInt(bitPattern: b) % 64 == 0)
+            prnn_free_buffer(b, 128 << 10)
+        }
+        #expect(prnn_thread_cached_small_bytes() == 512 << 10, "at most 512 KiB kept")
+        prnn_release_cached_buffers()
+        #expect(prnn_thread_cached_small_bytes() == 0, "released with the large ones")
         let bytes = 37 << 20  // a size class no other test in this process uses (they run concurrently)
         let first = try #require(prnn_alloc_buffer(bytes))
         #expect(UInt(bitPattern: first) % (2 << 20) == 0)

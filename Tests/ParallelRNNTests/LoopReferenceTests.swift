@@ -105,6 +105,38 @@ import Testing
     }
 }
 
+/// The engine reuses a step's input slice for the next step only when the step kept no reference to it.
+@Suite struct StepInputReuseTests {
+    @Test(arguments: [false, true], [false, true])
+    func slicesTheStepKeepsAreNeverOverwritten(timeMajor: Bool, returnsInput: Bool) throws {
+        let B = 6, T = 9, I = 3
+        var g = SplitMix(seed: 77)
+        let x = try Tensor<Float>(shape: timeMajor ? [T, B, I] : [B, T, I], scalars: (0..<(B * T * I)).map { _ in g.float() })
+        final class Kept: @unchecked Sendable {  // written by one shard (serial)
+            var slices: [Int: Tensor<Float>] = [:]
+            var step = 0
+        }
+        let kept = Kept()
+        // Keeps every other step's input slice; returns either the slice itself (the engine then holds it as the
+        // previous output) or a new tensor (so the slices of the other steps are free for reuse).
+        let step: StepFunction<Float> = { xt, s in
+            if kept.step % 2 == 0 { kept.slices[kept.step] = xt }
+            kept.step += 1
+            return (returnsInput ? xt : xt * 2, [s[0] + xt])
+        }
+        let result = try rnn(step, inputs: x, initialStates: [Tensor(zeros: [B, I])], timeMajor: timeMajor,
+                             execution: .serial)
+        #expect(kept.step == T)
+        #expect(result.outputs.isBitwiseIdentical(to: returnsInput ? x : x * 2), "each step's output from that step's input")
+        for (t, slice) in kept.slices {
+            let expected = try Tensor<Float>(shape: [B, I], scalars: (0..<B).flatMap { b in
+                (0..<I).map { i in timeMajor ? x[t, b, i] : x[b, t, i] }
+            })
+            #expect(slice.isBitwiseIdentical(to: expected), "slice kept at step \(t)")
+        }
+    }
+}
+
 @Suite struct TensorSlicingTests {
     @Test func lastAxisSpellingsAgree() throws {
         let x = try Tensor<Float>(shape: [2, 3, 4], scalars: (0..<24).map(Float.init))

@@ -37,11 +37,11 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
         x.reserveCapacity(inputs.count)
         for k in 0..<g.time {
             if stop.isSet { return }
-            x.removeAll(keepingCapacity: true)
             if g.timeMajor {
                 let t = g.originalTime(k)
-                for (leaf, shape) in zip(inputs, sliceShapes) {
-                    x.append(leaf.timeMajorSlice(t, rows: rows, sliceShape: shape))
+                for (i, leaf) in inputs.enumerated() {
+                    let slice = sliceBuffer(&x, i, shape: sliceShapes[i])
+                    leaf.copyTimeMajorSlice(t, rows: rows, into: slice)
                 }
             } else {
                 for (i, staging) in inputStaging.enumerated() {
@@ -52,9 +52,8 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
                                          count: min(staging.chunk, g.time - k), goBackwards: g.goBackwards)
                         }
                     }
-                    let slice = Tensor<S>(uninitializedShape: sliceShapes[i])
-                    copyElements(from: staging.slot(j), to: slice.storage.base, count: slice.scalarCount)
-                    x.append(slice)
+                    let slice = sliceBuffer(&x, i, shape: sliceShapes[i])
+                    copyElements(from: staging.slot(j), to: slice, count: b * staging.width)
                 }
             }
             var (outputs, stepStructure, newStates) = try step(x, states, shardConstants)
@@ -97,6 +96,17 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
             let w = state.rowWidth
             state.withUnsafeBufferPointer { (sink.states[j].base + rows.lowerBound * w).update(from: $0.baseAddress!, count: b * w) }
         }
+    }
+
+    /// The buffer for input leaf i's step slice: the previous step's tensor when the step kept no reference to it
+    /// (the usual case), else a new one, so a slice the step kept (e.g. returned) is never overwritten.
+    private func sliceBuffer(_ x: inout [Tensor<S>], _ i: Int, shape: [Int]) -> UnsafeMutablePointer<S> {
+        if i == x.count {
+            x.append(Tensor(uninitializedShape: shape))
+        } else if !isKnownUniquelyReferenced(&x[i].storage) {
+            x[i] = Tensor(uninitializedShape: shape)
+        }
+        return x[i].storage.base
     }
 
     /// Replaces the rows masked at step k: outputs by the previous emitted output (or zeros), states by the old ones.

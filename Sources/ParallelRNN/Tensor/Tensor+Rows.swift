@@ -15,15 +15,13 @@ extension Tensor {
         return out
     }
 
-    /// The `[b, ...]` slice at time `t` of rows `range` of a time-major `[T, B, ...]` tensor (one contiguous run;
-    /// batch-major inputs go through ``StepStaging``); `sliceShape` is `[range.count] + shape[2...]`, passed in so a
-    /// loop reuses one array.
-    func timeMajorSlice(_ t: Int, rows range: Range<Int>, sliceShape: [Int]) -> Tensor {
+    /// Copies the `[b, ...]` slice at time `t` of rows `range` of a time-major `[T, B, ...]` tensor (one contiguous
+    /// run; batch-major inputs go through ``StepStaging``) to `destination` (`range.count · shape[2...]` elements).
+    func copyTimeMajorSlice(_ t: Int, rows range: Range<Int>, into destination: UnsafeMutablePointer<Scalar>) {
         let width = shape.dropFirst(2).reduce(1, *)
-        let out = Tensor(uninitializedShape: sliceShape)
-        copyElements(from: storage.base + (t * shape[1] + range.lowerBound) * width, to: out.storage.base,
+        copyElements(from: storage.base + (t * shape[1] + range.lowerBound) * width, to: destination,
                      count: range.count * width)
-        return out
+        _fixLifetime(self)
     }
 }
 

@@ -39,10 +39,9 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, CustomStringConvertible {
     }
 
     /// Uninitialised; the caller writes every element.
-    @usableFromInline
+    @inlinable
     init(uninitializedShape shape: [Int]) {
-        self.shape = shape
-        storage = TensorStorage.make(uninitializedCount: shape.reduce(1, *))
+        self.init(shape: shape, storage: TensorStorage.make(uninitializedCount: shape.reduce(1, *)))
     }
 
     /// Number of axes.

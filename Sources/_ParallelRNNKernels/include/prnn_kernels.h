@@ -133,11 +133,14 @@ void prnn_activation_f64(prnn_activation act, const double *x, double *y, size_t
 void *prnn_alloc_buffer(size_t bytes);
 /// Frees a prnn_alloc_buffer buffer. Large ones are kept for reuse by a later allocation of the same size (the 16
 /// most recently released, at most 256 MiB in all), so repeated calls with the same shapes touch no fresh pages.
+/// Small ones (≤ 128 KiB) are kept in the freeing thread's own list (8 buffers, 512 KiB), emptied at thread exit.
 void prnn_free_buffer(void *p, size_t bytes);
-/// Returns every kept buffer to the system.
+/// Returns every kept large buffer, and the calling thread's kept small ones, to the system.
 void prnn_release_cached_buffers(void);
-/// Bytes currently kept for reuse.
+/// Bytes of large buffers currently kept for reuse.
 size_t prnn_cached_buffer_bytes(void);
+/// Bytes of small buffers the calling thread keeps for reuse.
+size_t prnn_thread_cached_small_bytes(void);
 
 /// Sets FTZ/DAZ on the calling thread (x86; no-op elsewhere); returns the previous control word for restore.
 unsigned prnn_flush_denormals_enter(void);

@@ -6,8 +6,8 @@
 //   caching allocators of other frameworks): a call that repeats the previous call's shapes then neither faults nor
 //   has the kernel zero its results again (measured ≈ 3 % of a B512 T50 U512 LSTM call).
 //   prnn_release_cached_buffers() returns them.
-// - Small ones (≤ 128 KiB) freed on a thread are kept in that thread's own short list (8 buffers, 512 KiB at most)
-//   and handed out again for the same 64-byte size class. A user step makes the same few tensors every step; without
+// - Small ones (≤ 128 KiB) freed on a thread are kept in that thread's own short list (the 8 most recently released,
+//   512 KiB at most) and handed out again for the same 64-byte size class. A user step makes the same few tensors every step; without
 //   the list each one is a posix_memalign and a free on glibc's slow path (chunks split, merged and consolidated:
 //   ≈ 12 % of the w4 generic step, B32 U32, on Zen 3). The list is the thread's own, so it takes no lock; it is
 //   emptied when the thread exits or calls prnn_release_cached_buffers().
@@ -62,29 +62,41 @@ static void small_thread_exit(void *c) {
 
 static void make_small_key(void) { small_key_ok = pthread_key_create(&small_key, small_thread_exit) == 0; }
 
+/// Removes entry i, keeping the others in release order (oldest first).
+static void remove_small(small_cache *c, int i) {
+    c->total -= c->bytes[i];
+    c->count--;
+    for (int j = i; j < c->count; j++) {
+        c->p[j] = c->p[j + 1];
+        c->bytes[j] = c->bytes[j + 1];
+    }
+}
+
 static void *take_small(size_t size) {
     small_cache *c = &thread_small;
-    for (int i = c->count - 1; i >= 0; i--) {
+    for (int i = c->count - 1; i >= 0; i--) {  // the most recently released first
         if (c->bytes[i] != size) continue;
         void *p = c->p[i];
-        c->count--;
-        c->p[i] = c->p[c->count];
-        c->bytes[i] = c->bytes[c->count];
-        c->total -= size;
+        remove_small(c, i);
         return p;
     }
     return prnn_alloc_aligned(size);
 }
 
+/// Keeps p, making room by freeing the oldest kept buffers (so a thread whose shapes change keeps its newest ones).
 static void keep_small(void *p, size_t size) {
     small_cache *c = &thread_small;
     if (!c->registered && !c->closed) {
         pthread_once(&small_once, make_small_key);
         c->registered = small_key_ok && pthread_setspecific(small_key, c) == 0;
     }
-    if (!c->registered || c->closed || c->count == PRNN_SMALL_SLOTS || c->total + size > PRNN_SMALL_LIMIT) {
+    if (!c->registered || c->closed) {
         free(p);
         return;
+    }
+    while (c->count == PRNN_SMALL_SLOTS || c->total + size > PRNN_SMALL_LIMIT) {
+        free(c->p[0]);
+        remove_small(c, 0);
     }
     c->p[c->count] = p;
     c->bytes[c->count] = size;

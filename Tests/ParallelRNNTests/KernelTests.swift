@@ -463,9 +463,11 @@ struct KernelTests {
         let reused = try #require(prnn_alloc_buffer(970))
         #expect(reused == small, "a kept small buffer is reused on the same thread")
         let kept = try (0..<9).map { _ in try #require(prnn_alloc_buffer(4096)) }
-        for b in kept { prnn_free_buffer(b, 4096) }
         prnn_free_buffer(reused, 970)
-        #expect(prnn_thread_cached_small_bytes() == 8 * 4096, "at most 8 kept")
+        for b in kept { prnn_free_buffer(b, 4096) }
+        #expect(prnn_thread_cached_small_bytes() == 8 * 4096, "the 8 most recently released kept")
+        #expect(prnn_alloc_buffer(4096) == kept[8], "the newest first")
+        prnn_free_buffer(kept[8], 4096)
         prnn_release_cached_buffers()
         let larger = try (0..<5).map { _ in try #require(prnn_alloc_buffer(128 << 10)) }
         for b in larger {
@@ -473,6 +475,8 @@ struct KernelTests {
             prnn_free_buffer(b, 128 << 10)
         }
         #expect(prnn_thread_cached_small_bytes() == 512 << 10, "at most 512 KiB kept")
+        #expect(prnn_alloc_buffer(128 << 10) == larger[4], "the newest kept, the oldest freed")
+        prnn_free_buffer(larger[4], 128 << 10)
         prnn_release_cached_buffers()
         #expect(prnn_thread_cached_small_bytes() == 0, "released with the large ones")
         let bytes = 37 << 20  // a size class no other test in this process uses (they run concurrently)

@@ -10,8 +10,8 @@ public func matmul<S: TensorFloatingPoint>(_ lhs: Tensor<S>, _ rhs: Tensor<S>) -
     let n = rhs.shape[1]
     let m = lhs.scalarCount / max(k, 1)
     let rows = k == 0 ? lhs.shape.dropLast().reduce(1, *) : m
-    var outShape = Array(lhs.shape.dropLast())
-    outShape.append(n)
+    var outShape = lhs.shape  // shared, not copied, when the last axis keeps its size (a square W)
+    if n != k { outShape[lhs.rank - 1] = n }
     let out = Tensor<S>(uninitializedShape: outShape)
     if rows > 0 && n > 0 {
         S._gemm(m: rows, n: n, k: k, a: lhs.storage.base, lda: max(k, 1), b: rhs.storage.base, ldb: max(n, 1),

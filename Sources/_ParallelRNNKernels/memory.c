@@ -2,15 +2,17 @@
 // - Large ones (≥ 4 MiB) are 2 MiB aligned and advised as transparent huge pages where the OS offers them (Linux,
 //   THP "madvise" mode): a fresh 50 MiB result then costs 25 page faults instead of 12 800, and strided row writes
 //   into it miss the TLB far less. Elsewhere, or when the advice is refused, they are ordinary pages.
-// - Freed large buffers are kept for reuse (the 16 most recently released, at most 256 MiB in all, like the
+// - Freed buffers above 128 KiB are kept for reuse (the 16 most recently released, at most 256 MiB in all, like the
 //   caching allocators of other frameworks): a call that repeats the previous call's shapes then neither faults nor
-//   has the kernel zero its results again (measured ≈ 3 % of a B512 T50 U512 LSTM call).
-//   prnn_release_cached_buffers() returns them.
+//   has the kernel zero its results again (measured ≈ 3 % of a B512 T50 U512 LSTM call). Below 4 MiB they are sized
+//   in whole 4 KiB pages, since glibc would otherwise mmap a fresh one for some calls and not others, depending on
+//   its heap's history (a w4 result of 4.1 MB: 0 to 1000 page faults per call). prnn_release_cached_buffers()
+//   returns them.
 // - Small ones (≤ 128 KiB) freed on a thread are kept in that thread's own short list (the 8 most recently released,
-//   512 KiB at most) and handed out again for the same 64-byte size class. A user step makes the same few tensors every step; without
-//   the list each one is a posix_memalign and a free on glibc's slow path (chunks split, merged and consolidated:
-//   ≈ 12 % of the w4 generic step, B32 U32, on Zen 3). The list is the thread's own, so it takes no lock; it is
-//   emptied when the thread exits or calls prnn_release_cached_buffers().
+//   512 KiB at most) and handed out again for the same 64-byte size class. A user step makes the same few tensors
+//   every step; without the list each one is a posix_memalign and a free on glibc's slow path (chunks split, merged
+//   and consolidated: ≈ 12 % of the w4 generic step, B32 U32, on Zen 3). The list is the thread's own, so it takes no
+//   lock; it is emptied when the thread exits or calls prnn_release_cached_buffers().
 #define _GNU_SOURCE
 #include "prnn_internal.h"
 #include <pthread.h>
@@ -38,11 +40,11 @@ typedef struct {
     size_t bytes[PRNN_SMALL_SLOTS];
     int count;
     size_t total;
-    int registered;  // the thread-exit destructor is armed
-    int closed;      // the thread is exiting: free directly
 } small_cache;
 
-static _Thread_local small_cache thread_small;
+// Each thread's list is malloc'd and reached through a pthread key, not thread-local storage: Darwin frees an image's
+// thread-locals in a key destructor that may run before ours. A thread that has begun exiting holds CLOSED instead.
+#define SMALL_CLOSED ((void *)1)
 static pthread_key_t small_key;
 static int small_key_ok;
 static pthread_once_t small_once = PTHREAD_ONCE_INIT;
@@ -55,12 +57,34 @@ static void drain_small(small_cache *c) {
     c->total = 0;
 }
 
-static void small_thread_exit(void *c) {
-    ((small_cache *)c)->closed = 1;
-    drain_small(c);
+static void small_thread_exit(void *v) {
+    if (v != SMALL_CLOSED) {
+        drain_small(v);
+        free(v);
+    }
+    // Buffers freed later in this thread's teardown (other keys' destructors) go straight to free(). Setting a value
+    // here makes the system call this destructor again, at most PTHREAD_DESTRUCTOR_ITERATIONS times in all.
+    (void)pthread_setspecific(small_key, SMALL_CLOSED);
 }
 
 static void make_small_key(void) { small_key_ok = pthread_key_create(&small_key, small_thread_exit) == 0; }
+
+/// The calling thread's list, made on first use when `create`; NULL when there is none (or no key, or the thread is
+/// exiting).
+static small_cache *thread_small(int create) {
+    pthread_once(&small_once, make_small_key);
+    if (!small_key_ok) return NULL;
+    void *v = pthread_getspecific(small_key);
+    if (v == SMALL_CLOSED) return NULL;
+    if (!v && create) {
+        v = calloc(1, sizeof(small_cache));
+        if (v && pthread_setspecific(small_key, v) != 0) {
+            free(v);
+            v = NULL;
+        }
+    }
+    return v;
+}
 
 /// Removes entry i, keeping the others in release order (oldest first).
 static void remove_small(small_cache *c, int i) {
@@ -73,8 +97,8 @@ static void remove_small(small_cache *c, int i) {
 }
 
 static void *take_small(size_t size) {
-    small_cache *c = &thread_small;
-    for (int i = c->count - 1; i >= 0; i--) {  // the most recently released first
+    small_cache *c = thread_small(0);
+    for (int i = c ? c->count - 1 : -1; i >= 0; i--) {  // the most recently released first
         if (c->bytes[i] != size) continue;
         void *p = c->p[i];
         remove_small(c, i);
@@ -85,12 +109,8 @@ static void *take_small(size_t size) {
 
 /// Keeps p, making room by freeing the oldest kept buffers (so a thread whose shapes change keeps its newest ones).
 static void keep_small(void *p, size_t size) {
-    small_cache *c = &thread_small;
-    if (!c->registered && !c->closed) {
-        pthread_once(&small_once, make_small_key);
-        c->registered = small_key_ok && pthread_setspecific(small_key, c) == 0;
-    }
-    if (!c->registered || c->closed) {
+    small_cache *c = thread_small(1);
+    if (!c) {
         free(p);
         return;
     }
@@ -104,12 +124,15 @@ static void keep_small(void *p, size_t size) {
     c->total += size;
 }
 
-/// Large buffers are sized in whole huge pages, so equal shapes (and nearby ones) share a size class.
-static size_t large_size(size_t bytes) { return (bytes + PRNN_HUGE - 1) & ~(PRNN_HUGE - 1); }
+/// Kept buffers' size classes: whole huge pages from 4 MiB (equal shapes and nearby ones share a class), whole 4 KiB
+/// pages below.
+static size_t large_size(size_t bytes) {
+    size_t unit = bytes >= PRNN_LARGE_BUFFER ? PRNN_HUGE : 4096;
+    return (bytes + unit - 1) & ~(unit - 1);
+}
 
 void *prnn_alloc_buffer(size_t bytes) {
     if (bytes <= PRNN_SMALL_MAX) return take_small(small_size(bytes));
-    if (bytes < PRNN_LARGE_BUFFER) return prnn_alloc_aligned(bytes);
     size_t size = large_size(bytes);
     void *p = NULL;
     pthread_mutex_lock(&cache_lock);
@@ -123,6 +146,7 @@ void *prnn_alloc_buffer(size_t bytes) {
     }
     pthread_mutex_unlock(&cache_lock);
     if (p) return p;
+    if (bytes < PRNN_LARGE_BUFFER) return prnn_alloc_aligned(size);
     if (posix_memalign(&p, PRNN_HUGE, size) != 0) return NULL;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     (void)madvise(p, size, MADV_HUGEPAGE);
@@ -141,7 +165,6 @@ static int oldest_slot(void) {
 void prnn_free_buffer(void *p, size_t bytes) {
     if (!p) return;
     if (bytes <= PRNN_SMALL_MAX) { keep_small(p, small_size(bytes)); return; }
-    if (bytes < PRNN_LARGE_BUFFER) { prnn_free_aligned(p); return; }
     size_t size = large_size(bytes);
     void *evicted[PRNN_CACHE_SLOTS];
     int n_evicted = 0;
@@ -172,7 +195,8 @@ void prnn_free_buffer(void *p, size_t bytes) {
 }
 
 void prnn_release_cached_buffers(void) {
-    drain_small(&thread_small);
+    small_cache *small = thread_small(0);
+    if (small) drain_small(small);
     pthread_mutex_lock(&cache_lock);
     for (int i = 0; i < PRNN_CACHE_SLOTS; i++) {
         free(cached[i].p);
@@ -189,4 +213,7 @@ size_t prnn_cached_buffer_bytes(void) {
     return total;
 }
 
-size_t prnn_thread_cached_small_bytes(void) { return thread_small.total; }
+size_t prnn_thread_cached_small_bytes(void) {
+    small_cache *c = thread_small(0);
+    return c ? c->total : 0;
+}

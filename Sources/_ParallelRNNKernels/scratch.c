@@ -10,31 +10,35 @@ typedef struct {
     size_t capacity[PRNN_SCRATCH_SLOTS];
 } prnn_scratch_set;
 
-static _Thread_local prnn_scratch_set prnn_scratch;
-static _Thread_local int prnn_scratch_registered;
+// The set is malloc'd and reached through the key, not thread-local storage: Darwin frees an image's thread-locals in
+// a key destructor that may run before ours.
 static pthread_key_t prnn_scratch_key;
+static int prnn_scratch_key_ok;
 static pthread_once_t prnn_scratch_once = PTHREAD_ONCE_INIT;
 
 static void prnn_scratch_release(void *set) {
     prnn_scratch_set *s = set;
-    for (int i = 0; i < PRNN_SCRATCH_SLOTS; i++) {
-        prnn_free_aligned(s->base[i]);
-        s->base[i] = NULL;
-        s->capacity[i] = 0;
-    }
-    prnn_scratch_registered = 0;  // runs on the exiting thread: a later use (another destructor) registers again
+    for (int i = 0; i < PRNN_SCRATCH_SLOTS; i++) prnn_free_aligned(s->base[i]);
+    free(s);  // the key now holds NULL: a later use on this thread (another destructor) makes a new set
 }
 
-static void prnn_scratch_make_key(void) { (void)pthread_key_create(&prnn_scratch_key, prnn_scratch_release); }
+static void prnn_scratch_make_key(void) {
+    prnn_scratch_key_ok = pthread_key_create(&prnn_scratch_key, prnn_scratch_release) == 0;
+}
 
 void *prnn_thread_scratch(int slot, size_t bytes) {
-    prnn_scratch_set *s = &prnn_scratch;
-    if (bytes <= s->capacity[slot]) return s->base[slot];
-    if (!prnn_scratch_registered) {
-        pthread_once(&prnn_scratch_once, prnn_scratch_make_key);
-        if (pthread_setspecific(prnn_scratch_key, s) != 0) return NULL;
-        prnn_scratch_registered = 1;
+    pthread_once(&prnn_scratch_once, prnn_scratch_make_key);
+    if (!prnn_scratch_key_ok) return NULL;
+    prnn_scratch_set *s = pthread_getspecific(prnn_scratch_key);
+    if (!s) {
+        s = calloc(1, sizeof *s);
+        if (!s) return NULL;
+        if (pthread_setspecific(prnn_scratch_key, s) != 0) {
+            free(s);
+            return NULL;
+        }
     }
+    if (bytes <= s->capacity[slot]) return s->base[slot];
     size_t grown = s->capacity[slot] + s->capacity[slot] / 2;  // geometric growth: O(log) reallocations
     if (grown < bytes) grown = bytes;
     grown = (grown + 4095) & ~(size_t)4095;

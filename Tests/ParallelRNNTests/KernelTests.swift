@@ -450,7 +450,7 @@ struct KernelTests {
         }
     }
 
-    @Test("buffers: 64-byte aligned; small ones kept per thread; large ones 2 MiB aligned, kept after free and handed out again for the same size class, the oldest evicted when full, released on request")
+    @Test("buffers: 64-byte aligned; small ones kept per thread; mid-size ones kept; large ones 2 MiB aligned, kept after free and handed out again for the same size class, the oldest evicted when full, released on request")
     func buffers() throws {
         prnn_release_cached_buffers()  // this thread's small list starts empty
         #expect(prnn_thread_cached_small_bytes() == 0)
@@ -479,6 +479,15 @@ struct KernelTests {
         prnn_free_buffer(larger[4], 128 << 10)
         prnn_release_cached_buffers()
         #expect(prnn_thread_cached_small_bytes() == 0, "released with the large ones")
+        // Above 128 KiB and below 4 MiB: kept in the shared cache in 4 KiB-page size classes.
+        let midBytes = 1_000_000 + 37  // a size class no other test uses
+        let mid = try #require(prnn_alloc_buffer(midBytes))
+        #expect(UInt(bitPattern: mid) % 64 == 0)
+        mid.storeBytes(of: 9, toByteOffset: midBytes - 4, as: Int32.self)
+        prnn_free_buffer(mid, midBytes)
+        let midAgain = try #require(prnn_alloc_buffer(midBytes))
+        #expect(midAgain == mid, "a kept mid-size buffer is reused")
+        prnn_free_buffer(midAgain, midBytes)
         let bytes = 37 << 20  // a size class no other test in this process uses (they run concurrently)
         let first = try #require(prnn_alloc_buffer(bytes))
         #expect(UInt(bitPattern: first) % (2 << 20) == 0)

@@ -107,33 +107,69 @@ import Testing
 
 /// The engine reuses a step's input slice for the next step only when the step kept no reference to it.
 @Suite struct StepInputReuseTests {
-    @Test(arguments: [false, true], [false, true])
-    func slicesTheStepKeepsAreNeverOverwritten(timeMajor: Bool, returnsInput: Bool) throws {
+    enum Keeps: CaseIterable { case asOutput, asState, stored }
+
+    /// A step that keeps its input slice (as its output, as its new state, or stored away) gets the same results as
+    /// one that keeps a copy, with and without a mask, and every stored slice still holds its own step's input.
+    @Test(arguments: Keeps.allCases, [false, true])
+    func keptSlicesAreNeverOverwritten(keeps: Keeps, timeMajor: Bool) throws {
         let B = 6, T = 9, I = 3
         var g = SplitMix(seed: 77)
         let x = try Tensor<Float>(shape: timeMajor ? [T, B, I] : [B, T, I], scalars: (0..<(B * T * I)).map { _ in g.float() })
+        // Every row valid at even steps, odd rows masked at odd steps: a masked step's carries then come from a step
+        // whose results were not rewritten by the mask (so they may still share the step's input slice).
+        let valid = { (b: Int, t: Int) in t % 2 == 0 || b % 2 == 0 }
+        let mask = try Tensor<Bool>(shape: timeMajor ? [T, B] : [B, T], scalars: (0..<(B * T)).map {
+            timeMajor ? valid($0 % B, $0 / B) : valid($0 / T, $0 % T)
+        })
         final class Kept: @unchecked Sendable {  // written by one shard (serial)
             var slices: [Int: Tensor<Float>] = [:]
             var step = 0
         }
-        let kept = Kept()
-        // Keeps every other step's input slice; returns either the slice itself (the engine then holds it as the
-        // previous output) or a new tensor (so the slices of the other steps are free for reuse).
+        func run(aliasing: Bool, mask: Tensor<Bool>?) throws -> (RNNResult<Float>, Kept) {
+            let kept = Kept()
+            let step: StepFunction<Float> = { xt, s in
+                let mine = aliasing ? xt : xt + 0
+                defer { kept.step += 1 }
+                switch keeps {
+                case .asOutput: return (mine, [s[0] + xt])
+                case .asState: return (xt * 2 + s[0], [mine])
+                case .stored:
+                    if kept.step % 2 == 0 { kept.slices[kept.step] = mine }
+                    return (xt * 2, [s[0] + xt])
+                }
+            }
+            let r = try rnn(step, inputs: x, initialStates: [Tensor(zeros: [B, I])], mask: mask, timeMajor: timeMajor,
+                            execution: .serial)
+            return (r, kept)
+        }
+        for m in [nil, mask] {
+            let (aliased, kept) = try run(aliasing: true, mask: m)
+            let (copied, _) = try run(aliasing: false, mask: m)
+            #expect(aliased.outputs.isBitwiseIdentical(to: copied.outputs), "outputs, masked: \(m != nil)")
+            #expect(aliased.lastOutput.isBitwiseIdentical(to: copied.lastOutput))
+            #expect(aliased.newStates[0].isBitwiseIdentical(to: copied.newStates[0]), "state, masked: \(m != nil)")
+            #expect(kept.step == T)
+            for (t, slice) in kept.slices {
+                let expected = try Tensor<Float>(shape: [B, I], scalars: (0..<B).flatMap { b in
+                    (0..<I).map { i in timeMajor ? x[t, b, i] : x[b, t, i] }
+                })
+                #expect(slice.isBitwiseIdentical(to: expected), "slice kept at step \(t)")
+            }
+        }
+    }
+
+    /// A step that keeps nothing gets the same slice buffer every step (no allocation for it).
+    @Test func aSliceNobodyKeptIsReused() throws {
+        let x = try Tensor<Float>(shape: [4, 7, 2], scalars: (0..<56).map(Float.init))
+        final class Seen: @unchecked Sendable { var addresses: Set<UInt> = [] }
+        let seen = Seen()
         let step: StepFunction<Float> = { xt, s in
-            if kept.step % 2 == 0 { kept.slices[kept.step] = xt }
-            kept.step += 1
-            return (returnsInput ? xt : xt * 2, [s[0] + xt])
+            xt.withUnsafeBufferPointer { seen.addresses.insert(UInt(bitPattern: $0.baseAddress)) }
+            return (xt * 2, [s[0] + xt])
         }
-        let result = try rnn(step, inputs: x, initialStates: [Tensor(zeros: [B, I])], timeMajor: timeMajor,
-                             execution: .serial)
-        #expect(kept.step == T)
-        #expect(result.outputs.isBitwiseIdentical(to: returnsInput ? x : x * 2), "each step's output from that step's input")
-        for (t, slice) in kept.slices {
-            let expected = try Tensor<Float>(shape: [B, I], scalars: (0..<B).flatMap { b in
-                (0..<I).map { i in timeMajor ? x[t, b, i] : x[b, t, i] }
-            })
-            #expect(slice.isBitwiseIdentical(to: expected), "slice kept at step \(t)")
-        }
+        _ = try rnn(step, inputs: x, initialStates: [Tensor(zeros: [4, 2])], execution: .serial)
+        #expect(seen.addresses.count == 1)
     }
 }
 

@@ -131,13 +131,14 @@ void prnn_activation_f64(prnn_activation act, const double *x, double *y, size_t
 /// A 64-byte aligned buffer of `bytes` (NULL on failure); from 4 MiB up 2 MiB aligned and advised as transparent
 /// huge pages where the OS supports it. Free with prnn_free_buffer and the same `bytes`.
 void *prnn_alloc_buffer(size_t bytes);
-/// Frees a prnn_alloc_buffer buffer. Large ones are kept for reuse by a later allocation of the same size (the 16
-/// most recently released, at most 256 MiB in all), so repeated calls with the same shapes touch no fresh pages.
-/// Small ones (≤ 128 KiB) are kept in the freeing thread's own list (8 buffers, 512 KiB), emptied at thread exit.
+/// Frees a prnn_alloc_buffer buffer. Ones above 128 KiB are kept for reuse by a later allocation of the same size
+/// class (4 KiB pages below 4 MiB, 2 MiB from there; the 16 most recently released, at most 256 MiB in all), so
+/// repeated calls with the same shapes touch no fresh pages. Small ones (≤ 128 KiB) are kept in the freeing thread's
+/// own list (8 buffers, 512 KiB), emptied at thread exit.
 void prnn_free_buffer(void *p, size_t bytes);
-/// Returns every kept large buffer, and the calling thread's kept small ones, to the system.
+/// Returns every kept buffer above 128 KiB, and the calling thread's kept small ones, to the system.
 void prnn_release_cached_buffers(void);
-/// Bytes of large buffers currently kept for reuse.
+/// Bytes of buffers above 128 KiB currently kept for reuse.
 size_t prnn_cached_buffer_bytes(void);
 /// Bytes of small buffers the calling thread keeps for reuse.
 size_t prnn_thread_cached_small_bytes(void);

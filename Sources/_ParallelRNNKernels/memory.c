@@ -43,8 +43,8 @@ typedef struct {
 } small_cache;
 
 // Each thread's list is malloc'd and reached through a pthread key, not thread-local storage: Darwin frees an image's
-// thread-locals in a key destructor that may run before ours. A thread that has begun exiting holds CLOSED instead.
-#define SMALL_CLOSED ((void *)1)
+// thread-locals in a key destructor that may run before ours. A list is made by the thread's first small allocation,
+// not by a free, so buffers freed during the thread's teardown, after the destructor, go straight to free().
 static pthread_key_t small_key;
 static int small_key_ok;
 static pthread_once_t small_once = PTHREAD_ONCE_INIT;
@@ -57,33 +57,26 @@ static void drain_small(small_cache *c) {
     c->total = 0;
 }
 
-static void small_thread_exit(void *v) {
-    if (v != SMALL_CLOSED) {
-        drain_small(v);
-        free(v);
-    }
-    // Buffers freed later in this thread's teardown (other keys' destructors) go straight to free(). Setting a value
-    // here makes the system call this destructor again, at most PTHREAD_DESTRUCTOR_ITERATIONS times in all.
-    (void)pthread_setspecific(small_key, SMALL_CLOSED);
+static void small_thread_exit(void *c) {
+    drain_small(c);
+    free(c);
 }
 
 static void make_small_key(void) { small_key_ok = pthread_key_create(&small_key, small_thread_exit) == 0; }
 
-/// The calling thread's list, made on first use when `create`; NULL when there is none (or no key, or the thread is
-/// exiting).
+/// The calling thread's list, made on first use when `create`; NULL when there is none (or no key).
 static small_cache *thread_small(int create) {
     pthread_once(&small_once, make_small_key);
     if (!small_key_ok) return NULL;
-    void *v = pthread_getspecific(small_key);
-    if (v == SMALL_CLOSED) return NULL;
-    if (!v && create) {
-        v = calloc(1, sizeof(small_cache));
-        if (v && pthread_setspecific(small_key, v) != 0) {
-            free(v);
-            v = NULL;
+    small_cache *c = pthread_getspecific(small_key);
+    if (!c && create) {
+        c = calloc(1, sizeof(small_cache));
+        if (c && pthread_setspecific(small_key, c) != 0) {
+            free(c);
+            c = NULL;
         }
     }
-    return v;
+    return c;
 }
 
 /// Removes entry i, keeping the others in release order (oldest first).
@@ -97,7 +90,7 @@ static void remove_small(small_cache *c, int i) {
 }
 
 static void *take_small(size_t size) {
-    small_cache *c = thread_small(0);
+    small_cache *c = thread_small(1);
     for (int i = c ? c->count - 1 : -1; i >= 0; i--) {  // the most recently released first
         if (c->bytes[i] != size) continue;
         void *p = c->p[i];
@@ -109,7 +102,7 @@ static void *take_small(size_t size) {
 
 /// Keeps p, making room by freeing the oldest kept buffers (so a thread whose shapes change keeps its newest ones).
 static void keep_small(void *p, size_t size) {
-    small_cache *c = thread_small(1);
+    small_cache *c = thread_small(0);
     if (!c) {
         free(p);
         return;

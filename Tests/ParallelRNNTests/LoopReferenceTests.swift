@@ -165,7 +165,7 @@ import Testing
         final class Seen: @unchecked Sendable { var addresses: Set<UInt> = [] }
         let seen = Seen()
         let step: StepFunction<Float> = { xt, s in
-            xt.withUnsafeBufferPointer { seen.addresses.insert(UInt(bitPattern: $0.baseAddress)) }
+            xt.withUnsafeBufferPointer { _ = seen.addresses.insert(UInt(bitPattern: $0.baseAddress)) }
             return (xt * 2, [s[0] + xt])
         }
         _ = try rnn(step, inputs: x, initialStates: [Tensor(zeros: [4, 2])], execution: .serial)

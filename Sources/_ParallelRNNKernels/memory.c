@@ -5,9 +5,9 @@
 // - Freed buffers above 128 KiB are kept for reuse (the 16 most recently released, at most 256 MiB in all, like the
 //   caching allocators of other frameworks): a call that repeats the previous call's shapes then neither faults nor
 //   has the kernel zero its results again (measured ≈ 3 % of a B512 T50 U512 LSTM call). Below 4 MiB they are sized
-//   in whole 4 KiB pages, since glibc would otherwise mmap a fresh one for some calls and not others, depending on
-//   its heap's history (a w4 result of 4.1 MB: 0 to 1000 page faults per call). prnn_release_cached_buffers()
-//   returns them.
+//   in whole 4 KiB pages. Left to glibc, they are mmapped afresh on some calls and not others, depending on its heap's
+//   history (a w4 result of 4.1 MB: ≈ 250 page faults per call on average, where there had been none).
+//   prnn_release_cached_buffers() returns them.
 // - Small ones (≤ 128 KiB) freed on a thread are kept in that thread's own short list (the 8 most recently released,
 //   512 KiB at most) and handed out again for the same 64-byte size class. A user step makes the same few tensors
 //   every step; without the list each one is a posix_memalign and a free on glibc's slow path (chunks split, merged

@@ -271,18 +271,24 @@ static void check_transposed(int n, int K, int N, int accumulate) {
     prnn_force_isa(PRNN_ISA_PORTABLE);
     for (int r = 0; r < n; r++) for (int j = 0; j < N; j++) ref[(size_t)r * N + j] = C0[(size_t)j * ldc + r];
     prnn_sgemm(n, N, K, X, ldx, W, N, ref, N, accumulate);
-    for (int isa = 0; isa <= (int)best; isa++) {
-        prnn_force_isa((prnn_isa)isa);
-        memcpy(C, C0, 4 * (size_t)N * ldc);
-        prnn_sgemm_t(N, n, K, packed, panels, C, ldc, accumulate);
-        int bad = 0;
-        for (int j = 0; j < N && !bad; j++) {
-            for (int r = 0; r < n; r++) bad |= C[(size_t)j * ldc + r] != ref[(size_t)r * N + j] ||
-                                             memcmp(&C[(size_t)j * ldc + r], &ref[(size_t)r * N + j], 4);
-            for (int r = n; r < ldc; r++) bad |= memcmp(&C[(size_t)j * ldc + r], &C0[(size_t)j * ldc + r], 4);  // untouched
+    // K in one block, in the tuner's blocks of ≤ 256, and in uneven ones (PRNN_T_KC, prnn_force_t_kc): the same bits.
+    const int kcs[] = {0, 256, 100, 7};
+    for (int isa = 0; isa <= (int)best; isa++)
+        for (size_t q = 0; q < sizeof kcs / sizeof kcs[0]; q++) {
+            prnn_force_isa((prnn_isa)isa);
+            prnn_force_t_kc(kcs[q]);
+            memcpy(C, C0, 4 * (size_t)N * ldc);
+            prnn_sgemm_t(N, n, K, packed, panels, C, ldc, accumulate);
+            prnn_force_t_kc(-1);
+            int bad = 0;
+            for (int j = 0; j < N && !bad; j++) {
+                for (int r = 0; r < n; r++) bad |= C[(size_t)j * ldc + r] != ref[(size_t)r * N + j] ||
+                                                 memcmp(&C[(size_t)j * ldc + r], &ref[(size_t)r * N + j], 4);
+                for (int r = n; r < ldc; r++) bad |= memcmp(&C[(size_t)j * ldc + r], &C0[(size_t)j * ldc + r], 4);  // untouched
+            }
+            if (bad) FAIL("sgemm_t %s N %d n %d K %d acc %d k blocks ≤ %d differs from X·W (or wrote outside n columns)",
+                          prnn_isa_name(isa), N, n, K, accumulate, kcs[q]);
         }
-        if (bad) FAIL("sgemm_t %s N %d n %d K %d acc %d differs from X·W (or wrote outside n columns)", prnn_isa_name(isa), N, n, K, accumulate);
-    }
     // Gates: GRU (U = N / 3; reset after, then phases 1 and 2 of reset before) on Z [3U, np] and R [3U, np] (random
     // stand-ins for the products) against the row-major kernels on their transposes.
     if (n % 16 == 0 && N % 3 == 0) {
@@ -784,8 +790,8 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (!strcmp(mode, "tilechoice")) {  // the tiles short and tall products would use (Scripts/emulate-avx512 checks)
-        printf("short=%s tall=%s gates_k=%d\n", prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS)),
-               prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS + 1)), prnn_avx512_gates_k());
+        printf("short=%s tall=%s gates_k=%d t_kc=%d\n", prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS)),
+               prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS + 1)), prnn_avx512_gates_k(), prnn_t_kc());
         return 0;
     }
     if (!strcmp(mode, "pack")) {
@@ -848,11 +854,11 @@ int main(int argc, char **argv) {
             }
         prnn_force_avx512_tile(PRNN_AVX512_TILE_DEFAULT);
         prnn_avx512_tune();
-        printf("prnn_avx512_tune() picks: %s for ≤ %d rows, %s taller; transposed product for 32 rows: %s; gate kernels: "
-               "%d vector(s) per call\n",
+        printf("prnn_avx512_tune() picks: %s for ≤ %d rows, %s taller; transposed product for 32 rows: %s, k blocks "
+               "≤ %d (0: one); gate kernels: %d vector(s) per call\n",
                prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS)), PRNN_AVX512_SHORT_ROWS,
                prnn_avx512_tile_name(prnn_avx512_active_tile(PRNN_AVX512_SHORT_ROWS + 1)),
-               prnn_sgemm_t_preferred(32) ? "on" : "off (measured slower)", prnn_avx512_gates_k());
+               prnn_sgemm_t_preferred(32) ? "on" : "off (measured slower)", prnn_t_kc(), prnn_avx512_gates_k());
         return 0;
     }
     if (!strcmp(mode, "quick")) {

@@ -240,7 +240,7 @@ PRNN_AVX2_TARGET void prnn_sgemm_packed_avx2(int M, int N, int K, const float *A
 PRNN_AVX2_TARGET void prnn_sgemm_t_avx2(int N, int n, int K, const float *packed, const float *panels, float *C,
                                         int ldc, int accumulate) {
     const __m256i zero = _mm256_setzero_si256();
-    const int kc = prnn_t_kblock(K);
+    const int kc = prnn_t_kblock(K, prnn_t_kc());
     for (int k0 = 0; k0 < K; k0 += kc) {
         const int kb = K - k0 < kc ? K - k0 : kc, load_c = accumulate || k0 > 0;
         for (int j0 = 0; j0 < N; j0 += PRNN_PACK_TR) {

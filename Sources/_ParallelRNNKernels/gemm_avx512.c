@@ -257,9 +257,9 @@ static PRNN_AVX512_TARGET void tile_t(int mr, int kc, const float *A, const floa
 /// operand's block stays in L1 beside the W stream; C is stored and reloaded between blocks, exactly.
 /// `ebc`: embedded broadcasts in full tiles.
 PRNN_INLINE PRNN_AVX512_TARGET void sgemm_t(int N, int n, int K, const float *packed, const float *panels, float *C,
-                                           int ldc, int accumulate, const int ebc) {
+                                           int ldc, int accumulate, const int ebc, int kc_limit) {
     const size_t b1 = (size_t)K * NP;
-    const int kc = prnn_t_kblock(K);
+    const int kc = prnn_t_kblock(K, kc_limit);
     for (int k0 = 0; k0 < K; k0 += kc) {
         const int kb = K - k0 < kc ? K - k0 : kc, load_c = accumulate || k0 > 0;
         for (int j0 = 0; j0 < N; j0 += PRNN_PACK_TR) {
@@ -280,12 +280,12 @@ PRNN_INLINE PRNN_AVX512_TARGET void sgemm_t(int N, int n, int K, const float *pa
 
 PRNN_AVX512_TARGET void prnn_sgemm_t_12x32_avx512(int N, int n, int K, const float *packed, const float *panels,
                                                   float *C, int ldc, int accumulate) {
-    sgemm_t(N, n, K, packed, panels, C, ldc, accumulate, 0);
+    sgemm_t(N, n, K, packed, panels, C, ldc, accumulate, 0, prnn_t_kc());
 }
 
 PRNN_AVX512_TARGET void prnn_sgemm_t_12x32e_avx512(int N, int n, int K, const float *packed, const float *panels,
                                                    float *C, int ldc, int accumulate) {
-    sgemm_t(N, n, K, packed, panels, C, ldc, accumulate, 1);
+    sgemm_t(N, n, K, packed, panels, C, ldc, accumulate, 1, prnn_t_kc());
 }
 
 /// With the variant prnn_avx512_tune() measured faster (plain unless the embedded broadcasts were).

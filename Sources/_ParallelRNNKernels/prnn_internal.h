@@ -74,17 +74,18 @@ void prnn_sgemm_t_avx512(int N, int n, int K, const float *packed, const float *
 /// plain broadcasts, embedded ones, or off (slower than the short products' tile) — tile_choice.c.
 void prnn_sgemm_t_12x32_avx512(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
 void prnn_sgemm_t_12x32e_avx512(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
-/// The transposed products' k block, a compile-time knob: K runs in balanced blocks of at most PRNN_T_KC (0, the
-/// default: one block), rounded up to a multiple of 4 (the tiles' unrolled step), C stored and reloaded between
-/// them — same bits at any value. At 256 a block of a 32-lane operand is ≤ 32 KiB and stays in a 48 KiB L1 beside
-/// the W^T stream, which the stacked [x; h] operand of w1's shards (K = 384: 48 KiB) does not; on Zen 3 (32 KiB L1)
-/// one block measured ≈ 1 % faster (KERNELS.md, tenth round). `Scripts/device-bench focus` times both on AVX-512.
+/// The transposed products' k blocks: K runs in balanced blocks of at most `limit` (prnn_t_kc(); 0: one block),
+/// rounded up to a multiple of 4 (the tiles' unrolled step), C stored and reloaded between them — same bits at any
+/// limit. At 256 a block of a 32-lane operand is ≤ 32 KiB and stays in a 48 KiB L1 beside the W^T stream, which the
+/// stacked [x; h] operand of w1's shards (K = 384: 48 KiB) does not; yet one block measured ≈ 1 % faster on Zen 3
+/// (32 KiB L1) and as fast or ≈ 2 % faster on the Xeon (KERNELS.md, tenth and fourteenth rounds). PRNN_T_KC: the
+/// default where neither prnn_force_t_kc nor the environment's PRNN_T_KC sets it.
 #ifndef PRNN_T_KC
 #define PRNN_T_KC 0
 #endif
-static inline int prnn_t_kblock(int K) {
-    if (PRNN_T_KC <= 0 || K <= PRNN_T_KC) return K;
-    int blocks = (K + PRNN_T_KC - 1) / PRNN_T_KC, kc = (K + blocks - 1) / blocks;
+static inline int prnn_t_kblock(int K, int limit) {
+    if (limit <= 0 || K <= limit) return K;
+    int blocks = (K + limit - 1) / limit, kc = (K + blocks - 1) / blocks;
     return (kc + 3) / 4 * 4;
 }
 /// The transposed path's gain where nothing measured it (AVX2+FMA, a configured AVX-512 tile): Zen 3's, KERNELS.md.

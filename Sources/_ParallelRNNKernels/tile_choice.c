@@ -2,7 +2,7 @@
 // rows: a small shard's per-step recurrent GEMM) and tall (input projections, large shards): forced, else
 // PRNN_AVX512_TILE, else measured once per process by prnn_avx512_tune(), else 12×32. All tiles give the same bits;
 // only the speed differs by machine and shape. The same for the transposed product's variant and the gate kernels'
-// vectors per formula call.
+// vectors per formula call; the transposed product's k blocks are set (prnn_t_kc), not measured.
 #include "prnn_internal.h"
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -20,6 +20,9 @@ static _Atomic int transposed_gain_permille = 1000;         // measured: row-maj
 static _Atomic int gates_k_forced = 0;                      // 1 or 2; 0: not forced
 static _Atomic int gates_k_from_env = -1;                   // -1: not read yet; 0: unset or malformed
 static _Atomic int gates_k_tuned = 1;
+static _Atomic int t_kc_forced = -1;                        // ≥ 0: forced; -1: not forced
+static _Atomic int t_kc_from_env = -2;                      // -2: not read yet; -1: unset or malformed
+enum { T_KC_MAX = 65536 };
 
 static int tile_named(const char *s, size_t n) {
     return n == 4 && !strncmp(s, "6x64", 4) ? PRNN_AVX512_TILE_6X64
@@ -81,6 +84,29 @@ void prnn_force_avx512_gates_k(int k) {
     atomic_store_explicit(&gates_k_forced, k == 1 || k == 2 ? k : 0, memory_order_relaxed);
 }
 
+/// PRNN_T_KC: a whole number from 0 to 65536 (at most 9 digits, nothing else); anything else is ignored.
+static int env_t_kc(void) {
+    int v = atomic_load_explicit(&t_kc_from_env, memory_order_relaxed);
+    if (v == -2) {
+        const char *e = getenv("PRNN_T_KC");
+        long n = -1;
+        if (e && *e && strlen(e) <= 9 && strspn(e, "0123456789") == strlen(e)) n = strtol(e, NULL, 10);
+        v = n >= 0 && n <= T_KC_MAX ? (int)n : -1;
+        atomic_store_explicit(&t_kc_from_env, v, memory_order_relaxed);
+    }
+    return v;
+}
+
+int prnn_t_kc(void) {
+    int v = atomic_load_explicit(&t_kc_forced, memory_order_relaxed);
+    if (v < 0) v = env_t_kc();
+    return v >= 0 ? v : PRNN_T_KC;
+}
+
+void prnn_force_t_kc(int kc) {
+    atomic_store_explicit(&t_kc_forced, kc >= 0 && kc <= T_KC_MAX ? kc : -1, memory_order_relaxed);
+}
+
 const char *prnn_avx512_tile_name(prnn_avx512_tile tile) {
     switch (tile) {
     case PRNN_AVX512_TILE_12X32: return "12x32";
@@ -140,8 +166,8 @@ static double time_steps_rowmajor(int short_tile, int tall_tile, const float *A,
 }
 
 /// The same four steps transposed (FusedCellKernel.runShardTransposed): per step x_t packed into the stacked
-/// operand [x_t; h] (panels 16·384 floats apart), Z = [W; U]^T·[x_t; h]^T (K = 384), the new h unpacked into rows;
-/// plain (ebc 0) or embedded (1) broadcasts.
+/// operand [x_t; h] (panels 16·384 floats apart), Z = [W; U]^T·[x_t; h]^T (K = 384, in blocks of prnn_t_kc()), the
+/// new h unpacked into rows; plain (ebc 0) or embedded (1) broadcasts.
 static double time_steps_t(int ebc, const float *A, const float *packed_t, float *operand, float *C) {
     void (*product)(int, int, int, const float *, const float *, float *, int, int) =
         ebc ? prnn_sgemm_t_12x32e_avx512 : prnn_sgemm_t_12x32_avx512;
@@ -157,7 +183,8 @@ static double time_steps_t(int ebc, const float *A, const float *packed_t, float
 
 /// Four w1 shard steps row-major (the tuned tiles) against transposed with each variant, rotating order: the
 /// faster variant (plain unless embedded broadcasts are ≥ 2 % faster) if it beats row-major by ≥ 2 %, else off
-/// (also when nothing could be measured).
+/// (also when nothing could be measured). The k blocks are not a candidate: blocks of ≤ 256 measured no faster than
+/// one block on the Xeon (KERNELS.md, fourteenth round), and a 2 % choice from 4-step samples is noise there.
 static int transposed_choice(int short_tile, int tall_tile, const float *A, const float *packed, float *C) {
     float *packed_t = prnn_alloc_aligned(sizeof(float) * prnn_sgemm_packed_t_count(384, 1024));
     float *panels = prnn_alloc_aligned(sizeof(float) * prnn_rows_t_count(32, 384));

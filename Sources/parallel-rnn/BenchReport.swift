@@ -30,8 +30,10 @@ struct BenchReport {
             $0.contains(",") ? " (GEMM tiles ≤ \(PeakProbe.avx512ShortRows) rows, taller: \($0)\(gates))"
                 : " (GEMM tile \($0)\(gates))"
         } ?? ""
+        let kBlock = PeakProbe.transposedKBlock
+        let blocks = kBlock == 0 ? "K in one block" : "K in blocks of ≤ \(kBlock)"
         let gain = PeakProbe.transposedGain.map {
-            " (32 rows: \(format($0, 2))× the row-major speed, \(PeakProbe.transposedGainMeasured ? "measured" : "assumed"))"
+            " (32 rows: \(format($0, 2))× the row-major speed, \(PeakProbe.transposedGainMeasured ? "measured" : "assumed"); \(blocks))"
         } ?? ""
         Terminal.output("machine   \(peak.cpuModel), \(coreCount) allowed core\(coreCount == 1 ? "" : "s"), ISA \(peak.isa)\(tile), \(peak.build) build; unmasked cell shards of \(PeakProbe.transposedShardRows) rows run transposed\(gain)")
         Terminal.output("peak      \(format(peak.perCoreGFLOPS, 1)) GFLOP/s one core, \(format(peak.allCoresGFLOPS, 1)) all \(peak.cores) (\(peakCached ? "cached" : "measured now"); `parallel-rnn peak --refresh` to re-measure)")
@@ -90,6 +92,7 @@ struct BenchReport {
                 ("avx512_gates_k", PeakProbe.avx512GatesK.map { String($0) } ?? "null"),
                 ("transposed_shard_rows", jsonString(PeakProbe.transposedShardRows)),
                 ("transposed_gain", PeakProbe.transposedGain.map(jsonNumber) ?? "null"),
+                ("transposed_k_block", "\(PeakProbe.transposedKBlock)"),
                 ("build", jsonString(peak.build)),
             ]
             Terminal.output("{" + fields.map { "\(jsonString($0.0)):\($0.1)" }.joined(separator: ",") + "}")

@@ -170,6 +170,23 @@ struct KernelTests {
         }
     }
 
+    @Test("Transposed k blocks: forcing 0…65536 sets the limit, a negative or larger value returns to the unforced one (one block unless PRNN_T_KC says)")
+    func transposedKBlockForcing() {
+        prnn_avx512_tune()  // no-op without AVX-512
+        let unforced = prnn_t_kc()
+        #expect(unforced >= 0 && unforced <= 65536)
+        for kc: Int32 in [0, 7, 256, 65536] {
+            prnn_force_t_kc(kc)
+            #expect(prnn_t_kc() == kc)
+        }
+        for bad: Int32 in [-1, 65537] {
+            prnn_force_t_kc(256)
+            prnn_force_t_kc(bad)
+            #expect(prnn_t_kc() == unforced, "\(bad) means unforced")
+        }
+        if getenv("PRNN_T_KC") == nil { #expect(unforced == 0, "unset: one block") }
+    }
+
     @Test("sgemm matches a Double reference on random and odd shapes; every ISA, packed and unpacked, bitwise equal to portable")
     func sgemmRandomShapes() {
         var rng = XorShift(seed: 0x5EED)
@@ -241,7 +258,8 @@ struct KernelTests {
         var rng = XorShift(seed: 0x7A7)
         // (n, K, N, accumulate): the fast sizes (16, 32), odd gate rows and K, n not a multiple of 16 (portable path).
         let shapes = [(32, 256, 1024, true), (16, 128, 1024, false), (32, 37, 100, true), (48, 5, 13, false),
-                      (32, 1, 12, true), (5, 20, 30, true), (1, 3, 1, false), (64, 300, 44, true)]
+                      (32, 1, 12, true), (5, 20, 30, true), (1, 3, 1, false), (64, 300, 44, true), (32, 384, 1024, false),
+                      (16, 513, 24, true)]
         for (n, k, nOut, accumulate) in shapes {
             let ldx = k + 3, ldc = n + 5
             let x = (0..<(n * ldx)).map { _ in rng.signed() }, w = (0..<(k * nOut)).map { _ in rng.signed() }
@@ -261,19 +279,24 @@ struct KernelTests {
                 prnn_sgemm(Int32(n), Int32(nOut), Int32(k), x, Int32(ldx), w, Int32(nOut), &ref, Int32(nOut), accumulate ? 1 : 0)
             }
             // AVX-512: the 12x32e tile forced means the embedded-broadcast variant, the others the plain one.
+            // K in one block, in the tuner's blocks of ≤ 256 and in uneven ones (prnn_force_t_kc): the same bits.
             for isa in supportedISAs() {
                 for tile in tiles(for: isa) {
-                    var c = c0
-                    withISA(isa) {
-                        withTile(tile) {
-                            prnn_sgemm_t(Int32(nOut), Int32(n), Int32(k), packed, panels, &c, Int32(ldc), accumulate ? 1 : 0)
+                    for kBlock: Int32 in [0, 256, 100, 7] {
+                        var c = c0
+                        withISA(isa) {
+                            withTile(tile) {
+                                prnn_force_t_kc(kBlock)
+                                defer { prnn_force_t_kc(-1) }
+                                prnn_sgemm_t(Int32(nOut), Int32(n), Int32(k), packed, panels, &c, Int32(ldc), accumulate ? 1 : 0)
+                            }
                         }
+                        let same = (0..<nOut).allSatisfy { j in
+                            (0..<n).allSatisfy { c[j * ldc + $0].bitPattern == ref[$0 * nOut + j].bitPattern }
+                                && (n..<ldc).allSatisfy { c[j * ldc + $0].bitPattern == c0[j * ldc + $0].bitPattern }
+                        }
+                        #expect(same, "sgemm_t \(isa) tile \(tile) k blocks ≤ \(kBlock) n \(n) K \(k) N \(nOut) accumulate \(accumulate)")
                     }
-                    let same = (0..<nOut).allSatisfy { j in
-                        (0..<n).allSatisfy { c[j * ldc + $0].bitPattern == ref[$0 * nOut + j].bitPattern }
-                            && (n..<ldc).allSatisfy { c[j * ldc + $0].bitPattern == c0[j * ldc + $0].bitPattern }
-                    }
-                    #expect(same, "sgemm_t \(isa) tile \(tile) n \(n) K \(k) N \(nOut) accumulate \(accumulate)")
                 }
             }
         }

@@ -41,6 +41,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "GRU with reset_after (Keras 2 default).")
     var resetAfter = true
 
+    @Flag(help: "Feed the same inputs and mask time-major ([T, B, I], Keras time_major), transposed before timing; outputs come back time-major.")
+    var timeMajor = false
+
     @Option(help: "Comma-separated thread counts, e.g. 1,2,4; `auto` is Execution.automatic (the default).")
     var threads: String?
 
@@ -124,6 +127,7 @@ struct BenchCommand: ParsableCommand {
         if let lengths, lengths != spec.lengths { spec.lengths = lengths; modified = true }
         if goBackwards { spec.goBackwards = true; modified = true }
         if !resetAfter && spec.cell == .gru { spec.resetAfter = false; modified = true }
+        spec.timeMajor = timeMajor  // a layout of the same data and work: not a modification
         if seed != spec.seed { spec.seed = seed; modified = true }
         if modified {
             spec.modified = true

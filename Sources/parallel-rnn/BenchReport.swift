@@ -72,6 +72,7 @@ struct BenchReport {
                 ("batch", "\(spec.batch)"), ("time", "\(spec.time)"), ("input", "\(spec.input)"), ("units", "\(spec.units)"),
                 ("lengths", jsonString(spec.lengths.rawValue)),
                 ("go_backwards", "\(spec.goBackwards)"),
+                ("time_major", "\(spec.timeMajor)"),
             ]
             if spec.cell == .gru { fields.append(("reset_after", "\(spec.resetAfter)")) }
             fields += [

@@ -9,28 +9,34 @@ struct PreparedWorkload: Sendable {
         self.spec = spec
         var rng = SeededRandom(seed: spec.seed)
         let (b, t, i, u) = (spec.batch, spec.time, spec.input, spec.units)
-        let inputs = try Tensor<Float>(shape: [b, t, i], scalars: rng.normals(b * t * i))
+        let timeMajor = spec.timeMajor
+        let batchMajor = rng.normals(b * t * i)
+        let inputs = timeMajor
+            ? try Tensor<Float>(shape: [t, b, i], scalars: Self.swapLeadingAxes(batchMajor, b, t, i))
+            : try Tensor<Float>(shape: [b, t, i], scalars: batchMajor)
         func weights(_ shape: [Int]) throws -> Tensor<Float> {
             try Tensor(shape: shape, scalars: rng.normals(shape.reduce(1, *), scale: 0.1))
         }
         let mask: Tensor<Bool>? = try spec.sampleLengths().map { lengths throws(RNNError) in
             var m = [Bool](repeating: false, count: b * t)
-            for (row, length) in lengths.enumerated() { for step in 0..<length { m[row * t + step] = true } }
-            return try Tensor(shape: [b, t], scalars: m)
+            for (row, length) in lengths.enumerated() {
+                for step in 0..<length { m[timeMajor ? step * b + row : row * t + step] = true }
+            }
+            return try Tensor(shape: timeMajor ? [t, b] : [b, t], scalars: m)
         }
         let goBackwards = spec.goBackwards
         switch spec.cell {
         case .lstm:
             let cell = try LSTM(kernel: weights([i, 4 * u]), recurrentKernel: weights([u, 4 * u]), bias: weights([4 * u]))
-            run = { execution in _ = try cell(inputs, mask: mask, goBackwards: goBackwards, execution: execution) }
+            run = { execution in _ = try cell(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution) }
         case .gru:
             let bias = spec.resetAfter ? try weights([2, 3 * u]) : try weights([3 * u])
             let cell = try GRU(kernel: weights([i, 3 * u]), recurrentKernel: weights([u, 3 * u]), bias: bias,
                                resetAfter: spec.resetAfter)
-            run = { execution in _ = try cell(inputs, mask: mask, goBackwards: goBackwards, execution: execution) }
+            run = { execution in _ = try cell(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution) }
         case .simple:
             let cell = try SimpleRNN(kernel: weights([i, u]), recurrentKernel: weights([u, u]), bias: weights([u]))
-            run = { execution in _ = try cell(inputs, mask: mask, goBackwards: goBackwards, execution: execution) }
+            run = { execution in _ = try cell(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution) }
         case .generic:
             // w4: a user step written with Tensor ops, h' = tanh(x_t + matmul(h, W)), output h'.
             let w = try weights([u, u])
@@ -41,8 +47,15 @@ struct PreparedWorkload: Sendable {
             let h0 = Tensor<Float>(zeros: [b, u])
             run = { execution in
                 _ = try rnn(step, inputs: inputs, initialStates: [h0], goBackwards: goBackwards, mask: mask,
-                            execution: execution)
+                            timeMajor: timeMajor, execution: execution)
             }
         }
+    }
+
+    /// `[a, b, inner]` → `[b, a, inner]`.
+    static func swapLeadingAxes(_ x: [Float], _ a: Int, _ b: Int, _ inner: Int) -> [Float] {
+        var y = [Float](repeating: 0, count: x.count)
+        for p in 0..<a { for q in 0..<b { for k in 0..<inner { y[(q * a + p) * inner + k] = x[(p * b + q) * inner + k] } } }
+        return y
     }
 }

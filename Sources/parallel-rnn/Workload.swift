@@ -48,6 +48,8 @@ struct WorkloadSpec: Sendable, Equatable {
     var lengths: LengthsKind
     var goBackwards = false
     var resetAfter = true
+    /// Inputs and mask fed time-major (`[T, B, I]`, Keras `time_major`), transposed before timing; the same data.
+    var timeMajor = false
     var seed: UInt64 = 42
     /// Whether options changed the preset.
     var modified = false
@@ -79,6 +81,7 @@ struct WorkloadSpec: Sendable, Equatable {
         case .prefixFormula: mask = "right-padded mask 1 + (37b + 11) mod T"
         }
         return "\(cellName) B\(batch) T\(time) I\(input) U\(units), \(mask)\(goBackwards ? ", backwards" : "")"
+            + (timeMajor ? ", time-major input" : "")
     }
 
     /// Per-sample valid lengths, or nil when nothing is masked.

@@ -120,6 +120,25 @@ import ParallelRNN
         #expect(FileManager.default.fileExists(atPath: cache), "the measured peak is cached")
     }
 
+    /// `--time-major` feeds the same data as `[T, B, I]` (and a masked preset's mask as `[T, B]`): it runs, says so,
+    /// and is not reported as a modified preset.
+    @Test(arguments: ["w3", "w4"]) func benchTimeMajor(workload: String) throws {
+        let cache = Self.temporaryPath("peak-tm.json")
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let env = ["PARALLEL_RNN_PEAK_CACHE": cache]
+        let json = try Self.run(["bench", "--workload", workload, "--reps", "1", "--warmup", "0", "--threads", "2",
+                                 "--time-major", "--json"], environment: env)
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["time_major"] as? Bool == true)
+        #expect(object["modified"] as? Bool == false, "\(json.stdout)")
+        let table = try Self.run(["bench", "--workload", workload, "--reps", "1", "--warmup", "0", "--threads", "1",
+                                  "--time-major"], environment: env)
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("time-major input"), "\(table.stdout)")
+        Self.expectNoTrace(table)
+    }
+
     @Test func topologyPrintsTheShardPlan() throws {
         let r = try Self.run(["topology", "--batch", "10", "--threads", "3"])
         #expect(r.status == 0, "\(r.stderr)")

@@ -271,7 +271,7 @@ static void check_transposed(int n, int K, int N, int accumulate) {
     prnn_force_isa(PRNN_ISA_PORTABLE);
     for (int r = 0; r < n; r++) for (int j = 0; j < N; j++) ref[(size_t)r * N + j] = C0[(size_t)j * ldc + r];
     prnn_sgemm(n, N, K, X, ldx, W, N, ref, N, accumulate);
-    // K in one block, in the tuner's blocks of ≤ 256, and in uneven ones (PRNN_T_KC, prnn_force_t_kc): the same bits.
+    // K in one block, in blocks of ≤ 256 (timed on the Xeon) and in uneven ones (prnn_force_t_kc): the same bits.
     const int kcs[] = {0, 256, 100, 7};
     for (int isa = 0; isa <= (int)best; isa++)
         for (size_t q = 0; q < sizeof kcs / sizeof kcs[0]; q++) {

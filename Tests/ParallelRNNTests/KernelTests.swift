@@ -279,7 +279,7 @@ struct KernelTests {
                 prnn_sgemm(Int32(n), Int32(nOut), Int32(k), x, Int32(ldx), w, Int32(nOut), &ref, Int32(nOut), accumulate ? 1 : 0)
             }
             // AVX-512: the 12x32e tile forced means the embedded-broadcast variant, the others the plain one.
-            // K in one block, in the tuner's blocks of ≤ 256 and in uneven ones (prnn_force_t_kc): the same bits.
+            // K in one block, in blocks of ≤ 256 (timed on the Xeon) and in uneven ones (prnn_force_t_kc): the same bits.
             for isa in supportedISAs() {
                 for tile in tiles(for: isa) {
                     for kBlock: Int32 in [0, 256, 100, 7] {

@@ -53,7 +53,7 @@ void prnn_force_avx512_gates_k(int k);
 /// number, 0 to 65536), else one block — a knob for measuring on new CPUs (on Zen 3 and the Xeon one block was as
 /// fast or faster than blocks of ≤ 256).
 int prnn_t_kc(void);
-/// Forces the k block limit (0: one block; a negative or too large value returns to the environment's or measured one).
+/// Forces the k block limit (0: one block; a negative or too large value returns to the environment's or default one).
 void prnn_force_t_kc(int kc);
 /// Once per process, on AVX-512 CPUs when PRNN_AVX512_TILE is unset: times the tiles on the fused cells' GEMM shapes
 /// on the calling thread, short and tall products separately (rotating order, medians; 30–50 ms), and keeps for
@@ -61,10 +61,9 @@ void prnn_force_t_kc(int kc);
 /// (prnn_sgemm_t; plain and embedded broadcasts) against the tuned tiles on four steps of a 32-row LSTM shard (row-major:
 /// a 128-row projection and four recurrent products; transposed: per step pack, the stacked product in prnn_t_kc()'s
 /// blocks, unpack) and keeps the faster variant on only if it is at least 2 % faster (off until measured;
-/// PRNN_AVX512_TILE set: on); then, unless
-/// PRNN_AVX512_GATES_K is set, the gate kernels with 1 and 2 vectors per formula call (a 32-row LSTM step row-major
-/// and transposed, a GRU step transposed), keeping 2 only if it is at least 2 % faster. Concurrent first calls wait
-/// for these choices; later calls return at once.
+/// PRNN_AVX512_TILE set: on); then, unless PRNN_AVX512_GATES_K is set, the gate kernels with 1 and 2 vectors per
+/// formula call (a 32-row LSTM step row-major and transposed, a GRU step transposed), keeping 2 only if it is at
+/// least 2 % faster. Concurrent first calls wait for these choices; later calls return at once.
 void prnn_avx512_tune(void);
 const char *prnn_avx512_tile_name(prnn_avx512_tile tile);
 

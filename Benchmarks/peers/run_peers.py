@@ -404,7 +404,7 @@ def run_ours(binary, workloads, reps, warmup):
     if not binary or not os.path.exists(binary):
         return out
     for wid in workloads:
-        variants = {}
+        variants, errors = {}, {}
         for name, extra in OUR_VARIANTS.get(wid, [("batch-major input", [])]):
             cmd = [binary, "bench", "--workload", wid, "--json", "--warmup", str(warmup)] + extra  # the peers' warm-ups too
             cmd += ["--reps", str(reps)] if reps else []
@@ -416,9 +416,11 @@ def run_ours(binary, workloads, reps, warmup):
                     continue
                 if isinstance(rec, dict) and rec.get("workload") == wid and "median_ms" in rec:
                     variants[name] = dict(rec, variant=name)
-            if name not in variants and not variants:
-                out[wid] = {"error": "rc %d: %s" % (r.returncode, (r.stderr or r.stdout).strip()[-300:])}
-        if variants:
+            if name not in variants:
+                errors[name] = "rc %d: %s" % (r.returncode, (r.stderr or r.stdout).strip()[-300:])
+        if errors:  # a failing variant is reported, never silently dropped
+            out[wid] = {"error": "; ".join("%s: %s" % e for e in errors.items())}
+        else:
             best = min(variants.values(), key=lambda v: v["median_ms"])
             out[wid] = dict(best, variants={k: v["median_ms"] for k, v in variants.items()})
     return out

@@ -180,7 +180,8 @@ import ParallelRNN
             let cell = try GRU(kernel: Tensor(zeros: [3, 6]), recurrentKernel: Tensor(zeros: [2, 6]), bias: nil)
             _ = try cell.stepFunction(Tensor(zeros: [2, 4]), [Tensor(zeros: [2, 2])])
         },
-        BadCall(description: "cell stepFunction with a constant", mentions: ["states", "1", "2"]) {
+        BadCall(description: "cell stepFunction with a constant",
+                mentions: ["GRU step states", "exactly 1 state", "no constants", "received 2", "[[2, 2], [2, 2]]"]) {
             let cell = try GRU(kernel: Tensor(zeros: [3, 6]), recurrentKernel: Tensor(zeros: [2, 6]), bias: nil)
             _ = try cell.stepFunction(Tensor(zeros: [2, 3]), [Tensor(zeros: [2, 2]), Tensor(zeros: [2, 2])])
         },

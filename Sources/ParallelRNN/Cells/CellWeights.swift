@@ -47,7 +47,11 @@ enum CellWeights {
             }
             let b = x.shape[0]
             guard states.count == math.stateCount else {
-                throw RNNError.stepResultCount(argument: "\(cell) states", expected: math.stateCount, actual: states.count)
+                // The step was given the wrong states (e.g. `rnn`'s constants appended): not a step *result* error.
+                throw RNNError.invalidArgument(
+                    argument: "\(cell) step states",
+                    reason: "the cell's step takes exactly \(math.stateCount) state tensor(s) [b, \(u)] and no constants, "
+                        + "but received \(states.count) (shapes \(states.map(\.shape)))")
             }
             for (j, s) in states.enumerated() where s.shape != [b, u] {
                 throw RNNError.weightShape(argument: "\(cell) step state \(j)", shape: s.shape, expected: "[\(b), \(u)]")

@@ -43,8 +43,10 @@ public func rnnAsync<Scalar: TensorScalar & BinaryFloatingPoint>(
 }
 
 /// Runs blocking work on a Dispatch thread and resumes the caller when it is done. A fresh serial queue runs on
-/// Dispatch's overcommit pool, which always supplies a thread: the global queues' width-limited pool would let many
-/// concurrent calls, blocked on their shards, starve each other (and every task at that priority).
+/// Dispatch's overcommit pool, which supplies a thread while it has fewer than its cap (255 on Linux): the global
+/// queues' width-limited pool would let many concurrent calls, blocked on their shards, starve each other (and every
+/// task at that priority). Past the cap, calls wait for a thread, and each call that has one finishes alone if it
+/// must (``PinnedExecutor``: the caller claims the shards no pool thread has started).
 package func offloaded<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue(label: "ParallelRNN.async").async { continuation.resume(with: Result { try work() }) }

@@ -19,9 +19,14 @@ package final class StopFlag: Sendable {
 ///
 /// - A one-shard unpinned plan runs on the calling thread.
 /// - Otherwise the calling thread runs one shard itself (it would otherwise only wait): for a pinned plan the shard
-///   whose core the caller is on right now (no migration), else shard 0. The other shards are work items in one
-///   `DispatchGroup`, each on its own serial queue, which runs on Dispatch's global *overcommit* pool: pool threads
-///   that are never held back behind other callers' blocked threads (see Benchmarks/SCHEDULING.md).
+///   whose core the caller is on right now (no migration), else shard 0. For each other shard a work item goes on its
+///   own serial queue, which runs on Dispatch's global *overcommit* pool: pool threads that are never held back
+///   behind other callers' blocked threads (see Benchmarks/SCHEDULING.md).
+/// - Work items do not own a shard: each claims the next shard nobody has started, and the calling thread, after its
+///   own shard, claims the rest too. So a call never waits for a thread it has not got: the overcommit pool is finite
+///   (255 threads on Linux), and when it is full of blocked callers — hundreds of concurrent `rnnAsync` calls, or a
+///   step function that calls `rnn` under hundreds of outer shards — each caller finishes its own shards alone. The
+///   caller waits only for shards already running; items that start later find nothing left and return.
 /// - Pinned plans bind each shard's thread to core `shard mod coreCount` after saving its previous binding, and
 ///   restore that binding before the thread is handed back (pool threads and the caller never stay pinned). When
 ///   binding is refused (or `topology` is nil) the shard runs unpinned after a one-time diagnostic.
@@ -32,8 +37,8 @@ package final class StopFlag: Sendable {
 package enum PinnedExecutor {
     /// Runs `body(shard, rows, stop)` for every shard of `plan`; returns when all have returned.
     ///
-    /// `inlineFirstShard: false` sends every shard to a work item (the calling thread only waits); it exists for the
-    /// measurements in Benchmarks/SCHEDULING.md.
+    /// `inlineFirstShard: false` sends every shard to a work item (the calling thread only waits, so it depends on
+    /// getting pool threads); it exists for the measurements in Benchmarks/SCHEDULING.md.
     package static func run(
         _ plan: ShardPlan, topology: Topology?, inlineFirstShard: Bool = true,
         _ body: @Sendable (_ shard: Int, _ rows: Range<Int>, _ stop: StopFlag) throws -> Void
@@ -50,25 +55,27 @@ package enum PinnedExecutor {
             SchedulingDiagnostic.topologyUnavailable.emitOnce("no hwloc topology; running unpinned")
         }
         let job = withoutActuallyEscaping(body) { escapable in
-            // The work items capture `job`, never the closure itself: Dispatch may release an item's block after
-            // the group has been left, and the closure must not outlive this scope.
+            // The work items capture `job`, never the closure itself: an item may start after this call has
+            // returned (it then finds no shard left), and the closure must not outlive this scope.
             let topology = plan.pinned ? topology : nil
-            let job = ShardJob(plan: plan, topology: topology, stop: stop, body: escapable)
             // The calling thread runs the shard whose core it is on now (no migration), else shard 0.
             var inline: Int? = nil
             if inlineFirstShard {
                 inline = topology.flatMap { $0.coreIndex(ofCPU: Topology.currentCPU()) }.flatMap { $0 < shardCount ? $0 : nil } ?? 0
             }
-            let group = DispatchGroup()
-            for shard in 0..<shardCount where shard != inline {
-                // A fresh serial queue per shard targets Dispatch's *overcommit* root queue, so every shard gets a
+            let job = ShardJob(plan: plan, topology: topology, stop: stop, reserved: inline, body: escapable)
+            for _ in 0..<job.claimableCount {
+                // A fresh serial queue per item targets Dispatch's *overcommit* root queue, so every shard gets a
                 // thread at once even when all threads of the width-limited global pool (= Swift's cooperative pool
                 // on Linux) are blocked waiting for other calls' shards; `DispatchQueue.global()` would wait for
                 // libdispatch's once-per-second pool monitor there (measured: Benchmarks/SCHEDULING.md).
-                DispatchQueue(label: "ParallelRNN.shard").async(group: group) { job.run(shard) }
+                DispatchQueue(label: "ParallelRNN.shard").async { job.runClaimed() }
             }
-            if let inline { job.run(inline) }
-            group.wait()
+            if let inline {
+                job.runReserved(inline)
+                job.runClaimed()  // whatever no pool thread has started yet
+            }
+            job.waitForAll()
             job.releaseBody()
             return job
         }
@@ -78,31 +85,74 @@ package enum PinnedExecutor {
 
 /// The state the shards of one ``PinnedExecutor/run(_:topology:_:)`` call share.
 private final class ShardJob: @unchecked Sendable {
-    // `body` is written before any item is enqueued and cleared after group.wait(): both ordered by Dispatch.
+    // `body` is written before any item is enqueued and cleared after waitForAll(); a shard reads it only after
+    // claiming a shard, which no thread can do once all shards have finished.
     private var body: (@Sendable (Int, Range<Int>, StopFlag) throws -> Void)?
     private let plan: ShardPlan
     private let topology: Topology?
     private let stop: StopFlag
-    // The first failing shard wins `claimed` and writes `error`; it is read after group.wait(). (An atomic rather
+    /// The shards any thread may claim, in order: all but the one the caller reserved for itself.
+    private let claimable: [Int]
+    /// Index into `claimable` of the next unclaimed shard (may run past the end: nothing left).
+    private let nextClaim = Atomic<Int>(0)
+    /// Shards returned (run, skipped after a stop, or failed); the one that makes it `plan.ranges.count` signals.
+    private let finished = Atomic<Int>(0)
+    private let allFinished = DispatchSemaphore(value: 0)
+    // The first failing shard wins `claimed` and writes `error`; it is read after waitForAll(). (Atomics rather
     // than `Mutex`: Mutex's futex is invisible to ThreadSanitizer on Linux, which then reports false races.)
     private let claimed = Atomic<Bool>(false)
     private var error: (any Error)?
 
-    init(plan: ShardPlan, topology: Topology?, stop: StopFlag,
+    init(plan: ShardPlan, topology: Topology?, stop: StopFlag, reserved: Int?,
          body: @escaping @Sendable (Int, Range<Int>, StopFlag) throws -> Void) {
         self.plan = plan
         self.topology = topology
         self.stop = stop
+        self.claimable = (0..<plan.ranges.count).filter { $0 != reserved }
         self.body = body
     }
 
-    /// The first error any shard threw; read only after every shard has returned.
+    /// How many shards the work items may claim (one item is enqueued for each).
+    var claimableCount: Int { claimable.count }
+
+    /// The first error any shard threw; read only after waitForAll().
     var firstError: (any Error)? { error }
 
     func releaseBody() { body = nil }
 
+    /// Runs the caller's reserved shard.
+    func runReserved(_ shard: Int) {
+        run(shard)
+        shardReturned()
+    }
+
+    /// Claims and runs shards until none is left unclaimed.
+    func runClaimed() {
+        while true {
+            let i = nextClaim.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard i < claimable.count else { return }
+            run(claimable[i])
+            shardReturned()
+        }
+    }
+
+    /// Blocks until every shard has returned (not for the work items: an unstarted one claims nothing).
+    func waitForAll() {
+        allFinished.wait()
+        // Acquires every shard's writes (`error`, the result rows) through the counter's release sequence, in a way
+        // ThreadSanitizer sees (the semaphore alone it may not).
+        let n = finished.load(ordering: .acquiring)
+        assert(n == plan.ranges.count, "a shard was counted twice or not at all")
+    }
+
+    private func shardReturned() {
+        if finished.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue == plan.ranges.count {
+            allFinished.signal()
+        }
+    }
+
     /// Runs one shard on the current thread: skip if stopped, pin, FTZ/DAZ, body, record the first error, unpin.
-    func run(_ shard: Int) {
+    private func run(_ shard: Int) {
         guard !stop.isSet, let body else { return }
         let binding = topology?.bindCurrentThread(toCore: shard)
         defer { binding?.restore() }

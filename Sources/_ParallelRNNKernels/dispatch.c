@@ -88,7 +88,7 @@ void prnn_dgemm_k0(int M, int N, double *C, int ldc, int accumulate) {
 // ---------------------------------------------------------------- packing (ISA-independent layout)
 size_t prnn_sgemm_packed_b_count(int K, int N) {
     if (K <= 0 || N <= 0) return 0;
-    return (size_t)K * (size_t)((N + 2 * PRNN_PACK_NR - 1) / (2 * PRNN_PACK_NR) * (2 * PRNN_PACK_NR));
+    return (size_t)K * (((size_t)N + 2 * PRNN_PACK_NR - 1) / (2 * PRNN_PACK_NR) * (2 * PRNN_PACK_NR));
 }
 
 void prnn_sgemm_pack_b(int K, int N, const float *B, int ldb, float *packed) {

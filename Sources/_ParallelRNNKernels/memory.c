@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include "prnn_internal.h"
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -118,15 +119,17 @@ static void keep_small(void *p, size_t size) {
 }
 
 /// Kept buffers' size classes: whole huge pages from 4 MiB (equal shapes and nearby ones share a class), whole 4 KiB
-/// pages below.
+/// pages below; 0 when the size cannot be rounded (only a caller's bug asks for that much).
 static size_t large_size(size_t bytes) {
     size_t unit = bytes >= PRNN_LARGE_BUFFER ? PRNN_HUGE : 4096;
+    if (bytes > SIZE_MAX - (unit - 1)) return 0;
     return (bytes + unit - 1) & ~(unit - 1);
 }
 
 void *prnn_alloc_buffer(size_t bytes) {
     if (bytes <= PRNN_SMALL_MAX) return take_small(small_size(bytes));
     size_t size = large_size(bytes);
+    if (size == 0) return NULL;
     void *p = NULL;
     pthread_mutex_lock(&cache_lock);
     for (int i = 0; i < PRNN_CACHE_SLOTS; i++) {
@@ -139,7 +142,9 @@ void *prnn_alloc_buffer(size_t bytes) {
     }
     pthread_mutex_unlock(&cache_lock);
     if (p) return p;
-    if (bytes < PRNN_LARGE_BUFFER) return prnn_alloc_aligned(size);
+    // By the class, not the request: a request just under 4 MiB rounds up to the 4 MiB class, and every buffer of
+    // that class, cached and handed to a later 4 MiB request, must be huge-page aligned.
+    if (size < PRNN_LARGE_BUFFER) return prnn_alloc_aligned(size);
     if (posix_memalign(&p, PRNN_HUGE, size) != 0) return NULL;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     (void)madvise(p, size, MADV_HUGEPAGE);

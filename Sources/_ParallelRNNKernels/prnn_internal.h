@@ -85,7 +85,7 @@ void prnn_sgemm_t_12x32e_avx512(int N, int n, int K, const float *packed, const 
 #endif
 static inline int prnn_t_kblock(int K, int limit) {
     if (limit <= 0 || K <= limit) return K;
-    int blocks = (K + limit - 1) / limit, kc = (K + blocks - 1) / blocks;
+    int blocks = (K - 1) / limit + 1, kc = (K - 1) / blocks + 1;  // ceilings without overflow near INT_MAX
     return (kc + 3) / 4 * 4;
 }
 /// The transposed path's gain where nothing measured it (AVX2+FMA, a configured AVX-512 tile): Zen 3's, KERNELS.md.

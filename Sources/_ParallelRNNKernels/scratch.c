@@ -3,6 +3,7 @@
 // the thread exits.
 #include "prnn_internal.h"
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 typedef struct {
@@ -41,6 +42,7 @@ void *prnn_thread_scratch(int slot, size_t bytes) {
     if (bytes <= s->capacity[slot]) return s->base[slot];
     size_t grown = s->capacity[slot] + s->capacity[slot] / 2;  // geometric growth: O(log) reallocations
     if (grown < bytes) grown = bytes;
+    if (grown > SIZE_MAX - 4095) return NULL;
     grown = (grown + 4095) & ~(size_t)4095;
     void *p = prnn_alloc_aligned(grown);
     if (!p) return NULL;

@@ -5,7 +5,7 @@
 
 size_t prnn_sgemm_packed_t_count(int K, int N) {
     if (K <= 0 || N <= 0) return 0;
-    return (size_t)K * (size_t)((N + PRNN_PACK_TR - 1) / PRNN_PACK_TR * PRNN_PACK_TR);
+    return (size_t)K * (((size_t)N + PRNN_PACK_TR - 1) / PRNN_PACK_TR * PRNN_PACK_TR);
 }
 
 void prnn_sgemm_pack_t(int K, int N, const float *W, int ldw, float *packed) {
@@ -21,7 +21,7 @@ void prnn_sgemm_pack_t(int K, int N, const float *W, int ldw, float *packed) {
 
 size_t prnn_rows_t_count(int n, int K) {
     if (n <= 0 || K <= 0) return 0;
-    return (size_t)K * (size_t)((n + PRNN_PACK_NR - 1) / PRNN_PACK_NR * PRNN_PACK_NR);
+    return (size_t)K * (((size_t)n + PRNN_PACK_NR - 1) / PRNN_PACK_NR * PRNN_PACK_NR);
 }
 
 #if PRNN_X86

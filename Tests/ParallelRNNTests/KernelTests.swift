@@ -473,6 +473,15 @@ struct KernelTests {
         }
     }
 
+    @Test("packed sizes are computed without int overflow up to Int32.max columns or rows")
+    func packedSizesAtTheLimit() {
+        let m = Int32.max
+        #expect(prnn_sgemm_packed_b_count(1, m) == 2_147_483_648)  // 32-column pairs of panels
+        #expect(prnn_sgemm_packed_t_count(1, m) == 2_147_483_652)  // 12-row panels of W^T
+        #expect(prnn_rows_t_count(m, 1) == 2_147_483_648)          // 16-lane panels
+        #expect(prnn_sgemm_packed_t_count(3, 13) == 3 * 24)
+    }
+
     @Test("buffers: 64-byte aligned; small ones kept per thread; mid-size ones kept; large ones 2 MiB aligned, kept after free and handed out again for the same size class, the oldest evicted when full, released on request")
     func buffers() throws {
         prnn_release_cached_buffers()  // this thread's small list starts empty
@@ -525,6 +534,17 @@ struct KernelTests {
         #expect(prnn_cached_buffer_bytes() >= 2 * (38 << 20), "both kept, in 2 MiB size classes")
         releaseCachedBuffers()  // the public spelling
         #expect(prnn_cached_buffer_bytes() == 0)
+        // Just under 4 MiB rounds up to the 4 MiB class, whose buffers are handed to 4 MiB requests: 2 MiB aligned.
+        let nearFour = (4 << 20) - 100
+        let near = try #require(prnn_alloc_buffer(nearFour))
+        #expect(UInt(bitPattern: near) % (2 << 20) == 0)
+        prnn_free_buffer(near, nearFour)
+        let exactFour = try #require(prnn_alloc_buffer(4 << 20))
+        #expect(UInt(bitPattern: exactFour) % (2 << 20) == 0)
+        prnn_free_buffer(exactFour, 4 << 20)
+        releaseCachedBuffers()
+        // A size that cannot be rounded to its class is a failure (NULL), not a tiny buffer.
+        #expect(prnn_alloc_buffer(Int(bitPattern: UInt.max - 100)) == nil)
 
         // Full (16 buffers): a newly released buffer replaces the oldest kept one.
         let four = 4 << 20, six = 6 << 20

@@ -45,6 +45,7 @@ package enum PinnedExecutor {
     ) throws {
         let stop = StopFlag()
         let shardCount = plan.ranges.count
+        if shardCount == 0 { return }  // nothing to run (and no last shard to signal the wait)
         if shardCount == 1 && !plan.pinned {
             let previous = prnn_flush_denormals_enter()
             defer { prnn_flush_denormals_restore(previous) }

@@ -51,8 +51,8 @@ enum PeakProbe {
     static var avx512GatesK: Int? {
         prnn_active_isa() == PRNN_ISA_AVX512 ? Int(prnn_avx512_gates_k()) : nil
     }
-    /// The transposed product's k block limit (`prnn_t_kc`: 0 = one block; as the AVX-512 tuner measured or
-    /// `PRNN_T_KC` says).
+    /// The transposed product's k block limit (`prnn_t_kc`: 0 = one block; set by `PRNN_T_KC`, never by the
+    /// tuner).
     static var transposedKBlock: Int { Int(prnn_t_kc()) }
     /// The shard sizes (rows) the fused cells run transposed when unmasked, the batch in the vector lanes
     /// (`prnn_sgemm_t_preferred`; on AVX-512 as the tuner measured it): e.g. "16,32", or "none".

@@ -374,6 +374,16 @@ def cases():
     add("mask_numeric_f64_time_major_bt1", "numeric float64 mask (T,B,1), float64 step, time_major",
         step="tanh_rnn_proj", dtype="float64", B=5, T=7, mask_numeric=numeric.astype(np.float64), time_major=True,
         mask_trailing_one=True)
+    # Subnormals: TF's CPU cast treats them as zero (its kernels run with denormals-are-zero), so they mask.
+    subnormal = np.array([[1, 1e-40, -1e-40, 1, 1.4e-45],
+                          [1e-40, 1, -1.4e-45, 1e-38, 0],
+                          [1.2e-38, 5e-39, 1, -1e-40, 1]], dtype=np.float32)
+    add("mask_numeric_subnormal_f32", "numeric float32 mask with subnormals (masked, as TF's CPU cast treats them as 0)",
+        step="tanh_rnn_proj", B=3, T=5, mask_numeric=subnormal)
+    subnormal64 = np.array([[1, 1e-310, -5e-324, 1, 1e-300],
+                            [2.2e-308, 1, 1e-320, -1e-310, 1]], dtype=np.float64)
+    add("mask_numeric_subnormal_f64", "numeric float64 mask with subnormals, float64 step, zero_output_for_mask",
+        step="tanh_rnn_proj", dtype="float64", B=2, T=5, mask_numeric=subnormal64, zero_output=True)
     add("mask_all_masked_forward", "every step of every row masked: zeros outputs, initial states back",
         B=3, T=5, mask=pattern_mask(["none"] * 3, 5))
     add("mask_all_masked_backwards_zero", "fully masked + go_backwards + zero_output_for_mask",

@@ -19,8 +19,8 @@ Every case draws (from numpy's PCG64 seeded with [seed, case index], so `--only 
   * initial states: none (zeros) or random; weights glorot-like with a gain, plus a few large entries;
     inputs standard normal, sometimes ×10 or ×100, sometimes stored as float64;
   * how the CLI is driven: every option on the command line, options from the weights' metadata.json, or metadata
-    that disagrees with command-line options (which must win); --threads 1, 2, 3, 8 or default, sometimes --no-pin;
-    output as .npz, compressed .npz or a directory.
+    that disagrees with command-line options (which must win); --threads 1, 2, 3, 8 or default, sometimes
+    --no-pin (with --threads); output as .npz, compressed .npz or a directory.
 For about a quarter of the cases the CLI runs a second time with another --threads value, and the two results must
 be bitwise identical (Project decision 7 / public-api.md: fused cells are bitwise identical for every shard count).
 
@@ -282,7 +282,7 @@ def write_case_files(cfg, case, d):
         args += ["--zero-output-for-mask"]
     if cfg["threads"] is not None:
         args += ["--threads", str(cfg["threads"])]
-    if cfg["no_pin"]:
+    if cfg["no_pin"] and cfg["threads"] is not None:  # --no-pin without --threads is a usage error
         args += ["--no-pin"]
     out = "engine" if cfg["output"] == "dir" else "engine.npz"
     args += ["--output", out]

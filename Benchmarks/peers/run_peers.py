@@ -15,7 +15,7 @@ reasonable way to run a workload, every variant is timed and the fastest counts 
   keras3_jax   Keras 3 (JAX backend) LSTM / GRU layer through jax.jit(layer.stateless_call) (w3: mask);
                w4: jax.jit(jax.lax.scan) with the same step, over batch-major input (swapaxes inside the jit) or
                time-major input made before timing
-Workloads (float32, inputs standard normal, weights standard normal x 0.1, public-api.md):
+Workloads (float32, inputs standard normal, weights standard normal x 0.1, as Sources/parallel-rnn/Workload.swift defines them):
   w1 LSTM B64 T100 I128 U256 | w2 GRU(resetAfter) same | w3 LSTM, right-padded, L[b] = 1 + (37 b + 11) mod T |
   w4 h' = tanh(x_t + h W) B32 T1000 U32 | w5 LSTM B512 T50 I256 U512
 Each number is the median of --reps timed runs after --warmup untimed ones (min and max too). ParallelRNN

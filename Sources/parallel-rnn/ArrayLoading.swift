@@ -17,19 +17,12 @@ enum ArrayLoading {
     /// A mask: bool as is; floats and integers (either byte order) cast as TF casts (non-zero → true); C or
     /// Fortran order.
     static func mask(_ path: String) throws(RNNError) -> Tensor<Bool> {
-        let data = try readWhole(URL(fileURLWithPath: path))
+        let data = try readFile(URL(fileURLWithPath: path))
         if let integers = try Tensor<Bool>.npyIntegerMask(data, source: path) { return integers }
         switch try NPYArray(npyData: data, source: path) {
         case let .bool(t): return t
         case let .float(t): return Tensor<Bool>(t)
         case let .double(t): return Tensor<Bool>(t)
-        }
-    }
-
-    private static func readWhole(_ url: URL) throws(RNNError) -> Data {
-        guard FileManager.default.fileExists(atPath: url.path) else { throw .file(path: url.path, reason: "no such file") }
-        do { return try Data(contentsOf: url) } catch {
-            throw .file(path: url.path, reason: "cannot be read (\(error.localizedDescription))")
         }
     }
 }

@@ -27,10 +27,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Cell for a custom run: lstm, gru, simple or generic (h' = tanh(x + h·W)).")
     var cell: CellKind?
 
-    @Option(help: "Batch size B.") var batch: Int?
-    @Option(help: "Time steps T.") var time: Int?
-    @Option(help: "Input features I (generic: must equal --units).") var input: Int?
-    @Option(help: "Units U.") var units: Int?
+    @Option(parsing: .unconditional, help: "Batch size B.") var batch: Int?
+    @Option(parsing: .unconditional, help: "Time steps T.") var time: Int?
+    @Option(parsing: .unconditional, help: "Input features I (generic: must equal --units).") var input: Int?
+    @Option(parsing: .unconditional, help: "Units U.") var units: Int?
 
     @Option(help: "Valid steps per sample: full (no mask), random (seeded, 1...T) or prefix-formula (1 + (37b + 11) mod T).")
     var lengths: LengthsKind?
@@ -44,14 +44,14 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Feed the same inputs and mask time-major ([T, B, I], Keras time_major), transposed before timing; outputs come back time-major.")
     var timeMajor = false
 
-    @Option(help: "Comma-separated thread counts, e.g. 1,2,4; `auto` is Execution.automatic (the default).")
+    @Option(parsing: .unconditional, help: "Comma-separated thread counts, e.g. 1,2,4; `auto` is Execution.automatic (the default).")
     var threads: String?
 
-    @Option(help: "Timed repetitions per thread count.") var reps = 5
-    @Option(help: "Untimed warm-up runs per thread count.") var warmup = 1
-    @Option(help: "Stop timing a thread count after this many seconds (at least one timed run is made).")
+    @Option(parsing: .unconditional, help: "Timed repetitions per thread count.") var reps = 5
+    @Option(parsing: .unconditional, help: "Untimed warm-up runs per thread count.") var warmup = 1
+    @Option(parsing: .unconditional, help: "Stop timing a thread count after this many seconds (at least one timed run is made).")
     var maxSeconds = 20.0
-    @Option(help: "Seed of the input and weight data.") var seed: UInt64 = 42
+    @Option(parsing: .unconditional, help: "Seed of the input and weight data.") var seed: UInt64 = 42
 
     @Flag(help: "Run explicit thread counts unpinned (Execution.threads(n, pinned: false)); `auto` always pins.")
     var noPin = false

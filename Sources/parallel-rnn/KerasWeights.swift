@@ -36,6 +36,17 @@ struct KerasWeights {
             throw .file(path: path, reason: "metadata says use_bias false but the archive has a 'bias' array of shape \(bias!.shape)")
         default: break
         }
+        // The sizes the metadata states must be the arrays' (a mismatch means the wrong file or a hand edit).
+        for (key, array, axis, what) in [("units", recurrentKernel, 0, "recurrent_kernel rows"),
+                                         ("input_dim", kernel, 0, "kernel rows")] {
+            guard let value = metadata[key], !(value is NSNull) else { continue }
+            guard !(value is Bool), let n = value as? Int else {
+                throw .file(path: path, reason: "metadata \(key) is \(describe(value)) but must be a whole number")
+            }
+            if array.rank == 2 && array.shape[axis] != n {
+                throw .file(path: path, reason: "metadata says \(key) \(n) but the \(what) are \(array.shape[axis]) (shape \(array.shape))")
+            }
+        }
     }
 
     /// A boolean of the metadata (`go_backwards`, `time_major`, `reset_after`, `use_bias`), nil when absent or null;
@@ -94,11 +105,12 @@ extension Activation {
 }
 
 /// An array of an archive as float32; float64 is converted (as Keras casts inputs to the layer's float32).
-func floatTensor(_ archive: NPZArchive, _ name: String) throws(RNNError) -> Tensor<Float> {
+/// `expected` says what the array is, for the error a bool array gets.
+func floatTensor(_ archive: NPZArchive, _ name: String, expected: String = "float32 weights") throws(RNNError) -> Tensor<Float> {
     switch try archive.array(name) {
     case let .float(t): return t
     case let .double(t): return try Tensor(shape: t.shape, scalars: t.scalars.map { Float($0) })
     case let .bool(t):
-        throw .file(path: "\(archive.source)[\(name)]", reason: "dtype '|b1' (bool) of shape \(t.shape) where float32 weights are expected")
+        throw .file(path: "\(archive.source)[\(name)]", reason: "dtype '|b1' (bool) of shape \(t.shape) where \(expected) is expected")
     }
 }

@@ -32,13 +32,19 @@ struct RunCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Inputs, mask and outputs are time-major (default: metadata, else false).")
     var timeMajor: Bool?
     @Flag(help: "Masked steps output zeros (Keras zero_output_for_mask).") var zeroOutputForMask = false
-    @Option(help: "Shards (Execution.threads(N)); default Execution.automatic.") var threads: Int?
+    @Option(parsing: .unconditional, help: "Shards (Execution.threads(N)); default Execution.automatic.") var threads: Int?
     @Flag(help: "Unpinned shards, with --threads N (Execution.automatic always pins).") var noPin = false
     @Option(help: "Output: an .npz file, or a directory of .npy files.") var output: String
     @Flag(help: "Deflate the .npz output (numpy.savez_compressed).") var compressed = false
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
+        if let threads, threads > ThreadSetting.maximum {
+            throw ValidationError("--threads \(threads) is more than the CLI's limit of \(ThreadSetting.maximum) shards")
+        }
+        if noPin && threads == nil {
+            throw ValidationError("--no-pin applies to an explicit thread count (--threads N); Execution.automatic always pins its shards")
+        }
         if let cell, KerasCellKind(rawValue: cell) == nil {
             throw ValidationError("unknown cell '\(cell)'; choose lstm, gru or simple")
         }
@@ -75,24 +81,24 @@ struct RunCommand: ParsableCommand {
             let major = try timeMajor ?? w.metadataBool("time_major") ?? false
             let x = try ArrayLoading.floatInputs(inputs, argument: "inputs")
             let m = try mask.map { path throws(RNNError) in try ArrayLoading.mask(path) }
-            var states: [Tensor<Float>]? = nil
-            if let initialStates {
-                let archive = try NPZArchive(path: initialStates)
-                let count = kind == .lstm ? 2 : 1
-                states = try (0..<count).map { i throws(RNNError) in try floatTensor(archive, "state_\(i)") }
+            let states = try initialStates.map { path throws(RNNError) in
+                let archive = try NPZArchive(path: path)
+                return try (0..<(kind == .lstm ? 2 : 1)).map { i throws(RNNError) in
+                    try floatTensor(archive, "state_\(i)", expected: "a float32 or float64 state")
+                }
             }
-            try checkInputs(x, kernel: w.kernel)
             let execution: Execution = threads.map { .threads($0, pinned: !noPin) } ?? .automatic
-            let result: RNNResult<Float>
+            // The cell first, so that a bad kernel is reported as the weights' error; then the inputs against it.
             // Errors name the file their argument came from: the weights for a cell's init, else inputs, mask or
             // initial states.
+            let call: () throws -> RNNResult<Float>
             switch kind {
             case .lstm:
                 let c = try fromFile(weights) {
                     try LSTM(kernel: w.kernel, recurrentKernel: w.recurrentKernel, bias: w.bias, activation: act,
                              recurrentActivation: ract)
                 }
-                result = try namingFiles {
+                call = {
                     try c(x, mask: m, initialStates: states, goBackwards: backwards, timeMajor: major,
                           zeroOutputForMask: zeroOutputForMask, execution: execution)
                 }
@@ -102,7 +108,7 @@ struct RunCommand: ParsableCommand {
                     try GRU(kernel: w.kernel, recurrentKernel: w.recurrentKernel, bias: w.bias, resetAfter: after,
                             activation: act, recurrentActivation: ract)
                 }
-                result = try namingFiles {
+                call = {
                     try c(x, mask: m, initialStates: states, goBackwards: backwards, timeMajor: major,
                           zeroOutputForMask: zeroOutputForMask, execution: execution)
                 }
@@ -110,11 +116,13 @@ struct RunCommand: ParsableCommand {
                 let c = try fromFile(weights) {
                     try SimpleRNN(kernel: w.kernel, recurrentKernel: w.recurrentKernel, bias: w.bias, activation: act)
                 }
-                result = try namingFiles {
+                call = {
                     try c(x, mask: m, initialStates: states, goBackwards: backwards, timeMajor: major,
                           zeroOutputForMask: zeroOutputForMask, execution: execution)
                 }
             }
+            try checkInputs(x, kernel: w.kernel)
+            let result = try namingFiles(call)
             try write(result)
             Terminal.writeStderr("wrote \(output): outputs \(result.outputs.shape), last_output \(result.lastOutput.shape), states \(result.newStates.map(\.shape))\n")
         }
@@ -148,14 +156,16 @@ struct RunCommand: ParsableCommand {
     /// `--output` names an `.npz` archive (any case), else a directory.
     private var writesArchive: Bool { output.lowercased().hasSuffix(".npz") }
 
-    /// Inputs must be rank 3 with the kernel's feature size (checked here so the message names the files).
+    /// Inputs must be rank 3 with the kernel's feature size (checked here so the message names the files; the
+    /// cell has already accepted the kernel, so it is [I, gU]).
     private func checkInputs(_ x: Tensor<Float>, kernel: Tensor<Float>) throws(RNNError) {
         guard x.rank == 3 else {
-            throw .rank(argument: "inputs (\(inputs))", shape: x.shape, minimum: 3)
-        }
-        guard kernel.rank == 2, x.shape[2] == kernel.shape[0] else {
             throw .weightShape(argument: "inputs (\(inputs))", shape: x.shape,
-                               expected: "a last dimension of \(kernel.rank == 2 ? kernel.shape[0] : -1) (the rows of kernel \(kernel.shape) in \(weights))")
+                               expected: "rank 3: (B, T, I), or (T, B, I) time-major")
+        }
+        guard x.shape[2] == kernel.shape[0] else {
+            throw .weightShape(argument: "inputs (\(inputs))", shape: x.shape,
+                               expected: "a last dimension of \(kernel.shape[0]) (the rows of kernel \(kernel.shape) in \(weights))")
         }
     }
 
@@ -170,7 +180,18 @@ struct RunCommand: ParsableCommand {
             do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
                 throw .file(path: output, reason: "cannot create the output directory (\(error.localizedDescription))")
             }
-            for (name, t) in entries { try t.write(npy: URL(fileURLWithPath: output).appendingPathComponent(name + ".npy")) }
+            let directory = URL(fileURLWithPath: output)
+            for (name, t) in entries { try t.write(npy: directory.appendingPathComponent(name + ".npy")) }
+            // A previous run's extra state (an LSTM's state_1 where a GRU or SimpleRNN now writes one state).
+            var extra = result.newStates.count
+            while true {
+                let stale = directory.appendingPathComponent("state_\(extra).npy").path
+                guard FileManager.default.fileExists(atPath: stale) else { break }
+                do { try FileManager.default.removeItem(atPath: stale) } catch {
+                    throw .file(path: stale, reason: "a previous run's result that cannot be removed (\(error.localizedDescription))")
+                }
+                extra += 1
+            }
         }
     }
 }

@@ -8,10 +8,10 @@ struct TopologyCommand: ParsableCommand {
         abstract: "Print the machine as hwloc sees it and the shard plan for a batch."
     )
 
-    @Option(help: "Batch size whose shard plan to print.")
+    @Option(parsing: .unconditional, help: "Batch size whose shard plan to print.")
     var batch = 64
 
-    @Option(help: "Comma-separated thread counts to plan for (`auto` = Execution.automatic).")
+    @Option(parsing: .unconditional, help: "Comma-separated thread counts to plan for (`auto` = Execution.automatic).")
     var threads = "auto"
 
     @Flag(help: "Plan unpinned shards.")
@@ -19,8 +19,14 @@ struct TopologyCommand: ParsableCommand {
 
     func validate() throws {
         guard batch >= 0 else { throw ValidationError("--batch must be 0 or more (got \(batch))") }
-        _ = try ThreadSetting.parseList(threads)
+        let settings = try ThreadSetting.parseList(threads)
+        if noPin && settings.allSatisfy({ $0 == .automatic }) {
+            throw ValidationError("--no-pin applies to explicit thread counts (--threads N); Execution.automatic always pins its shards")
+        }
     }
+
+    /// Shards listed one per line; a larger plan shows its first and last `shown / 2`.
+    static let shown = 32
 
     func run() throws {
         try reportingErrors {
@@ -38,7 +44,12 @@ struct TopologyCommand: ParsableCommand {
                 let labels = plans[0] == plans[1] ? [""] : [" (generic steps)", " (fused cells)"]
                 for (plan, label) in zip(plans, labels) {
                     Terminal.output("shard plan for B=\(batch), threads \(setting)\(label): \(plan.ranges.count) shard\(plan.ranges.count == 1 ? "" : "s"), \(plan.pinned ? "pinned" : "unpinned")")
+                    let count = plan.ranges.count
                     for (i, range) in plan.ranges.enumerated() {
+                        if count > Self.shown && i >= Self.shown / 2 && i < count - Self.shown / 2 {
+                            if i == Self.shown / 2 { Terminal.output("  … \(count - Self.shown) more shards …") }
+                            continue
+                        }
                         let core = plan.pinned ? "core \(i % max(topology.coreCount, 1))" : "any core"
                         Terminal.output("  shard \(i): rows \(range.lowerBound)..<\(range.upperBound) (\(range.count) rows) → \(core)")
                     }

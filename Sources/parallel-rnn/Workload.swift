@@ -54,7 +54,7 @@ struct WorkloadSpec: Sendable, Equatable {
     /// Whether options changed the preset.
     var modified = false
 
-    /// The preset workloads of public-api.md.
+    /// The preset workloads w1–w5 (the project's API specification lists them; `bench --help` shows them).
     static let presets: [String: WorkloadSpec] = [
         "w1": WorkloadSpec(name: "w1", cell: .lstm, batch: 64, time: 100, input: 128, units: 256, lengths: .full),
         "w2": WorkloadSpec(name: "w2", cell: .gru, batch: 64, time: 100, input: 128, units: 256, lengths: .full),

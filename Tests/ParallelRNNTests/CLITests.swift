@@ -72,18 +72,39 @@ import ParallelRNN
         Self.expectNoTrace(r)
     }
 
-    @Test(arguments: [["bench", "--threads", "0"], ["bench", "--threads", "1,-2"], ["bench", "--batch", "-3"],
-                      ["run", "--weights", "w.npz", "--inputs", "x.npy", "--output", "o.npz", "--threads", "0"],
-                      ["topology", "--batch", "-1"],
-                      // B·T·I overflows Int; B·T·U needs far more than any machine's memory; --no-pin with automatic.
-                      ["bench", "--batch", "4294967296", "--time", "4294967296", "--threads", "1"],
-                      ["bench", "--batch", "1000000", "--time", "1000000", "--threads", "1"],
-                      ["bench", "--no-pin"],
-                      ["run", "--weights", "w.npz", "--inputs", "x.npy", "--output", "dir", "--compressed"]])
-    func badNumbersAreValidationErrors(arguments: [String]) throws {
+    /// Each command and a part of the message it must print.
+    static let badArguments: [([String], String)] = [
+        (["bench", "--threads", "0"], "0 threads is invalid"),
+        (["bench", "--threads", "1,-2"], "-2 threads is invalid"),
+        (["bench", "--threads", "-2"], "-2 threads is invalid"),
+        (["bench", "--threads", "70000"], "more than the CLI's limit of 65536 shards"),
+        (["bench", "--batch", "-3"], "--batch must be at least 1 (got -3)"),
+        (["bench", "--warmup", "-1"], "--warmup must be 0 or more (got -1)"),
+        (["bench", "--max-seconds", "-inf"], "--max-seconds must be positive (got -inf)"),
+        (["bench", "--seed", "-1"], "'-1' is invalid for '--seed"),
+        (["run", "--weights", "w.npz", "--inputs", "x.npy", "--output", "o.npz", "--threads", "0"],
+         "--threads must be at least 1 (got 0)"),
+        (["run", "--weights", "w.npz", "--inputs", "x.npy", "--output", "o.npz", "--threads", "-1"],
+         "--threads must be at least 1 (got -1)"),
+        (["run", "--weights", "w.npz", "--inputs", "x.npy", "--output", "o.npz", "--no-pin"],
+         "--no-pin applies to an explicit thread count"),
+        (["topology", "--batch", "-1"], "--batch must be 0 or more (got -1)"),
+        (["topology", "--no-pin"], "--no-pin applies to explicit thread counts"),
+        (["topology", "--threads", "9223372036854775807"], "more than the CLI's limit"),
+        // B·T·I overflows Int; B·T·U needs far more than any machine's memory; --no-pin with automatic.
+        (["bench", "--batch", "4294967296", "--time", "4294967296", "--threads", "1"], "overflow"),
+        (["bench", "--batch", "1000000", "--time", "1000000", "--threads", "1"], "MiB"),
+        (["bench", "--no-pin"], "--no-pin applies to explicit thread counts"),
+        (["run", "--weights", "w.npz", "--inputs", "x.npy", "--output", "dir", "--compressed"],
+         "--compressed deflates an .npz output"),
+    ]
+
+    @Test(arguments: badArguments)
+    func badNumbersAreValidationErrors(arguments: [String], message: String) throws {
         let r = try Self.run(arguments)
         #expect(r.status != 0)
         #expect(r.stderr.hasPrefix("Error: "))
+        #expect(r.stderr.contains(message), "\(arguments): \(r.stderr)")
         Self.expectNoTrace(r)
     }
 
@@ -175,7 +196,31 @@ import ParallelRNN
         try Tensor<Float>(zeros: [2, 0, 1]).write(npy: dir + "/x0.npy")
         try Tensor<Float>(zeros: [2, 3, 1]).write(npy: dir + "/x.npy")
         try Tensor<Bool>(repeating: true, shape: [2, 4]).write(npy: dir + "/m.npy")
+        try Tensor<Float>(zeros: [2, 3, 1, 1]).write(npy: dir + "/x4.npy")
+        var flat = NPZArchive()  // a kernel of rank 1
+        try flat.set(Tensor<Float>(zeros: [4]), named: "kernel")
+        try flat.set(Tensor<Float>(zeros: [1, 4]), named: "recurrent_kernel")
+        try flat.write(path: dir + "/flat.npz")
+        var sized = weights
+        sized.setMember(Data(#"{"cell": "lstm", "units": 5}"#.utf8), path: "metadata.json")
+        try sized.write(path: dir + "/sized.npz")
+        var boolState = NPZArchive()
+        try boolState.set(Tensor<Bool>(repeating: true, shape: [2, 1]), named: "state_0")
+        try boolState.write(path: dir + "/s.npz")
+        let short = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0])  // the magic and version, nothing more
+        try short.write(to: URL(fileURLWithPath: dir + "/short.npy"))
         let cases: [([String], String)] = [
+            (["--weights", dir + "/w.npz", "--cell", "lstm", "--inputs", dir + "/x4.npy"],
+             "error: inputs (\(dir)/x4.npy) has shape [2, 3, 1, 1] but rank 3"),
+            (["--weights", dir + "/flat.npz", "--cell", "lstm", "--inputs", dir + "/x.npy"], "error: \(dir)/flat.npz: LSTM kernel has shape [4]"),
+            (["--weights", dir + "/sized.npz", "--inputs", dir + "/x.npy"],
+             "error: \(dir)/sized.npz: metadata says units 5 but the recurrent_kernel rows are 1"),
+            (["--weights", dir + "/w.npz", "--cell", "lstm", "--inputs", dir + "/x.npy", "--mask", dir],
+             "error: \(dir): is a directory, not a file"),
+            (["--weights", dir + "/w.npz", "--cell", "simple", "--inputs", dir + "/x.npy", "--initial-states", dir + "/s.npz"],
+             "error: \(dir)/s.npz[state_0]: dtype '|b1' (bool) of shape [2, 1] where a float32 or float64 state is expected"),
+            (["--weights", dir + "/w.npz", "--cell", "lstm", "--inputs", dir + "/short.npy"],
+             "error: \(dir)/short.npy: truncated .npy header: 8 bytes"),
             (["--weights", dir + "/w.npz", "--cell", "lstm", "--inputs", dir + "/x0.npy"], "error: \(dir)/x0.npy: inputs has shape [2, 0, 1]"),
             (["--weights", dir + "/w.npz", "--cell", "lstm", "--inputs", dir + "/x.npy", "--mask", dir + "/m.npy"],
              "error: \(dir)/m.npy: mask has shape [2, 4]"),
@@ -190,6 +235,39 @@ import ParallelRNN
             #expect(r.stderr.hasPrefix(prefix), "\(r.stderr)")
             Self.expectNoTrace(r)
         }
+    }
+
+    /// A directory output holds exactly this run's results: an earlier LSTM run's state_1 goes.
+    @Test func runDirectoryOutputDropsStaleStates() throws {
+        let dir = Self.temporaryPath("stale")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var lstm = NPZArchive(), gru = NPZArchive()  // I = 1, U = 1
+        try lstm.set(Tensor<Float>(shape: [1, 4], scalars: [0.5, -0.25, 0.1, 0.2]), named: "kernel")
+        try lstm.set(Tensor<Float>(shape: [1, 4], scalars: [0.1, 0.2, -0.3, 0.4]), named: "recurrent_kernel")
+        try lstm.write(path: dir + "/lstm.npz")
+        try gru.set(Tensor<Float>(shape: [1, 3], scalars: [0.5, -0.25, 0.1]), named: "kernel")
+        try gru.set(Tensor<Float>(shape: [1, 3], scalars: [0.1, 0.2, -0.3]), named: "recurrent_kernel")
+        try gru.write(path: dir + "/gru.npz")
+        try Tensor<Float>(zeros: [2, 3, 1]).write(npy: dir + "/x.npy")
+        let out = dir + "/out"
+        for cell in ["lstm", "gru"] {
+            let r = try Self.run(["run", "--weights", dir + "/\(cell).npz", "--cell", cell, "--inputs", dir + "/x.npy",
+                                  "--output", out])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(files == ["last_output.npy", "outputs.npy", "state_0.npy"])
+    }
+
+    /// A plan of many shards is listed by its first and last shards.
+    @Test func topologyAbridgesLargePlans() throws {
+        let r = try Self.run(["topology", "--batch", "100000", "--threads", "50000"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let shardLines = r.stdout.split(separator: "\n").filter { $0.hasPrefix("  shard ") }
+        #expect(shardLines.count == 32)
+        #expect(r.stdout.contains("… 49968 more shards …"))
+        #expect(r.stdout.contains("  shard 49999: rows 99998..<100000 (2 rows)"))
     }
 
     /// SimpleRNN, U = 2, I = 1: h' = tanh(x·K + h·R + b), checked against a direct evaluation.

@@ -72,6 +72,11 @@ import ParallelRNN
             let s: StepFunction<Float> = { x, _ in (x, [x[lastAxis: 0..<2]]) }
             _ = try rnn(s, inputs: x, initialStates: [h])
         },
+        BadCall(description: "state shape changed in a shard (E14)",
+                mentions: ["new state", "a shard of 1 of the batch's 2 rows", "[1, 3]", "[1, 2]"]) {
+            let s: StepFunction<Float> = { x, _ in (x, [x[lastAxis: 0..<2]]) }
+            _ = try rnn(s, inputs: x, initialStates: [h], execution: .threads(2))
+        },
         BadCall(description: "output shape changes between steps", mentions: ["output", "[2, 3]", "[2, 2]"]) {
             let s: StepFunction<Float> = { x, st in
                 let first = st[0].sum(squeezingAxes: 0, 1).scalars[0] == 0
@@ -236,6 +241,46 @@ import ParallelRNN
         #expect(r.lastOutput.shape == [0, 6])
         #expect(r.newStates[0].shape == [0, 2])
         #expect(counter.value == 5)
+    }
+
+    /// Zero-size inputs may have any other dimension: the cells reject T = 0 or sizes past Int before allocating
+    /// anything by B or T (these once trapped: an out-of-memory zero state, an overflowing row width).
+    @Test func cellsRejectHugeZeroSizeInputs() throws {
+        let cell = try LSTM(kernel: Tensor(zeros: [3, 8]), recurrentKernel: Tensor(zeros: [2, 8]), bias: nil)
+        let noSteps = try Tensor<Float>(shape: [0, 1 << 58, 3], scalars: [])
+        #expect(throws: RNNError.noTimeSteps(argument: "inputs", shape: [0, 1 << 58, 3])) {
+            _ = try cell(noSteps, timeMajor: true)
+        }
+        let longRows = try Tensor<Float>(shape: [0, 1 << 62, 3], scalars: [])
+        do {
+            _ = try cell(longRows)
+            Issue.record("a [0, 2^62, 3] batch-major input was accepted")
+        } catch let RNNError.invalidArgument(argument, reason) {
+            #expect(argument == "inputs")
+            #expect(reason.contains("32-bit strides"), "\(reason)")
+        }
+        // No input features: B = 2^50 rows of nothing, whose outputs [B, 4, 2] would need 2^55 bytes.
+        let wide = try Tensor<Float>(shape: [1 << 50, 4, 0], scalars: [])
+        let narrow = try LSTM(kernel: Tensor(zeros: [0, 8]), recurrentKernel: Tensor(zeros: [2, 8]), bias: nil)
+        do {
+            _ = try narrow(wide)
+            Issue.record("a [2^50, 4, 0] input was accepted")
+        } catch let RNNError.invalidArgument(argument, reason) {
+            #expect(argument == "inputs [1125899906842624, 4, 0] with U=2")
+            #expect(reason.contains("more than this machine's"), "\(reason)")
+        }
+        // The generic step: 2^40 steps of inputs without features, whose [1, 1024] output rows would make
+        // outputs [1, 2^40, 1024]; the results are sized after the first step, before the second runs.
+        let counter = Counter()
+        let rows: StepFunction<Float> = { _, st in _ = counter.increment(); return (Tensor(zeros: [1, 1024]), st) }
+        do {
+            _ = try rnn(rows, inputs: Tensor(shape: [1, 1 << 40, 0], scalars: []), initialStates: [])
+            Issue.record("[1, 2^40, 1024] outputs were accepted")
+        } catch let RNNError.invalidArgument(argument, reason) {
+            #expect(argument == "step output")
+            #expect(reason.contains("[1, 1099511627776, 1024]"), "\(reason)")
+        }
+        #expect(counter.value == 1)
     }
 }
 

@@ -1,4 +1,4 @@
-// The five `parallel-rnn bench` workloads (public-api.md) and the Tensor-level kernels they use, through the
+// The five `parallel-rnn bench` workloads (`Sources/parallel-rnn/Workload.swift`) and the Tensor-level kernels they use, through the
 // public ParallelRNN API only. Each workload runs serially (one shard on the calling thread) and with
 // Execution.automatic; metrics include allocations (malloc interposer), so a regression in per-step allocations
 // shows up next to the wall clock.

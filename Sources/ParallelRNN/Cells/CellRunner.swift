@@ -19,10 +19,16 @@ enum CellRunner {
         // The kernels take 32-bit strides: projection rows are G floats apart, input and output rows I and U
         // (time-major) or T·I and T·U (batch-major).
         let time = timeMajor ? inputs.shape[0] : inputs.shape[1]
-        let widestRow = max(math.gateWidth, (timeMajor ? 1 : time) * max(math.inputSize, u))
+        // Before anything is sized by B or T: zero-size inputs may have any other dimension.
+        if time == 0 { throw RNNError.noTimeSteps(argument: "inputs", shape: inputs.shape) }
+        let (row, rowOverflow) = (timeMajor ? 1 : time).multipliedReportingOverflow(by: max(math.inputSize, u))
+        let widestRow = rowOverflow ? Int.max : max(math.gateWidth, row)
         guard widestRow <= Int(Int32.max) else {
-            throw RNNError.invalidArgument(argument: "inputs", reason: "shape \(inputs.shape) with U=\(u): a row of \(widestRow) floats exceeds the fused kernels' 32-bit strides (at most \(Int32.max)); use timeMajor or shorter sequences")
+            throw RNNError.invalidArgument(argument: "inputs", reason: "shape \(inputs.shape) with U=\(u): a row of \(rowOverflow ? "more than \(Int.max)" : "\(widestRow)") floats exceeds the fused kernels' 32-bit strides (at most \(Int32.max)); use timeMajor or shorter sequences")
         }
+        // The outputs [B, T, U] (the largest result; states are [B, U]) before anything is allocated.
+        try checkResultSize([batch, returnAllOutputs ? time : 1, u], elementSize: MemoryLayout<Float>.size,
+                            argument: "inputs \(inputs.shape) with U=\(u)")
         let states = initialStates ?? names.map { _ in Tensor(zeros: [batch, u]) }
         guard states.count == math.stateCount else {
             throw RNNError.invalidArgument(argument: "initialStates", reason: "\(cellName) needs \(math.stateCount) states \(names) but \(states.count) were given")

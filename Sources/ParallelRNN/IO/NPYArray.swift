@@ -26,7 +26,7 @@ public enum NPYArray: Sendable, Equatable {
     }
 
     private static func unsupported(_ descr: String, _ source: String) -> RNNError {
-        .file(path: source, reason: "unsupported dtype '\(descr)' \(NPYHeader.explain(descr))(ParallelRNN reads float32, float16 and float64 ('<f4', '<f2', '<f8', or '>' big-endian) and bool '|b1')")
+        .file(path: source, reason: "unsupported dtype '\(NPYHeader.excerpt(descr))' \(NPYHeader.explain(descr))(ParallelRNN reads float32, float16 and float64 ('<f4', '<f2', '<f8', or '>' big-endian) and bool '|b1')")
     }
 
     /// Reads a `.npy` file whatever its supported dtype.

@@ -13,7 +13,7 @@ extension Tensor {
         let (byteCount, overflow) = count.multipliedReportingOverflow(by: format.size)
         let available = data.count - header.dataOffset
         guard !overflow, available >= byteCount else {
-            throw .file(path: source, reason: "truncated: shape \(header.shape) of '\(header.descr)' needs \(overflow ? "more" : String(byteCount)) data bytes, the file has \(max(available, 0))")
+            throw .file(path: source, reason: "truncated: shape \(header.shape) of '\(NPYHeader.excerpt(header.descr))' needs \(overflow ? "more" : String(byteCount)) data bytes, the file has \(max(available, 0))")
         }
         guard available == byteCount else {
             throw .file(path: source, reason: "\(available - byteCount) unexpected bytes after the data of shape \(header.shape)")

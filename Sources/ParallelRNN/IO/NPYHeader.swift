@@ -18,11 +18,20 @@ public struct NPYHeader: Sendable, Equatable {
 
     static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // "\x93NUMPY"
 
+    /// A header's text for an error message: trimmed, and at most 200 characters (a hostile header may be huge).
+    static func excerpt(_ text: String) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.count <= 200 ? trimmed : "\(trimmed.prefix(200))… (\(trimmed.utf8.count) bytes)"
+    }
+
     /// Parses the header at the start of `data`; `source` names the file in errors.
     public init(parsing data: Data, source: String) throws(RNNError) {
         let bytes = [UInt8](data.prefix(12))
-        guard bytes.count >= 10, Array(bytes[0..<6]) == NPYHeader.magic else {
+        guard bytes.count >= 6, Array(bytes[0..<6]) == NPYHeader.magic else {
             throw .file(path: source, reason: "not a .npy file (the magic string \\x93NUMPY is missing)")
+        }
+        guard bytes.count >= 10 else {
+            throw .file(path: source, reason: "truncated .npy header: \(bytes.count) bytes, the fixed part alone is 10")
         }
         let major = bytes[6]
         let headerLength: Int, start: Int
@@ -47,7 +56,7 @@ public struct NPYHeader: Sendable, Equatable {
         var parser = PythonLiteralParser(text: text)
         let dict: [String: PythonLiteral]
         do { dict = try parser.parseDictionary() } catch {
-            throw .file(path: source, reason: "malformed .npy header \(text.trimmingCharacters(in: .whitespacesAndNewlines)): \(error.message)")
+            throw .file(path: source, reason: "malformed .npy header \(Self.excerpt(text)): \(error.message)")
         }
         guard let descrValue = dict["descr"], let fortranValue = dict["fortran_order"], let shapeValue = dict["shape"] else {
             throw .file(path: source, reason: "the .npy header lacks descr, fortran_order or shape")
@@ -66,7 +75,7 @@ public struct NPYHeader: Sendable, Equatable {
         var dims: [Int] = []
         for item in items {
             guard case let .int(d) = item, d >= 0 else {
-                throw .file(path: source, reason: "the .npy header's shape \(shapeValue.text) is not a tuple of non-negative integers")
+                throw .file(path: source, reason: "the .npy header's shape \(Self.excerpt(shapeValue.text)) is not a tuple of non-negative integers")
             }
             dims.append(d)
         }

@@ -40,7 +40,7 @@ extension Tensor {
         guard let format = NPYElementFormat(descr: header.descr), format.isRead(as: Scalar.self) else {
             let needs = readable.map { "'\($0)'" }
             let list = needs.count == 1 ? needs[0] : needs.dropLast().joined(separator: ", ") + " or " + needs.last!
-            throw .file(path: source, reason: "dtype '\(header.descr)' \(NPYHeader.explain(header.descr))cannot be read as Tensor<\(Scalar.self)>, which needs \(list)")
+            throw .file(path: source, reason: "dtype '\(NPYHeader.excerpt(header.descr))' \(NPYHeader.explain(header.descr))cannot be read as Tensor<\(Scalar.self)>, which needs \(list)")
         }
         try self.init(npyPayload: data, header: header, format: format, source: source)
     }
@@ -104,7 +104,7 @@ extension NPYHeader {
 }
 
 /// Reads a whole file, mapping failures to ``RNNError/file(path:reason:)``.
-func readFile(_ url: URL) throws(RNNError) -> Data {
+package func readFile(_ url: URL) throws(RNNError) -> Data {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
         throw .file(path: url.path, reason: "no such file")

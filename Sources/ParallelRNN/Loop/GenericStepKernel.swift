@@ -57,9 +57,9 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
                 }
             }
             var (outputs, stepStructure, newStates) = try step(x, states, shardConstants)
-            try checkStates(newStates, against: states)
+            try inShard(b) { () throws(RNNError) in try checkStates(newStates, against: states) }
             if k == 0 {
-                trailing = try checkFirstOutputs(outputs, rows: b)
+                trailing = try inShard(b) { () throws(RNNError) in try checkFirstOutputs(outputs, rows: b) }
                 structure = stepStructure
                 (outputBuffers, lastBuffers) = try sink.outputBuffers(trailing: trailing, structure: structure)
                 if !g.timeMajor && g.returnAllOutputs {
@@ -67,7 +67,9 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
                 }
                 previous = trailing.map { Tensor(zeros: [b] + $0) }
             } else {
-                try checkOutputs(outputs, structure: stepStructure, expected: structure, trailing: trailing, rows: b)
+                try inShard(b) { () throws(RNNError) in
+                    try checkOutputs(outputs, structure: stepStructure, expected: structure, trailing: trailing, rows: b)
+                }
             }
             if let mask, mask.validCount(rows: rows, step: k) < b {
                 select(&outputs, &newStates, previous: previous, old: states, mask: mask, rows: rows, step: k)
@@ -144,6 +146,22 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
         out.withUnsafeBufferPointer { src in
             copyElements(from: src.baseAddress!, to: buffer + g.offset(row: rows.lowerBound, step: k, steps: g.time, width: w),
                          count: rows.count * w)
+        }
+    }
+
+    /// A shape error of the step's results, naming the shard's rows when they are not the whole batch (the step
+    /// saw, and must return, `[b, …]` for the shard's b rows, not the caller's B).
+    private func inShard<R>(_ b: Int, _ body: () throws(RNNError) -> R) throws(RNNError) -> R {
+        do { return try body() } catch {
+            guard b != geometry.batch else { throw error }
+            let shard = "(the step ran on a shard of \(b) of the batch's \(geometry.batch) rows)"
+            switch error {
+            case let .stepResultShape(argument, expected, actual):
+                throw .stepResultShape(argument: "\(argument) \(shard)", expected: expected, actual: actual)
+            case let .rank(argument, shape, minimum):
+                throw .rank(argument: "\(argument) \(shard)", shape: shape, minimum: minimum)
+            default: throw error
+            }
         }
     }
 

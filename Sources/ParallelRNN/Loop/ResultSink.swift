@@ -38,8 +38,12 @@ final class ResultSink<S: TensorScalar>: @unchecked Sendable {
                                        expected: a, actual: b)
             }
         } else {
-            outputLayout = (trailing, structure)
             let g = geometry
+            for (i, rows) in trailing.enumerated() {
+                try checkResultSize([g.batch, g.returnAllOutputs ? g.time : 1] + rows, elementSize: MemoryLayout<S>.size,
+                                    argument: trailing.count == 1 ? "step output" : "step output leaf \(i)")
+            }
+            outputLayout = (trailing, structure)
             lastOutputStorages = trailing.map { TensorStorage.make(uninitializedCount: g.batch * $0.reduce(1, *)) }
             // Without returnAllOutputs, outputs [B, 1, ...] is the last output's memory: shared, not copied.
             outputStorages = g.returnAllOutputs
@@ -59,5 +63,17 @@ final class ResultSink<S: TensorScalar>: @unchecked Sendable {
         let last = zip(lastOutputStorages, layout.trailing).map { Tensor(shape: [g.batch] + $1, storage: $0) }
         let states = zip(states, stateShapes).map { Tensor(shape: $1, storage: $0) }
         return (outputs, last, layout.structure, states)
+    }
+}
+
+/// Throws unless a result of this shape can be allocated: its byte count fits in Int and in the machine's physical
+/// memory (beyond that the allocation would fail, which traps, or swap for minutes).
+func checkResultSize(_ shape: [Int], elementSize: Int, argument: String) throws(RNNError) {
+    let bytes = shape.reduce(Optional(elementSize)) { n, d in
+        n.flatMap { n in let (p, o) = n.multipliedReportingOverflow(by: d); return o ? nil : p }
+    }
+    let memory = ProcessInfo.processInfo.physicalMemory
+    guard let bytes, UInt64(bytes) <= memory else {
+        throw .invalidArgument(argument: argument, reason: "a result of shape \(shape) would take \(bytes.map { "\($0 >> 20) MiB" } ?? "more than \(Int.max) bytes"), more than this machine's \(memory >> 20) MiB of memory")
     }
 }

@@ -561,6 +561,8 @@ def run_case(cfg, binary, keras, workdir, keep_dir, tol):
                 i -= 2
             if cfg["rerun_threads"] is not None:
                 args2[i:i] = ["--threads", str(cfg["rerun_threads"])]
+            elif "--no-pin" in args2:  # automatic execution always pins: --no-pin alone is a usage error
+                args2.remove("--no-pin")
             rc2, err2, _ = run_cli(binary, args2, d)
             if rc2 != 0:
                 hard.append(f"re-run with --threads {cfg['rerun_threads']}: CLI exit {rc2}: {err2}")

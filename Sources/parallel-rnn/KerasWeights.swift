@@ -40,7 +40,7 @@ struct KerasWeights {
         for (key, array, axis, what) in [("units", recurrentKernel, 0, "recurrent_kernel rows"),
                                          ("input_dim", kernel, 0, "kernel rows")] {
             guard let value = metadata[key], !(value is NSNull) else { continue }
-            guard !(value is Bool), let n = value as? Int else {
+            guard let n = value as? Int else {  // (Foundation reads JSON 0 and 1 as booleans too)
                 throw .file(path: path, reason: "metadata \(key) is \(describe(value)) but must be a whole number")
             }
             if array.rank == 2 && array.shape[axis] != n {

@@ -245,6 +245,8 @@ import ParallelRNN
         var lstm = NPZArchive(), gru = NPZArchive()  // I = 1, U = 1
         try lstm.set(Tensor<Float>(shape: [1, 4], scalars: [0.5, -0.25, 0.1, 0.2]), named: "kernel")
         try lstm.set(Tensor<Float>(shape: [1, 4], scalars: [0.1, 0.2, -0.3, 0.4]), named: "recurrent_kernel")
+        // Sizes that agree with the arrays (JSON 1, which Foundation also reads as a boolean).
+        lstm.setMember(Data(#"{"cell": "lstm", "units": 1, "input_dim": 1}"#.utf8), path: "metadata.json")
         try lstm.write(path: dir + "/lstm.npz")
         try gru.set(Tensor<Float>(shape: [1, 3], scalars: [0.5, -0.25, 0.1]), named: "kernel")
         try gru.set(Tensor<Float>(shape: [1, 3], scalars: [0.1, 0.2, -0.3]), named: "recurrent_kernel")

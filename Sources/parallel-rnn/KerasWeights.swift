@@ -40,8 +40,9 @@ struct KerasWeights {
         for (key, array, axis, what) in [("units", recurrentKernel, 0, "recurrent_kernel rows"),
                                          ("input_dim", kernel, 0, "kernel rows")] {
             guard let value = metadata[key], !(value is NSNull) else { continue }
-            guard let n = value as? Int else {  // (Foundation reads JSON 0 and 1 as booleans too)
-                throw .file(path: path, reason: "metadata \(key) is \(describe(value)) but must be a whole number")
+            // JSON true/false come as NSNumbers of ObjC type "c" (and `as? Int`/`is Bool` accept both kinds).
+            guard let number = value as? NSNumber, String(cString: number.objCType) != "c", let n = value as? Int else {
+                throw .file(path: path, reason: "metadata \(key) is \(describe(value)) but must be a whole number within Int")
             }
             if array.rank == 2 && array.shape[axis] != n {
                 throw .file(path: path, reason: "metadata says \(key) \(n) but the \(what) are \(array.shape[axis]) (shape \(array.shape))")
@@ -69,7 +70,11 @@ struct KerasWeights {
     }
 
     /// A metadata value as JSON shows it (strings quoted).
-    private func describe(_ value: Any) -> String { value is String ? "\"\(value)\"" : "\(value)" }
+    private func describe(_ value: Any) -> String {
+        if value is String { return "\"\(value)\"" }
+        if let number = value as? NSNumber, String(cString: number.objCType) == "c" { return number.boolValue ? "true" : "false" }
+        return "\(value)"
+    }
 
     /// A string of the metadata, nil when absent or null; any other JSON value is an error.
     private func metadataString(_ key: String) throws(RNNError) -> String? {

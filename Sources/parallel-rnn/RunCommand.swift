@@ -16,7 +16,8 @@ struct RunCommand: ParsableCommand {
             Fortran order; a mask may be bool, float or integer \
             (non-zero = valid step). --initial-states is an .npz with state_0 (h) and, for LSTM, state_1 (c).
             --output: a path ending in .npz gets an archive with outputs.npy, last_output.npy, state_0.npy \
-            (and state_1.npy for LSTM); any other path is a directory (created) receiving those files.
+            (and state_1.npy for LSTM); any other path is a directory (created) receiving those files, where \
+            state_N.npy files beyond this run's states (an earlier LSTM run's state_1.npy) are removed.
             """
     )
 
@@ -39,9 +40,6 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
-        if let threads, threads > ThreadSetting.maximum {
-            throw ValidationError("--threads \(threads) is more than the CLI's limit of \(ThreadSetting.maximum) shards")
-        }
         if noPin && threads == nil {
             throw ValidationError("--no-pin applies to an explicit thread count (--threads N); Execution.automatic always pins its shards")
         }

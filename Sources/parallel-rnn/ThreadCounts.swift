@@ -7,10 +7,7 @@ enum ThreadSetting: Equatable, Sendable, CustomStringConvertible {
     case automatic
     case count(Int)
 
-    /// The most shards a CLI thread count may ask for (a plan holds one range per shard).
-    static let maximum = 1 << 16
-
-    /// Parses `1,2,4` or `auto` / `1,auto`; counts must be 1 to `maximum`.
+    /// Parses `1,2,4` or `auto` / `1,auto`; counts must be ≥ 1.
     static func parseList(_ text: String) throws -> [ThreadSetting] {
         let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard !items.isEmpty else { throw ValidationError("--threads needs a comma-separated list such as 1,2 or auto") }
@@ -20,7 +17,6 @@ enum ThreadSetting: Equatable, Sendable, CustomStringConvertible {
                 throw ValidationError("--threads: '\(item)' is not a thread count (use positive integers or auto, e.g. 1,2,auto)")
             }
             guard n >= 1 else { throw ValidationError("--threads: \(n) threads is invalid; at least 1 is needed") }
-            guard n <= maximum else { throw ValidationError("--threads: \(n) threads is more than the CLI's limit of \(maximum) shards") }
             return .count(n)
         }
     }

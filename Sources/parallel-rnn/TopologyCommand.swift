@@ -20,6 +20,10 @@ struct TopologyCommand: ParsableCommand {
     func validate() throws {
         guard batch >= 0 else { throw ValidationError("--batch must be 0 or more (got \(batch))") }
         let settings = try ThreadSetting.parseList(threads)
+        // `.threads(n)` plans min(n, B) shards: a plan for a batch that is never allocated is held here whole.
+        for case let .count(n) in settings where min(n, batch) > Self.largestPlan {
+            throw ValidationError("--threads \(n) with --batch \(batch) plans \(min(n, batch)) shards; topology shows plans of at most \(Self.largestPlan)")
+        }
         if noPin && settings.allSatisfy({ $0 == .automatic }) {
             throw ValidationError("--no-pin applies to explicit thread counts (--threads N); Execution.automatic always pins its shards")
         }
@@ -27,6 +31,8 @@ struct TopologyCommand: ParsableCommand {
 
     /// Shards listed one per line; a larger plan shows its first and last `shown / 2`.
     static let shown = 32
+    /// The most shards a plan may have here.
+    static let largestPlan = 1 << 20
 
     func run() throws {
         try reportingErrors {

@@ -77,7 +77,6 @@ import ParallelRNN
         (["bench", "--threads", "0"], "0 threads is invalid"),
         (["bench", "--threads", "1,-2"], "-2 threads is invalid"),
         (["bench", "--threads", "-2"], "-2 threads is invalid"),
-        (["bench", "--threads", "70000"], "more than the CLI's limit of 65536 shards"),
         (["bench", "--batch", "-3"], "--batch must be at least 1 (got -3)"),
         (["bench", "--warmup", "-1"], "--warmup must be 0 or more (got -1)"),
         (["bench", "--max-seconds", "-inf"], "--max-seconds must be positive (got -inf)"),
@@ -90,7 +89,8 @@ import ParallelRNN
          "--no-pin applies to an explicit thread count"),
         (["topology", "--batch", "-1"], "--batch must be 0 or more (got -1)"),
         (["topology", "--no-pin"], "--no-pin applies to explicit thread counts"),
-        (["topology", "--threads", "9223372036854775807"], "more than the CLI's limit"),
+        (["topology", "--batch", "9223372036854775807", "--threads", "9223372036854775807"],
+         "plans 9223372036854775807 shards; topology shows plans of at most 1048576"),
         // B·T·I overflows Int; B·T·U needs far more than any machine's memory; --no-pin with automatic.
         (["bench", "--batch", "4294967296", "--time", "4294967296", "--threads", "1"], "overflow"),
         (["bench", "--batch", "1000000", "--time", "1000000", "--threads", "1"], "MiB"),
@@ -204,6 +204,9 @@ import ParallelRNN
         var sized = weights
         sized.setMember(Data(#"{"cell": "lstm", "units": 5}"#.utf8), path: "metadata.json")
         try sized.write(path: dir + "/sized.npz")
+        var flagged = weights
+        flagged.setMember(Data(#"{"cell": "lstm", "units": true}"#.utf8), path: "metadata.json")
+        try flagged.write(path: dir + "/flagged.npz")
         var boolState = NPZArchive()
         try boolState.set(Tensor<Bool>(repeating: true, shape: [2, 1]), named: "state_0")
         try boolState.write(path: dir + "/s.npz")
@@ -215,6 +218,8 @@ import ParallelRNN
             (["--weights", dir + "/flat.npz", "--cell", "lstm", "--inputs", dir + "/x.npy"], "error: \(dir)/flat.npz: LSTM kernel has shape [4]"),
             (["--weights", dir + "/sized.npz", "--inputs", dir + "/x.npy"],
              "error: \(dir)/sized.npz: metadata says units 5 but the recurrent_kernel rows are 1"),
+            (["--weights", dir + "/flagged.npz", "--inputs", dir + "/x.npy"],
+             "error: \(dir)/flagged.npz: metadata units is true but must be a whole number within Int"),
             (["--weights", dir + "/w.npz", "--cell", "lstm", "--inputs", dir + "/x.npy", "--mask", dir],
              "error: \(dir): is a directory, not a file"),
             (["--weights", dir + "/w.npz", "--cell", "simple", "--inputs", dir + "/x.npy", "--initial-states", dir + "/s.npz"],
@@ -262,8 +267,11 @@ import ParallelRNN
         #expect(files == ["last_output.npy", "outputs.npy", "state_0.npy"])
     }
 
-    /// A plan of many shards is listed by its first and last shards.
+    /// A plan of many shards is listed by its first and last shards; `.threads(n)` plans min(n, B) shards.
     @Test func topologyAbridgesLargePlans() throws {
+        let capped = try Self.run(["topology", "--batch", "64", "--threads", "9223372036854775807"])
+        #expect(capped.status == 0, "\(capped.stderr)")
+        #expect(capped.stdout.contains("64 shards, pinned"), "\(capped.stdout)")
         let r = try Self.run(["topology", "--batch", "100000", "--threads", "50000"])
         #expect(r.status == 0, "\(r.stderr)")
         let shardLines = r.stdout.split(separator: "\n").filter { $0.hasPrefix("  shard ") }

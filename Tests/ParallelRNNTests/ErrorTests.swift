@@ -281,6 +281,15 @@ import ParallelRNN
             #expect(reason.contains("[1, 1099511627776, 1024]"), "\(reason)")
         }
         #expect(counter.value == 1)
+        // B = 0 with rows whose size overflows Int: the rows are sized before the batch multiplies them to 0.
+        let overflowing: StepFunction<Float> = { _, st in (try! Tensor<Float>(shape: [0, 1 << 40, 1 << 40], scalars: []), st) }
+        do {
+            _ = try rnn(overflowing, inputs: Tensor(zeros: [0, 2, 1]), initialStates: [])
+            Issue.record("[0, 2, 2^40, 2^40] outputs were accepted")
+        } catch let RNNError.invalidArgument(argument, reason) {
+            #expect(argument == "step output")
+            #expect(reason.contains("more than \(Int.max) bytes"), "\(reason)")
+        }
     }
 }
 

@@ -40,8 +40,7 @@ struct KerasWeights {
         for (key, array, axis, what) in [("units", recurrentKernel, 0, "recurrent_kernel rows"),
                                          ("input_dim", kernel, 0, "kernel rows")] {
             guard let value = metadata[key], !(value is NSNull) else { continue }
-            // JSON true/false come as NSNumbers of ObjC type "c" (and `as? Int`/`is Bool` accept both kinds).
-            guard let number = value as? NSNumber, String(cString: number.objCType) != "c", let n = value as? Int else {
+            guard !isJSONBoolean(value), let n = value as? Int else {
                 throw .file(path: path, reason: "metadata \(key) is \(describe(value)) but must be a whole number within Int")
             }
             if array.rank == 2 && array.shape[axis] != n {
@@ -72,8 +71,14 @@ struct KerasWeights {
     /// A metadata value as JSON shows it (strings quoted).
     private func describe(_ value: Any) -> String {
         if value is String { return "\"\(value)\"" }
-        if let number = value as? NSNumber, String(cString: number.objCType) == "c" { return number.boolValue ? "true" : "false" }
+        if isJSONBoolean(value) { return (value as? Bool) == true ? "true" : "false" }
         return "\(value)"
+    }
+
+    /// JSON true/false, which Foundation hands over as NSNumbers of ObjC type "c" (`as? Int` and `is Bool` accept
+    /// both them and the numbers 0 and 1).
+    private func isJSONBoolean(_ value: Any) -> Bool {
+        (value as? NSNumber).map { String(cString: $0.objCType) == "c" } ?? false
     }
 
     /// A string of the metadata, nil when absent or null; any other JSON value is an error.

@@ -80,8 +80,8 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    /// The tensors' element counts must fit in `Int` and their bytes in this machine's memory: otherwise a
-    /// `ValidationError` naming the options, not an overflow trap or a failed allocation.
+    /// The tensors' element counts must fit in `Int` and their bytes in the memory this process may use
+    /// (`MemoryLimit`): otherwise a `ValidationError` naming the options, not an overflow trap or a failed allocation.
     static func checkSizes(_ spec: WorkloadSpec) throws {
         func product(_ factors: [Int]) -> Int? {
             factors.reduce(Optional(1)) { n, f in
@@ -102,9 +102,9 @@ struct BenchCommand: ParsableCommand {
             }
             bytes += 4 * Double(n)
         }
-        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        let memory = Double(MemoryLimit.bytes)
         if bytes > memory {
-            throw ValidationError("B\(spec.batch) T\(spec.time) I\(spec.input) U\(spec.units): its inputs, outputs and weights alone take \(Int(bytes / 1_048_576)) MiB, more than this machine's \(Int(memory / 1_048_576)) MiB")
+            throw ValidationError("B\(spec.batch) T\(spec.time) I\(spec.input) U\(spec.units): its inputs, outputs and weights alone take \(Int(bytes / 1_048_576)) MiB, more than the \(Int(memory / 1_048_576)) MiB of memory this process may use")
         }
     }
 

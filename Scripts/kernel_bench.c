@@ -519,6 +519,7 @@ static void bench_acts(void) {
         a.f64 = 1; double td = time_median(run_act, &a);
         printf("| %-12s | %6.2f | %6.2f |\n", names[act], n / t * 1e-9, n / td * 1e-9);
     }
+    free(a.x); free(a.y); free(a.xd); free(a.yd);
 }
 
 typedef struct { int kind, n, u; float *P, *R, *b, *h, *c, *o1, *o2; } gatectx;

@@ -744,8 +744,10 @@ typedef struct { int mc, kc, lda, simd; const float *A; float *dst; int (*rt)(in
 static void run_pack(void *p) {
     packctx *c = p;
     if (!c->simd) pack_scalar(c->mc, c->kc, c->A, c->lda, c->dst, c->rt);
+#if defined(__x86_64__)  // only built there (main refuses `kb pack` on other CPUs)
     else if (c->simd == 2) prnn_pack_a_panels_avx512(c->mc, c->kc, c->A, c->lda, c->dst, c->rt);
     else prnn_pack_a_panels_avx2(c->mc, c->kc, c->A, c->lda, c->dst, c->rt);
+#endif
 }
 
 /// `kb pack [avx2|avx512]`: µs per packing of the w1 shard's A blocks (rows T·U = 25,600 floats apart), scalar vs

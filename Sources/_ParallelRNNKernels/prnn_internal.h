@@ -59,21 +59,8 @@ void prnn_dgemm_portable(int M, int N, int K, const double *A, int lda, const do
 void prnn_activation_f32_portable(prnn_activation act, const float *x, float *y, size_t n);
 void prnn_activation_f64_portable(prnn_activation act, const double *x, double *y, size_t n);
 
-#if PRNN_X86
-void prnn_sgemm_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate);
-void prnn_sgemm_packed_avx2(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate);
-void prnn_sgemm_t_avx2(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
-void prnn_dgemm_avx2(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate);
-void prnn_activation_f32_avx2(prnn_activation act, const float *x, float *y, size_t n);
-void prnn_activation_f64_avx2(prnn_activation act, const double *x, double *y, size_t n);
-
-void prnn_sgemm_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate);
-void prnn_sgemm_packed_avx512(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate);
-void prnn_sgemm_t_avx512(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
-/// The transposed product's two full-tile variants (the tuner's candidates) and the one prnn_avx512_tune() chose:
-/// plain broadcasts, embedded ones, or off (slower than the short products' tile) — tile_choice.c.
-void prnn_sgemm_t_12x32_avx512(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
-void prnn_sgemm_t_12x32e_avx512(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
+// Every platform: the transposed path's k blocks and the AVX-512 tuner's state (tile_choice.c; off where there is
+// no AVX-512).
 /// The transposed products' k blocks: K runs in balanced blocks of at most `limit` (prnn_t_kc(); 0: one block),
 /// rounded up to a multiple of 4 (the tiles' unrolled step), C stored and reloaded between them — same bits at any
 /// limit. At 256 a block of a 32-lane operand is ≤ 32 KiB and stays in a 48 KiB L1 beside the W^T stream, which the
@@ -91,11 +78,28 @@ static inline int prnn_t_kblock(int K, int limit) {
 /// The transposed path's gain where nothing measured it (AVX2+FMA, a configured AVX-512 tile): Zen 3's, KERNELS.md.
 #define PRNN_TRANSPOSED_ASSUMED_GAIN 1.08
 enum { PRNN_TRANSPOSED_PLAIN = 0, PRNN_TRANSPOSED_EMBEDDED = 1, PRNN_TRANSPOSED_OFF = 2 };
+/// Which transposed variant prnn_avx512_tune() chose (or the forced/configured tile's plain one; off until tuned).
 int prnn_avx512_transposed_mode(void);
 /// Whether the transposed path's mode and gain are the tuner's (no forced or configured tile).
 int prnn_avx512_transposed_measured(void);
 /// The transposed path's measured gain (row-major / transposed time) where it is on; see prnn_sgemm_t_gain.
 double prnn_avx512_transposed_gain(void);
+
+#if PRNN_X86
+void prnn_sgemm_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate);
+void prnn_sgemm_packed_avx2(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate);
+void prnn_sgemm_t_avx2(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
+void prnn_dgemm_avx2(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate);
+void prnn_activation_f32_avx2(prnn_activation act, const float *x, float *y, size_t n);
+void prnn_activation_f64_avx2(prnn_activation act, const double *x, double *y, size_t n);
+
+void prnn_sgemm_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate);
+void prnn_sgemm_packed_avx512(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate);
+void prnn_sgemm_t_avx512(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
+/// The transposed product's two full-tile variants, the tuner's candidates (prnn_avx512_transposed_mode above: plain
+/// broadcasts, embedded ones, or off where slower than the short products' tile; tile_choice.c).
+void prnn_sgemm_t_12x32_avx512(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
+void prnn_sgemm_t_12x32e_avx512(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
 void prnn_dgemm_avx512(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate);
 /// The blocked products of each AVX-512 register tile (gemm_avx512.c, gemm6x64_avx512.c; packed B over the full K);
 /// 0 when the scratch could not be had (nothing written).

@@ -14,7 +14,9 @@ enum { SHORT = 0, TALL = 1 };
 static _Atomic int tile_forced = PRNN_AVX512_TILE_DEFAULT;
 static _Atomic int tile_from_env[2] = {-1, -1};  // -1: not read yet; PRNN_AVX512_TILE_DEFAULT: unset or unknown
 static _Atomic int tile_tuned[2] = {PRNN_AVX512_TILE_DEFAULT, PRNN_AVX512_TILE_DEFAULT};
+#if PRNN_X86 && !defined(PRNN_EMULATED_AVX512)
 static _Atomic int tune_state = 0;               // 0: not started, 1: running, 2: done
+#endif
 static _Atomic int transposed_mode = PRNN_TRANSPOSED_OFF;  // measured: the transposed path's variant, or off
 static _Atomic int transposed_gain_permille = 1000;         // measured: row-major / transposed time, where on
 static _Atomic int gates_k_forced = 0;                      // 1 or 2; 0: not forced

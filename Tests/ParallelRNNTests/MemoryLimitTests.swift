@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ParallelRNN
 
@@ -46,5 +47,6 @@ import Testing
     @Test("the process's own limit is at most the physical memory and not zero")
     func thisProcess() {
         #expect(MemoryLimit.bytes > 0)
+        #expect(MemoryLimit.bytes <= ProcessInfo.processInfo.physicalMemory)
     }
 }

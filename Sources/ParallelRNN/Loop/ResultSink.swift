@@ -67,7 +67,8 @@ final class ResultSink<S: TensorScalar>: @unchecked Sendable {
 }
 
 /// Throws unless a result of this shape can be allocated: its byte count fits in Int and in the memory this process
-/// may use (`MemoryLimit`; beyond that the allocation would fail, which traps, swap for minutes, or be killed).
+/// may use (`MemoryLimit`; beyond that the allocation would fail, which traps, or the process would swap for
+/// minutes or be killed).
 /// `shape[0]` is the batch: a row's bytes are counted first, so that B = 0 does not hide a row whose size overflows
 /// (the buffers are sized by that product).
 func checkResultSize(_ shape: [Int], elementSize: Int, argument: @autoclosure () -> String) throws(RNNError) {

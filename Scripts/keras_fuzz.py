@@ -22,7 +22,7 @@ Every case draws (from numpy's PCG64 seeded with [seed, case index], so `--only 
     that disagrees with command-line options (which must win); --threads 1, 2, 3, 8 or default, sometimes
     --no-pin (with --threads); output as .npz, compressed .npz or a directory.
 For about a quarter of the cases the CLI runs a second time with another --threads value, and the two results must
-be bitwise identical (Project decision 7 / public-api.md: fused cells are bitwise identical for every shard count).
+be bitwise identical (the project's decision 7, README › Execution model: fused cells are bitwise identical for every shard count).
 
 Reference: the tf_keras layer itself, eager on CPU, unroll=False (Project decision 1), called as
 `layer(x, mask=..., initial_state=[...])` with return_sequences=True and return_state=True (outputs, states); the

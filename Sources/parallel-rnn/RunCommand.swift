@@ -14,7 +14,8 @@ struct RunCommand: ParsableCommand {
             precedence.
             Inputs are float32, float64 or float16 (converted to float32, as Keras casts), little- or big-endian, C or \
             Fortran order; a mask may be bool, float or integer \
-            (non-zero = valid step). --initial-states is an .npz with state_0 (h) and, for LSTM, state_1 (c).
+            (non-zero = valid step; float subnormals count as zero, as TF casts on a CPU). \
+            --initial-states is an .npz with state_0 (h) and, for LSTM, state_1 (c).
             --output: a path ending in .npz gets an archive with outputs.npy, last_output.npy, state_0.npy \
             (and state_1.npy for LSTM); any other path is a directory (created) receiving those files, where \
             state_N.npy files beyond this run's states (an earlier LSTM run's state_1.npy) are removed.

@@ -13,7 +13,7 @@ public struct NPZArchive: Sendable {
     /// Where the archive was read from (for error messages).
     public let source: String
 
-    /// An empty archive, to fill with ``set(_:named:)`` and ``write(to:compressed:)``.
+    /// An empty archive, to fill with `set(_:named:)` (a tensor or an `NPYArray`) and ``write(to:compressed:)``.
     public init() { source = "npz archive" }
 
     /// Reads every member of the `.npz` file at `url`. Every member's CRC-32 is checked, and the archive must list

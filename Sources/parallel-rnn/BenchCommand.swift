@@ -83,11 +83,6 @@ struct BenchCommand: ParsableCommand {
     /// The tensors' element counts must fit in `Int` and their bytes in the memory this process may use
     /// (`MemoryLimit`): otherwise a `ValidationError` naming the options, not an overflow trap or a failed allocation.
     static func checkSizes(_ spec: WorkloadSpec) throws {
-        func product(_ factors: [Int]) -> Int? {
-            factors.reduce(Optional(1)) { n, f in
-                n.flatMap { let (p, o) = $0.multipliedReportingOverflow(by: f); return o ? nil : p }
-            }
-        }
         let (width, wide) = spec.input.addingReportingOverflow(spec.units)
         guard !wide else { throw ValidationError("--input + --units = \(spec.input) + \(spec.units) overflows Int") }
         let tensors: [(String, [Int])] = [
@@ -97,7 +92,7 @@ struct BenchCommand: ParsableCommand {
         ]
         var bytes = 0.0
         for (what, factors) in tensors {
-            guard let n = product(factors) else {
+            guard let n = Tensor<Float>.elementCount(factors) else {  // the sizes are ≥ 1 (validate)
                 throw ValidationError("\(what): \(factors.map(String.init).joined(separator: " × ")) elements overflow Int")
             }
             bytes += 4 * Double(n)

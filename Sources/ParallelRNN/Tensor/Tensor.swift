@@ -88,9 +88,9 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, CustomStringConvertible {
         return storage.base[offset]
     }
 
-    /// Product of `shape`, or nil when a dimension is negative.
+    /// Product of `shape`, or nil when a dimension is negative or the product overflows `Int`.
     @usableFromInline
-    static func elementCount(_ shape: [Int]) -> Int? {
+    package static func elementCount(_ shape: [Int]) -> Int? {
         var count = 1
         for d in shape {
             guard d >= 0 else { return nil }

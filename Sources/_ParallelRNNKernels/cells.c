@@ -82,11 +82,11 @@ void prnn_gru_gates_phase2_t_f32(int units, int n, const float *Z, int ldz, cons
     PRNN_GATES_DISPATCH(prnn_gru_gates_phase2_t_f32, units, n, Z, ldz, RH, ldrh, bias, h, zgate, newH, act);
 }
 
-void prnn_simple_rnn_t_f32(int units, int n, const float *Z, int ldz, const float *bias, float *newH, int ldnh,
-                           prnn_activation act) {
+void prnn_simple_rnn_t_f32(int units, int n, const float *Z, int ldz, const float *R, int ldr, const float *bias,
+                           float *newH, int ldnh, prnn_activation act) {
     if (n <= 0 || units <= 0) return;
     PRNN_REQUIRE_PANELS("prnn_simple_rnn_t_f32", n);
-    PRNN_GATES_DISPATCH(prnn_simple_rnn_t_f32, units, n, Z, ldz, bias, newH, ldnh, act);
+    PRNN_GATES_DISPATCH(prnn_simple_rnn_t_f32, units, n, Z, ldz, R, ldr, bias, newH, ldnh, act);
 }
 
 void prnn_simple_rnn_f32(int n, int units, const float *P, int ldp, const float *R, const float *bias, float *newH,

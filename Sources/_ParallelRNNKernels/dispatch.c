@@ -108,6 +108,7 @@ void prnn_sgemm_pack_b(int K, int N, const float *B, int ldb, float *packed) {
 
 // ---------------------------------------------------------------- dispatching entry points
 void prnn_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate) {
+    accumulate = accumulate != 0;  // the tiles' PRNN_C_ZERO or PRNN_C_LOAD
     if (M <= 0 || N <= 0) return;
     if (K <= 0) { prnn_sgemm_k0(M, N, C, ldc, accumulate); return; }
     switch (prnn_active_isa()) {
@@ -120,6 +121,7 @@ void prnn_sgemm(int M, int N, int K, const float *A, int lda, const float *B, in
 }
 
 void prnn_sgemm_packed(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate) {
+    accumulate = accumulate != 0;  // the tiles' PRNN_C_ZERO or PRNN_C_LOAD
     if (M <= 0 || N <= 0) return;
     if (K <= 0) { prnn_sgemm_k0(M, N, C, ldc, accumulate); return; }
     switch (prnn_active_isa()) {
@@ -128,6 +130,21 @@ void prnn_sgemm_packed(int M, int N, int K, const float *A, int lda, const float
     case PRNN_ISA_AVX2: prnn_sgemm_packed_avx2(M, N, K, A, lda, packed, C, ldc, accumulate); return;
 #endif
     default: prnn_sgemm_packed_portable(M, N, K, A, lda, packed, C, ldc, accumulate); return;
+    }
+}
+
+void prnn_sgemm_packed_add(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc) {
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) {  // C + (+0), as the tiles would add it (−0 becomes +0)
+        for (int i = 0; i < M; i++) for (int j = 0; j < N; j++) C[(size_t)i * ldc + j] = C[(size_t)i * ldc + j] + 0.0f;
+        return;
+    }
+    switch (prnn_active_isa()) {
+#if PRNN_X86
+    case PRNN_ISA_AVX512: prnn_sgemm_packed_avx512(M, N, K, A, lda, packed, C, ldc, PRNN_C_ADD); return;
+    case PRNN_ISA_AVX2: prnn_sgemm_packed_avx2(M, N, K, A, lda, packed, C, ldc, PRNN_C_ADD); return;
+#endif
+    default: prnn_sgemm_packed_portable(M, N, K, A, lda, packed, C, ldc, PRNN_C_ADD); return;
     }
 }
 

@@ -299,12 +299,15 @@ GATES_FN void gates_gru_phase2_t_rows(int units, int n, const float *Z, int ldz,
 #undef GRU_P2_T_CHUNK
 }
 
-/// SimpleRNN, transposed: gates_simple_rnn_rows with R = NULL.
-GATES_FN void gates_simple_rnn_t_rows(int units, int n, const float *Z, int ldz, const float *bias, float *newH,
-                                      int ldnh, prnn_activation act) {
+/// SimpleRNN, transposed: gates_simple_rnn_rows; R [U, n] (rows ldr apart) or NULL.
+GATES_FN void gates_simple_rnn_t_rows(int units, int n, const float *Z, int ldz, const float *R, int ldr,
+                                      const float *bias, float *newH, int ldnh, prnn_activation act) {
 #define RNN_T_CHUNK(j, r, k) { \
         VF x[GATES_K]; \
-        PRNN_EACH(q, k) x[q] = add_b(fload(GATES_T_ROW(Z, ldz, j, r, q)), bias, j); \
+        PRNN_EACH(q, k) { \
+            x[q] = add_b(fload(GATES_T_ROW(Z, ldz, j, r, q)), bias, j); \
+            if (R) x[q] = fadd(x[q], fload(GATES_T_ROW(R, ldr, j, r, q))); \
+        } \
         f_act_k(act, k, x, x); \
         PRNN_EACH(q, k) fstore(GATES_T_AT_LD(newH, ldnh, j, r, q), x[q]); }
     GATES_T_VECTORS(units, n, RNN_T_CHUNK);
@@ -381,10 +384,10 @@ GATES_FN void gates_gru_phase2_t(int units, int n, const float *Z, int ldz, cons
     if (act == PRNN_ACT_TANH) gates_gru_phase2_t_rows(units, n, Z, ldz, RH, ldrh, bias, h, zgate, newH, PRNN_ACT_TANH);
     else gates_gru_phase2_t_rows(units, n, Z, ldz, RH, ldrh, bias, h, zgate, newH, act);
 }
-GATES_FN void gates_simple_rnn_t(int units, int n, const float *Z, int ldz, const float *bias, float *newH,
-                                 int ldnh, prnn_activation act) {
-    if (act == PRNN_ACT_TANH) gates_simple_rnn_t_rows(units, n, Z, ldz, bias, newH, ldnh, PRNN_ACT_TANH);
-    else gates_simple_rnn_t_rows(units, n, Z, ldz, bias, newH, ldnh, act);
+GATES_FN void gates_simple_rnn_t(int units, int n, const float *Z, int ldz, const float *R, int ldr,
+                                 const float *bias, float *newH, int ldnh, prnn_activation act) {
+    if (act == PRNN_ACT_TANH) gates_simple_rnn_t_rows(units, n, Z, ldz, R, ldr, bias, newH, ldnh, PRNN_ACT_TANH);
+    else gates_simple_rnn_t_rows(units, n, Z, ldz, R, ldr, bias, newH, ldnh, act);
 }
 #undef GATES_DEFAULT
 
@@ -416,9 +419,9 @@ GATES_EXPORT(prnn_lstm_gates_t_f32)(int units, int n, const float *Z, int ldz, c
                                     float *newC, float *newH, int ldnh, prnn_activation act, prnn_activation ract) {
     gates_lstm_t(units, n, Z, ldz, bias, c, newC, newH, ldnh, act, ract);
 }
-GATES_EXPORT(prnn_simple_rnn_t_f32)(int units, int n, const float *Z, int ldz, const float *bias, float *newH,
-                                    int ldnh, prnn_activation act) {
-    gates_simple_rnn_t(units, n, Z, ldz, bias, newH, ldnh, act);
+GATES_EXPORT(prnn_simple_rnn_t_f32)(int units, int n, const float *Z, int ldz, const float *R, int ldr,
+                                    const float *bias, float *newH, int ldnh, prnn_activation act) {
+    gates_simple_rnn_t(units, n, Z, ldz, R, ldr, bias, newH, ldnh, act);
 }
 GATES_EXPORT(prnn_gru_gates_reset_after_t_f32)(int units, int n, const float *Z, int ldz, const float *R, int ldr,
                                                const float *ibias, const float *rbias, const float *h, float *newH,

@@ -21,7 +21,8 @@
 /// tile keeps only 4 FMA chains in flight; 8 are needed to cover 4 cycles × 2 pipes).
 static inline int row_tile(int rem) { return rem <= MR ? rem : rem == MR + 1 ? 4 : MR; }
 
-/// C[mr, 16·nv] (ldc, vector v's lanes masked by m[v]) = (load_c ? C : 0) + A[mr, kc] · B[kc, 16·nv].
+/// C[mr, 16·nv] (ldc, vector v's lanes masked by m[v]) = (load_c == PRNN_C_LOAD ? C : 0) + A[mr, kc] · B[kc, 16·nv],
+/// or with PRNN_C_ADD: C + (0 + A · B).
 /// A is a row tile's packed panel (element (r, k) at k·mr + r); B vector v of row k at B + v·b1 + k·16.
 PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, const int nv, int kc, const float *A, const float *B, size_t b1,
                                          float *C, size_t ldc, int load_c, const __mmask16 *m) {
@@ -30,7 +31,7 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, const int nv, int kc, con
     for (int r = 0; r < MR; r++) if (r < mr) {
         PRNN_UNROLL
         for (int v = 0; v < NV; v++) if (v < nv)
-            acc[r][v] = load_c ? _mm512_maskz_loadu_ps(m[v], C + r * ldc + v * 16) : _mm512_setzero_ps();
+            acc[r][v] = load_c == PRNN_C_LOAD ? _mm512_maskz_loadu_ps(m[v], C + r * ldc + v * 16) : _mm512_setzero_ps();
     }
     int k = 0;
     for (; k + 4 <= kc; k += 4) {  // four k per iteration, as in the 12×32 tile (same chains, same order)
@@ -65,8 +66,22 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, const int nv, int kc, con
     PRNN_UNROLL
     for (int r = 0; r < MR; r++) if (r < mr) {
         PRNN_UNROLL
-        for (int v = 0; v < NV; v++) if (v < nv) _mm512_mask_storeu_ps(C + r * ldc + v * 16, m[v], acc[r][v]);
+        for (int v = 0; v < NV; v++) if (v < nv) {
+            if (load_c == PRNN_C_ADD) acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_maskz_loadu_ps(m[v], C + r * ldc + v * 16));
+            _mm512_mask_storeu_ps(C + r * ldc + v * 16, m[v], acc[r][v]);
+        }
     }
+}
+
+/// C[mr, 16·nv] (ldc, masked) += P (ldp): a PRNN_C_ADD chain run in scratch, added while hot.
+static PRNN_AVX512_TARGET void add_tile(int mr, int nv, float *C, size_t ldc, const float *P, size_t ldp,
+                                        const __mmask16 *m) {
+    for (int r = 0; r < mr; r++)
+        for (int v = 0; v < nv; v++) {
+            float *c = C + r * ldc + v * 16;
+            const float *p = P + r * ldp + v * 16;
+            _mm512_mask_storeu_ps(c, m[v], _mm512_add_ps(_mm512_maskz_loadu_ps(m[v], c), _mm512_maskz_loadu_ps(m[v], p)));
+        }
 }
 
 /// Any tile: mr 1–6 rows, nv 4 or 2 vectors (the last strip of an odd number of panel pairs), masked columns.
@@ -91,9 +106,18 @@ PRNN_AVX512_TARGET int prnn_sgemm_blocked_6x64_avx512(int M, int N, int K, const
     int kblocks = (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;  // balanced k blocks, no short tail
     float *abuf = prnn_thread_scratch(PRNN_SCRATCH_A, (size_t)mc_max * kc_max * sizeof(float));
     if (!abuf) return 0;
+    // PRNN_C_ADD over several k blocks: the chain runs in the thread's scratch; the last block's tiles add it to C.
+    float *partial = NULL;
+    if (accumulate == PRNN_C_ADD && kblocks > 1) {
+        partial = prnn_thread_scratch(PRNN_SCRATCH_C, (size_t)M * N * sizeof(float));
+        if (!partial) return 0;
+    }
+    float *const D = partial ? partial : C;
+    const size_t ldd = partial ? (size_t)N : (size_t)ldc;
     for (int pc = 0; pc < K; pc += kc_max) {
         int kc = K - pc < kc_max ? K - pc : kc_max;
-        int load_c = accumulate || pc > 0;
+        int load_c = pc > 0 ? PRNN_C_LOAD : partial ? PRNN_C_ZERO : accumulate;
+        const int add_after = partial && pc + kc >= K;
         for (int ic = 0; ic < M; ic += mc_max) {
             int mc = M - ic < mc_max ? M - ic : mc_max;
             prnn_pack_a_panels_avx512(mc, kc, A + (size_t)ic * lda + pc, lda, abuf, row_tile);
@@ -116,24 +140,25 @@ PRNN_AVX512_TARGET int prnn_sgemm_blocked_6x64_avx512(int M, int N, int K, const
                         int nir = ir + mr, ns = s;
                         if (nir >= mc) { nir = 0; ns = s + 1; }
                         if (ns < strips) {
-                            const float *nc = C + (size_t)(ic + nir) * ldc + ns * NV * NP;
+                            const float *nc = D + (size_t)(ic + nir) * ldd + ns * NV * NP;
                             int nmr = row_tile(mc - nir), nw = N - ns * NV * NP;
                             for (int r = 0; r < nmr; r++)
                                 for (int l = 0; l < NV && l * 16 < nw; l++)
-                                    _mm_prefetch((const char *)(nc + (size_t)r * ldc + l * 16), _MM_HINT_T0);
+                                    _mm_prefetch((const char *)(nc + (size_t)r * ldd + l * 16), _MM_HINT_T0);
                         }
                     }
                     if (next_bp)
                         for (size_t l = next_lines * ir / mc, end = next_lines * (ir + mr) / mc; l < end; l++)
                             _mm_prefetch(next_bp + (l / kc) * b1 * sizeof(float) + (l % kc) * 64, _MM_HINT_T1);
-                    float *c = C + (size_t)(ic + ir) * ldc + j0;
+                    float *c = D + (size_t)(ic + ir) * ldd + j0;
                     const float *a = abuf + (size_t)ir * kc;
                     if (mr == MR && nv == NV && w == NV * NP) {  // the common case, inlined, unmasked C
                         static const __mmask16 all[NV] = {0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF};
-                        tile(MR, NV, kc, a, bp, b1, c, (size_t)ldc, load_c, all);
+                        tile(MR, NV, kc, a, bp, b1, c, ldd, load_c, all);
                     } else {
-                        tile_any(mr, nv, kc, a, bp, b1, c, (size_t)ldc, load_c, m);
+                        tile_any(mr, nv, kc, a, bp, b1, c, ldd, load_c, m);
                     }
+                    if (add_after) add_tile(mr, nv, C + (size_t)(ic + ir) * ldc + j0, (size_t)ldc, c, ldd, m);
                 }
             }
         }

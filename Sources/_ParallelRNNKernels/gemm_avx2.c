@@ -30,7 +30,8 @@
 /// 5 + 4 rather than 6 + 1, 6 + 2, 6 + 3.
 static inline int row_tile(int rem) { return rem <= MR ? rem : rem <= MR + 3 ? rem - 4 : MR; }
 
-/// C[mr, 16] (ldc) = (load_c ? C : 0) + A[mr, kc] · B[kc, 16].
+/// C[mr, 16] (ldc) = (load_c == PRNN_C_LOAD ? C : 0) + A[mr, kc] · B[kc, 16], or with PRNN_C_ADD:
+/// C + (0 + A · B), the chain from zero and its sum with C rounded once.
 /// A element (r, k) is at A[r·ars + k·aks]; B row k starts at B + k·bks; with bmask, B lanes beyond the mask read as 0.
 PRNN_INLINE PRNN_AVX2_TARGET void tile(const int mr, int kc, const float *A, size_t ars, size_t aks,
                                        const float *B, size_t bks, float *C, size_t ldc, int load_c,
@@ -38,7 +39,7 @@ PRNN_INLINE PRNN_AVX2_TARGET void tile(const int mr, int kc, const float *A, siz
     __m256 c0[MR], c1[MR];
     PRNN_UNROLL
     for (int r = 0; r < MR; r++) if (r < mr) {
-        if (load_c) {
+        if (load_c == PRNN_C_LOAD) {
             c0[r] = _mm256_loadu_ps(C + r * ldc);
             c1[r] = _mm256_loadu_ps(C + r * ldc + 8);
         } else {
@@ -83,6 +84,13 @@ PRNN_INLINE PRNN_AVX2_TARGET void tile(const int mr, int kc, const float *A, siz
         }
         A += aks;
         B += bks;
+    }
+    if (load_c == PRNN_C_ADD) {
+        PRNN_UNROLL
+        for (int r = 0; r < MR; r++) if (r < mr) {
+            c0[r] = _mm256_add_ps(c0[r], _mm256_loadu_ps(C + r * ldc));
+            c1[r] = _mm256_add_ps(c1[r], _mm256_loadu_ps(C + r * ldc + 8));
+        }
     }
     PRNN_UNROLL
     for (int r = 0; r < MR; r++) if (r < mr) {
@@ -160,7 +168,22 @@ static PRNN_AVX2_TARGET void gemm_direct(int M, int N, int K, const float *A, in
     }
 }
 
-/// Blocked product with B in the PRNN_PACK_NR layout over the full K.
+/// C[mr, w] (ldc) += P[mr, w] (ldp), w ≤ 16: a PRNN_C_ADD chain run in scratch, added while hot.
+static PRNN_AVX2_TARGET void add_tile(int mr, int w, float *C, size_t ldc, const float *P, size_t ldp) {
+    for (int r = 0; r < mr; r++) {
+        float *c = C + r * ldc;
+        const float *p = P + r * ldp;
+        if (w == NT) {
+            _mm256_storeu_ps(c, _mm256_add_ps(_mm256_loadu_ps(c), _mm256_loadu_ps(p)));
+            _mm256_storeu_ps(c + 8, _mm256_add_ps(_mm256_loadu_ps(c + 8), _mm256_loadu_ps(p + 8)));
+        } else {
+            for (int j = 0; j < w; j++) c[j] = c[j] + p[j];
+        }
+    }
+}
+
+/// Blocked product with B in the PRNN_PACK_NR layout over the full K. `accumulate`: PRNN_C_ZERO, _LOAD or _ADD (over
+/// several k blocks the chain runs in the thread's PRNN_SCRATCH_C and the last block's tiles add it to C).
 static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, int lda, const float *packed,
                                           float *C, int ldc, int accumulate) {
     const __m256i zero = _mm256_setzero_si256();
@@ -171,9 +194,17 @@ static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, in
     // A panels of the current block: the thread's reusable scratch (no allocation in steady state).
     float *abuf = prnn_thread_scratch(PRNN_SCRATCH_A, (size_t)mc_max * kc_max * sizeof(float));
     if (!abuf) return 0;
+    float *partial = NULL;
+    if (accumulate == PRNN_C_ADD && kblocks > 1) {
+        partial = prnn_thread_scratch(PRNN_SCRATCH_C, (size_t)M * N * sizeof(float));
+        if (!partial) return 0;
+    }
+    float *const D = partial ? partial : C;  // where the tiles' chains go
+    const size_t ldd = partial ? (size_t)N : (size_t)ldc;
     for (int pc = 0; pc < K; pc += kc_max) {
         int kc = K - pc < kc_max ? K - pc : kc_max;
-        int load_c = accumulate || pc > 0;
+        int load_c = pc > 0 ? PRNN_C_LOAD : partial ? PRNN_C_ZERO : accumulate;
+        const int add_after = partial && pc + kc >= K;
         for (int ic = 0; ic < M; ic += mc_max) {
             int mc = M - ic < mc_max ? M - ic : mc_max;
             prnn_pack_a_panels_avx2(mc, kc, A + (size_t)ic * lda + pc, lda, abuf, row_tile);
@@ -190,11 +221,11 @@ static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, in
                         int nir = ir + mr, ns = s;
                         if (nir >= mc) { nir = 0; ns = s + 1; }
                         if (ns < pairs) {
-                            const float *nc = C + (size_t)(ic + nir) * ldc + ns * 2 * NR;
+                            const float *nc = D + (size_t)(ic + nir) * ldd + ns * 2 * NR;
                             int nmr = row_tile(mc - nir);
                             for (int r = 0; r < nmr; r++) {
-                                _mm_prefetch((const char *)(nc + (size_t)r * ldc), _MM_HINT_T0);
-                                _mm_prefetch((const char *)(nc + (size_t)r * ldc + 16), _MM_HINT_T0);
+                                _mm_prefetch((const char *)(nc + (size_t)r * ldd), _MM_HINT_T0);
+                                _mm_prefetch((const char *)(nc + (size_t)r * ldd + 16), _MM_HINT_T0);
                             }
                         }
                     }
@@ -206,12 +237,13 @@ static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, in
                     for (int h = 0; h < 2; h++) {
                         int j0 = (2 * s + h) * NR, w = N - j0 < NT ? N - j0 : NT;
                         if (w <= 0) break;
-                        float *c = C + (size_t)(ic + ir) * ldc + j0;
+                        float *c = D + (size_t)(ic + ir) * ldd + j0;
                         const float *b = bp + (size_t)h * K * NR;
                         if (mr == MR && w == NT)  // the common case, inlined
-                            tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, b, NR, c, (size_t)ldc, load_c, 0, zero, zero);
+                            tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, b, NR, c, ldd, load_c, 0, zero, zero);
                         else
-                            run_tile(0, mr, w, kc, abuf + (size_t)ir * kc, 0, b, NR, c, (size_t)ldc, load_c);
+                            run_tile(0, mr, w, kc, abuf + (size_t)ir * kc, 0, b, NR, c, ldd, load_c);
+                        if (add_after) add_tile(mr, w, C + (size_t)(ic + ir) * ldc + j0, (size_t)ldc, c, ldd);
                     }
                 }
             }
@@ -235,14 +267,38 @@ PRNN_AVX2_TARGET void prnn_sgemm_packed_avx2(int M, int N, int K, const float *A
 }
 
 /// prnn_sgemm_t: each 12-row panel of W^T as two 6-row tiles (A stride PRNN_PACK_TR), each over every 16-column
-/// X^T panel (the batch); the panel's A comes from L1 the second time. K runs in blocks (prnn_t_kblock), the
-/// outermost loop; C is stored and reloaded between blocks, exactly.
-PRNN_AVX2_TARGET void prnn_sgemm_t_avx2(int N, int n, int K, const float *packed, const float *panels, float *C,
-                                        int ldc, int accumulate) {
+/// X^T panel (the batch); the panel's A comes from L1 the second time. K runs in blocks (prnn_t_block_at), the
+/// outermost loop; C is stored and reloaded between blocks, exactly, and added to at the end of the split's second
+/// chain — or, split with one block per chain (prnn_t_split_paired), each tile runs both chains back to back.
+PRNN_AVX2_TARGET void prnn_sgemm_t_avx2(int N, int n, int K, int split, const float *packed, const float *panels,
+                                        float *C, int ldc, int accumulate) {
     const __m256i zero = _mm256_setzero_si256();
-    const int kc = prnn_t_kblock(K, prnn_t_kc());
-    for (int k0 = 0; k0 < K; k0 += kc) {
-        const int kb = K - k0 < kc ? K - k0 : kc, load_c = accumulate || k0 > 0;
+    const int limit = prnn_t_kc();
+    if (prnn_t_split_paired(K, split, limit)) {
+        const int c1 = accumulate ? PRNN_C_LOAD : PRNN_C_ZERO, k2 = K - split;
+        for (int j0 = 0; j0 < N; j0 += PRNN_PACK_TR) {
+            const float *a = packed + (size_t)j0 * K, *a2 = a + (size_t)split * PRNN_PACK_TR;
+            for (int half = 0; half < 2; half++) {
+                int r0 = j0 + half * MR, mr = N - r0 < MR ? N - r0 : MR;
+                if (mr <= 0) break;
+                for (int q = 0; q * NT < n; q++) {
+                    const float *b = panels + (size_t)q * K * NR, *b2 = b + (size_t)split * NR;
+                    float *c = C + (size_t)r0 * ldc + q * NT;
+#define CALL(R) do { \
+        tile(R, split, a + half * MR, 1, PRNN_PACK_TR, b, NR, c, (size_t)ldc, c1, 0, zero, zero); \
+        tile(R, k2, a2 + half * MR, 1, PRNN_PACK_TR, b2, NR, c, (size_t)ldc, PRNN_C_ADD, 0, zero, zero); \
+    } while (0)
+                    if (mr == MR) CALL(MR);
+                    else TILE_CASES(CALL)
+#undef CALL
+                }
+            }
+        }
+        return;
+    }
+    for (prnn_t_block blk = prnn_t_first_block(K, split, limit, accumulate); blk.k0 < K;
+         blk = prnn_t_next_block(blk, K, split, limit)) {
+        const int k0 = blk.k0, kb = blk.kb, load_c = blk.c_mode;
         for (int j0 = 0; j0 < N; j0 += PRNN_PACK_TR) {
             const float *a = packed + (size_t)j0 * K + (size_t)k0 * PRNN_PACK_TR;
             for (int half = 0; half < 2; half++) {

@@ -25,7 +25,8 @@
 /// 10 + 4, 11 + 4 rather than 12 + 1, 12 + 2, 12 + 3.
 static inline int row_tile(int rem) { return rem <= MR ? rem : rem <= MR + 3 ? rem - 4 : MR; }
 
-/// C[mr, 32] (ldc, columns masked by m0/m1) = (load_c ? C : 0) + A[mr, kc] · B[kc, 32].
+/// C[mr, 32] (ldc, columns masked by m0/m1) = (load_c == PRNN_C_LOAD ? C : 0) + A[mr, kc] · B[kc, 32], or with
+/// PRNN_C_ADD: C + (0 + A · B), the chain from zero and its sum with C rounded once.
 /// A element (r, k) is at A[r·ars + k·aks]; B row k's columns 0–15 start at B + k·bks, columns 16–31 at
 /// B + b1 + k·bks (lanes masked by m0/m1 when bmask, else all 32 lanes are read: packed panels are zero padded and
 /// come in pairs). `ebc` (a constant after inlining; unmasked B only): embedded broadcasts (KERNELS.md) — the second
@@ -37,7 +38,7 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
     __m512 c0[MR], c1[MR];
     PRNN_UNROLL
     for (int r = 0; r < MR; r++) if (r < mr) {
-        if (load_c) {
+        if (load_c == PRNN_C_LOAD) {
             c0[r] = _mm512_maskz_loadu_ps(m0, C + r * ldc);
             c1[r] = _mm512_maskz_loadu_ps(m1, C + r * ldc + 16);
         } else {
@@ -87,6 +88,13 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
         }
         A += aks;
         B += bks;
+    }
+    if (load_c == PRNN_C_ADD) {
+        PRNN_UNROLL
+        for (int r = 0; r < MR; r++) if (r < mr) {
+            c0[r] = _mm512_add_ps(c0[r], _mm512_maskz_loadu_ps(m0, C + r * ldc));
+            c1[r] = _mm512_add_ps(c1[r], _mm512_maskz_loadu_ps(m1, C + r * ldc + 16));
+        }
     }
     PRNN_UNROLL
     for (int r = 0; r < MR; r++) if (r < mr) {
@@ -146,7 +154,21 @@ static PRNN_AVX512_TARGET void gemm_direct(int M, int N, int K, const float *A, 
     }
 }
 
+/// C[mr, 32] (ldc, columns masked) += P[mr, 32] (ldp): a PRNN_C_ADD chain run in scratch, added while hot.
+static PRNN_AVX512_TARGET void add_tile(int mr, float *C, size_t ldc, const float *P, size_t ldp, __mmask16 m0,
+                                        __mmask16 m1) {
+    for (int r = 0; r < mr; r++) {
+        float *c = C + r * ldc;
+        const float *p = P + r * ldp;
+        _mm512_mask_storeu_ps(c, m0, _mm512_add_ps(_mm512_maskz_loadu_ps(m0, c), _mm512_maskz_loadu_ps(m0, p)));
+        _mm512_mask_storeu_ps(c + 16, m1, _mm512_add_ps(_mm512_maskz_loadu_ps(m1, c + 16),
+                                                        _mm512_maskz_loadu_ps(m1, p + 16)));
+    }
+}
+
 /// Blocked product with B in the PRNN_PACK_NR layout over the full K; `ebc`: embedded broadcasts in full tiles.
+/// `accumulate`: PRNN_C_ZERO, _LOAD or _ADD (over several k blocks the chain runs in the thread's PRNN_SCRATCH_C and
+/// the last block's tiles add it to C).
 PRNN_INLINE PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float *A, int lda, const float *packed,
                                                 float *C, int ldc, int accumulate, const int ebc) {
     int strips = (N + NR - 1) / NR;
@@ -156,9 +178,17 @@ PRNN_INLINE PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float
     // A panels of the current block: the thread's reusable scratch (no allocation in steady state).
     float *abuf = prnn_thread_scratch(PRNN_SCRATCH_A, (size_t)mc_max * kc_max * sizeof(float));
     if (!abuf) return 0;
+    float *partial = NULL;
+    if (accumulate == PRNN_C_ADD && kblocks > 1) {
+        partial = prnn_thread_scratch(PRNN_SCRATCH_C, (size_t)M * N * sizeof(float));
+        if (!partial) return 0;
+    }
+    float *const D = partial ? partial : C;  // where the tiles' chains go
+    const size_t ldd = partial ? (size_t)N : (size_t)ldc;
     for (int pc = 0; pc < K; pc += kc_max) {
         int kc = K - pc < kc_max ? K - pc : kc_max;
-        int load_c = accumulate || pc > 0;
+        int load_c = pc > 0 ? PRNN_C_LOAD : partial ? PRNN_C_ZERO : accumulate;
+        const int add_after = partial && pc + kc >= K;
         for (int ic = 0; ic < M; ic += mc_max) {
             int mc = M - ic < mc_max ? M - ic : mc_max;
             prnn_pack_a_panels_avx512(mc, kc, A + (size_t)ic * lda + pc, lda, abuf, row_tile);
@@ -179,11 +209,11 @@ PRNN_INLINE PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float
                         int nir = ir + mr, ns = s;
                         if (nir >= mc) { nir = 0; ns = s + 1; }
                         if (ns < strips) {
-                            const float *nc = C + (size_t)(ic + nir) * ldc + ns * NR;
+                            const float *nc = D + (size_t)(ic + nir) * ldd + ns * NR;
                             int nmr = row_tile(mc - nir);
                             for (int r = 0; r < nmr; r++) {
-                                _mm_prefetch((const char *)(nc + (size_t)r * ldc), _MM_HINT_T0);
-                                _mm_prefetch((const char *)(nc + (size_t)r * ldc + 16), _MM_HINT_T0);
+                                _mm_prefetch((const char *)(nc + (size_t)r * ldd), _MM_HINT_T0);
+                                _mm_prefetch((const char *)(nc + (size_t)r * ldd + 16), _MM_HINT_T0);
                             }
                         }
                     }
@@ -191,12 +221,12 @@ PRNN_INLINE PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float
                         for (size_t l = next_lines * ir / mc, end = next_lines * (ir + mr) / mc; l < end; l++)
                             _mm_prefetch(next_bp + (l < (size_t)kc ? l * 64 : b1 * sizeof(float) + (l - kc) * 64),
                                          _MM_HINT_T1);
-                    float *c = C + (size_t)(ic + ir) * ldc + s * NR;
+                    float *c = D + (size_t)(ic + ir) * ldd + s * NR;
                     if (mr == MR && w == NR)  // the common case, inlined, with unmasked C loads and stores
-                        tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, bp, NP, b1, 0, c, (size_t)ldc, load_c, 0xFFFF, 0xFFFF,
-                             ebc);
+                        tile(MR, kc, abuf + (size_t)ir * kc, 1, MR, bp, NP, b1, 0, c, ldd, load_c, 0xFFFF, 0xFFFF, ebc);
                     else
-                        tile_packed(mr, kc, abuf + (size_t)ir * kc, bp, b1, c, (size_t)ldc, load_c, m0, m1);
+                        tile_packed(mr, kc, abuf + (size_t)ir * kc, bp, b1, c, ldd, load_c, m0, m1);
+                    if (add_after) add_tile(mr, C + (size_t)(ic + ir) * ldc + s * NR, (size_t)ldc, c, ldd, m0, m1);
                 }
             }
         }
@@ -253,15 +283,37 @@ static PRNN_AVX512_TARGET void tile_t(int mr, int kc, const float *A, const floa
 }
 
 /// prnn_sgemm_t: each 12-row panel of W^T (A stride PRNN_PACK_TR) as 12×32 tiles over the X^T panel pairs (the
-/// batch); W streams through once, in order. K runs in blocks (prnn_t_kblock), the outermost loop, so that the
-/// operand's block stays in L1 beside the W stream; C is stored and reloaded between blocks, exactly.
-/// `ebc`: embedded broadcasts in full tiles.
-PRNN_INLINE PRNN_AVX512_TARGET void sgemm_t(int N, int n, int K, const float *packed, const float *panels, float *C,
-                                           int ldc, int accumulate, const int ebc, int kc_limit) {
+/// batch); W streams through once, in order. K runs in blocks (prnn_t_block_at), the outermost loop, so that the
+/// operand's block stays in L1 beside the W stream; C is stored and reloaded between blocks, exactly, and added to
+/// at the end of the split's second chain — or, split with one block per chain (prnn_t_split_paired), each tile
+/// runs both chains back to back. `ebc`: embedded broadcasts in full tiles.
+PRNN_INLINE PRNN_AVX512_TARGET void sgemm_t(int N, int n, int K, int split, const float *packed, const float *panels,
+                                           float *C, int ldc, int accumulate, const int ebc, int kc_limit) {
     const size_t b1 = (size_t)K * NP;
-    const int kc = prnn_t_kblock(K, kc_limit);
-    for (int k0 = 0; k0 < K; k0 += kc) {
-        const int kb = K - k0 < kc ? K - k0 : kc, load_c = accumulate || k0 > 0;
+    if (prnn_t_split_paired(K, split, kc_limit)) {
+        const int c1 = accumulate ? PRNN_C_LOAD : PRNN_C_ZERO, k2 = K - split;
+        for (int j0 = 0; j0 < N; j0 += PRNN_PACK_TR) {
+            const int mr = N - j0 < PRNN_PACK_TR ? N - j0 : PRNN_PACK_TR;
+            const float *a = packed + (size_t)j0 * K, *a2 = a + (size_t)split * PRNN_PACK_TR;
+            for (int r0 = 0; r0 < n; r0 += NR) {
+                const int pair = n - r0 >= NR;
+                const float *b = panels + (size_t)r0 * K, *b2 = b + (size_t)split * NP;
+                float *c = C + (size_t)j0 * ldc + r0;
+                if (mr == PRNN_PACK_TR && pair) {
+                    tile(PRNN_PACK_TR, split, a, 1, PRNN_PACK_TR, b, NP, b1, 0, c, (size_t)ldc, c1, 0xFFFF, 0xFFFF, ebc);
+                    tile(PRNN_PACK_TR, k2, a2, 1, PRNN_PACK_TR, b2, NP, b1, 0, c, (size_t)ldc, PRNN_C_ADD, 0xFFFF,
+                         0xFFFF, ebc);
+                } else {
+                    tile_t(mr, split, a, b, b1, !pair, c, (size_t)ldc, c1, pair ? 0xFFFF : 0);
+                    tile_t(mr, k2, a2, b2, b1, !pair, c, (size_t)ldc, PRNN_C_ADD, pair ? 0xFFFF : 0);
+                }
+            }
+        }
+        return;
+    }
+    for (prnn_t_block blk = prnn_t_first_block(K, split, kc_limit, accumulate); blk.k0 < K;
+         blk = prnn_t_next_block(blk, K, split, kc_limit)) {
+        const int k0 = blk.k0, kb = blk.kb, load_c = blk.c_mode;
         for (int j0 = 0; j0 < N; j0 += PRNN_PACK_TR) {
             const int mr = N - j0 < PRNN_PACK_TR ? N - j0 : PRNN_PACK_TR;
             const float *a = packed + (size_t)j0 * K + (size_t)k0 * PRNN_PACK_TR;
@@ -278,23 +330,23 @@ PRNN_INLINE PRNN_AVX512_TARGET void sgemm_t(int N, int n, int K, const float *pa
     }
 }
 
-PRNN_AVX512_TARGET void prnn_sgemm_t_12x32_avx512(int N, int n, int K, const float *packed, const float *panels,
-                                                  float *C, int ldc, int accumulate) {
-    sgemm_t(N, n, K, packed, panels, C, ldc, accumulate, 0, prnn_t_kc());
+PRNN_AVX512_TARGET void prnn_sgemm_t_12x32_avx512(int N, int n, int K, int split, const float *packed,
+                                                  const float *panels, float *C, int ldc, int accumulate) {
+    sgemm_t(N, n, K, split, packed, panels, C, ldc, accumulate, 0, prnn_t_kc());
 }
 
-PRNN_AVX512_TARGET void prnn_sgemm_t_12x32e_avx512(int N, int n, int K, const float *packed, const float *panels,
-                                                   float *C, int ldc, int accumulate) {
-    sgemm_t(N, n, K, packed, panels, C, ldc, accumulate, 1, prnn_t_kc());
+PRNN_AVX512_TARGET void prnn_sgemm_t_12x32e_avx512(int N, int n, int K, int split, const float *packed,
+                                                   const float *panels, float *C, int ldc, int accumulate) {
+    sgemm_t(N, n, K, split, packed, panels, C, ldc, accumulate, 1, prnn_t_kc());
 }
 
 /// With the variant prnn_avx512_tune() measured faster (plain unless the embedded broadcasts were).
-PRNN_AVX512_TARGET void prnn_sgemm_t_avx512(int N, int n, int K, const float *packed, const float *panels, float *C,
-                                            int ldc, int accumulate) {
+PRNN_AVX512_TARGET void prnn_sgemm_t_avx512(int N, int n, int K, int split, const float *packed, const float *panels,
+                                            float *C, int ldc, int accumulate) {
     if (prnn_avx512_transposed_mode() == PRNN_TRANSPOSED_EMBEDDED)
-        prnn_sgemm_t_12x32e_avx512(N, n, K, packed, panels, C, ldc, accumulate);
+        prnn_sgemm_t_12x32e_avx512(N, n, K, split, packed, panels, C, ldc, accumulate);
     else
-        prnn_sgemm_t_12x32_avx512(N, n, K, packed, panels, C, ldc, accumulate);
+        prnn_sgemm_t_12x32_avx512(N, n, K, split, packed, panels, C, ldc, accumulate);
 }
 
 /// Large problems pack B into the PRNN_PACK_NR layout (same values, same chains) and run the blocked product.

@@ -35,7 +35,8 @@ void prnn_free_aligned(void *p);
 /// Scratch slots of prnn_thread_scratch: packed A panels, packed B (plain prnn_sgemm).
 #define PRNN_SCRATCH_A 0
 #define PRNN_SCRATCH_B 1
-#define PRNN_SCRATCH_SLOTS 2
+#define PRNN_SCRATCH_C 2  // a PRNN_C_ADD product's chain over several k blocks, before it is added to C
+#define PRNN_SCRATCH_SLOTS 3
 /// The calling thread's 64-byte aligned scratch buffer `slot`, at least `bytes` long (NULL on failure). Kept and reused
 /// by later calls on the same thread (grown when needed, freed at thread exit): never free it. The contents are not
 /// preserved across calls.
@@ -54,7 +55,7 @@ void prnn_dgemm_k0(int M, int N, double *C, int ldc, int accumulate);
 // Portable (every platform).
 void prnn_sgemm_portable(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate);
 void prnn_sgemm_packed_portable(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate);
-void prnn_sgemm_t_portable(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
+void prnn_sgemm_t_portable(int N, int n, int K, int split, const float *packed, const float *panels, float *C, int ldc, int accumulate);
 void prnn_dgemm_portable(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate);
 void prnn_activation_f32_portable(prnn_activation act, const float *x, float *y, size_t n);
 void prnn_activation_f64_portable(prnn_activation act, const double *x, double *y, size_t n);
@@ -75,6 +76,37 @@ static inline int prnn_t_kblock(int K, int limit) {
     int blocks = (K - 1) / limit + 1, kc = (K - 1) / blocks + 1;  // ceilings without overflow near INT_MAX
     return (kc + 3) / 4 * 4;
 }
+/// How a register tile treats C: start from +0, start from C (a chain continued), or start from +0 and add the
+/// chain's result to C when it is stored (one rounding: a separate product summed, as Keras sums x·W and h·U).
+enum { PRNN_C_ZERO = 0, PRNN_C_LOAD = 1, PRNN_C_ADD = 2 };
+/// A k block [k0, k0 + kb) of a transposed product and what its tiles do with C (PRNN_C_*).
+typedef struct { int k0, kb, c_mode; } prnn_t_block;
+/// The block at k0 of a product over K whose chain is cut at `split` (0 < split < K; anything else: no cut): the
+/// first chain [0, split) in prnn_t_kblock's balanced blocks (C loaded with `accumulate` or after the first block),
+/// the second [split, K) as one block from zero, added to C at its end.
+static inline prnn_t_block prnn_t_block_at(int k0, int K, int split, int limit, int accumulate) {
+    const int s = split > 0 && split < K ? split : K;  // the first chain's end
+    prnn_t_block b = {k0, K - k0, PRNN_C_ADD};
+    if (k0 < s) {
+        const int kc = prnn_t_kblock(s, limit);
+        b.kb = s - k0 < kc ? s - k0 : kc;
+        b.c_mode = accumulate || k0 > 0 ? PRNN_C_LOAD : PRNN_C_ZERO;
+    }
+    return b;
+}
+static inline prnn_t_block prnn_t_first_block(int K, int split, int limit, int accumulate) {
+    return prnn_t_block_at(0, K, split, limit, accumulate);
+}
+static inline prnn_t_block prnn_t_next_block(prnn_t_block b, int K, int split, int limit) {
+    return prnn_t_block_at(b.k0 + b.kb, K, split, limit, 1);
+}
+/// Whether a split product's first chain is one block too: then each register tile runs both chains back to back
+/// (the second adding to the C the first just stored, still in L1), W streaming through in the unsplit order. Block
+/// by block instead (each block over all of W's panels), the first chain's C [N, n] goes out to L2 and comes back:
+/// 4 % slower on Zen 3 (KERNELS.md, eighteenth round).
+static inline int prnn_t_split_paired(int K, int split, int limit) {
+    return split > 0 && split < K && prnn_t_kblock(split, limit) >= split;
+}
 /// The transposed path's gain where nothing measured it (AVX2+FMA, a configured AVX-512 tile): Zen 3's, KERNELS.md.
 #define PRNN_TRANSPOSED_ASSUMED_GAIN 1.08
 enum { PRNN_TRANSPOSED_PLAIN = 0, PRNN_TRANSPOSED_EMBEDDED = 1, PRNN_TRANSPOSED_OFF = 2 };
@@ -88,18 +120,18 @@ double prnn_avx512_transposed_gain(void);
 #if PRNN_X86
 void prnn_sgemm_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate);
 void prnn_sgemm_packed_avx2(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate);
-void prnn_sgemm_t_avx2(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
+void prnn_sgemm_t_avx2(int N, int n, int K, int split, const float *packed, const float *panels, float *C, int ldc, int accumulate);
 void prnn_dgemm_avx2(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate);
 void prnn_activation_f32_avx2(prnn_activation act, const float *x, float *y, size_t n);
 void prnn_activation_f64_avx2(prnn_activation act, const double *x, double *y, size_t n);
 
 void prnn_sgemm_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate);
 void prnn_sgemm_packed_avx512(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate);
-void prnn_sgemm_t_avx512(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
+void prnn_sgemm_t_avx512(int N, int n, int K, int split, const float *packed, const float *panels, float *C, int ldc, int accumulate);
 /// The transposed product's two full-tile variants, the tuner's candidates (prnn_avx512_transposed_mode above: plain
 /// broadcasts, embedded ones, or off where slower than the short products' tile; tile_choice.c).
-void prnn_sgemm_t_12x32_avx512(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
-void prnn_sgemm_t_12x32e_avx512(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
+void prnn_sgemm_t_12x32_avx512(int N, int n, int K, int split, const float *packed, const float *panels, float *C, int ldc, int accumulate);
+void prnn_sgemm_t_12x32e_avx512(int N, int n, int K, int split, const float *packed, const float *panels, float *C, int ldc, int accumulate);
 void prnn_dgemm_avx512(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate);
 /// The blocked products of each AVX-512 register tile (gemm_avx512.c, gemm6x64_avx512.c; packed B over the full K);
 /// 0 when the scratch could not be had (nothing written).
@@ -130,8 +162,8 @@ void prnn_simple_rnn_f32_##SFX(int n, int units, const float *P, int ldp, const 
                                float *newH, int ldnh, prnn_activation act); \
 void prnn_lstm_gates_t_f32_##SFX(int units, int n, const float *Z, int ldz, const float *bias, const float *c, \
                                  float *newC, float *newH, int ldnh, prnn_activation act, prnn_activation ract); \
-void prnn_simple_rnn_t_f32_##SFX(int units, int n, const float *Z, int ldz, const float *bias, float *newH, \
-                                 int ldnh, prnn_activation act); \
+void prnn_simple_rnn_t_f32_##SFX(int units, int n, const float *Z, int ldz, const float *R, int ldr, \
+                                 const float *bias, float *newH, int ldnh, prnn_activation act); \
 void prnn_gru_gates_reset_after_t_f32_##SFX(int units, int n, const float *Z, int ldz, const float *R, int ldr, \
                                             const float *ibias, const float *rbias, const float *h, float *newH, \
                                             prnn_activation act, prnn_activation ract); \

@@ -158,26 +158,27 @@ static double time_pass(int cls, int tile, const float *A, const float *packed, 
 }
 
 /// Four steps of a 32-row LSTM shard with I = 128, U = 256 (w1 on two cores) as the engine runs them row-major: one
-/// 128-row input projection (tall tile), four recurrent products (short tile). Seconds; -1 if a product could not run.
+/// 128-row input projection (tall tile), four recurrent products (short tile) into the step's h·U buffer. Seconds;
+/// -1 if a product could not run.
 static double time_steps_rowmajor(int short_tile, int tall_tile, const float *A, const float *packed, float *C) {
     double t0 = seconds();
     if (!blocked(tall_tile, 128, 1024, 128, A, packed, C, 0)) return -1;
     for (int k = 0; k < 4; k++)
-        if (!blocked(short_tile, 32, 1024, 256, A, packed, C + (size_t)k * 32 * 1024, 1)) return -1;
+        if (!blocked(short_tile, 32, 1024, 256, A, packed, C + (size_t)128 * 1024, 0)) return -1;
     return seconds() - t0;
 }
 
 /// The same four steps transposed (FusedCellKernel.runShardTransposed): per step x_t packed into the stacked
-/// operand [x_t; h] (panels 16·384 floats apart), Z = [W; U]^T·[x_t; h]^T (K = 384, in blocks of prnn_t_kc()), the
+/// operand [x_t; h] (panels 16·384 floats apart), Z = [W; U]^T·[x_t; h]^T split at x's 128 rows (x·W + h·U), the
 /// new h unpacked into rows; plain (ebc 0) or embedded (1) broadcasts.
 static double time_steps_t(int ebc, const float *A, const float *packed_t, float *operand, float *C) {
-    void (*product)(int, int, int, const float *, const float *, float *, int, int) =
+    void (*product)(int, int, int, int, const float *, const float *, float *, int, int) =
         ebc ? prnn_sgemm_t_12x32e_avx512 : prnn_sgemm_t_12x32_avx512;
     const size_t ld = 16 * 384;
     double t0 = seconds();
     for (int k = 0; k < 4; k++) {
         prnn_pack_rows_t_ld(32, 128, A + (size_t)k * 32 * 128, 128, operand, ld);
-        product(1024, 32, 384, packed_t, operand, C, 32, 0);
+        product(1024, 32, 384, 128, packed_t, operand, C, 32, 0);
         prnn_unpack_rows_t_ld(32, 256, operand + 16 * 128, ld, C + 1024 * 32, 256);
     }
     return seconds() - t0;

@@ -95,17 +95,31 @@ void prnn_unpack_rows_t_ld(int n, int K, const float *panels, size_t ldpanel, fl
     }
 }
 
-void prnn_sgemm_t(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate) {
+/// Both entry points: accumulate as 0 or 1 (the tiles' PRNN_C_ZERO or PRNN_C_LOAD).
+static void sgemm_t(int N, int n, int K, int split, const float *packed, const float *panels, float *C, int ldc,
+                    int accumulate) {
+    accumulate = accumulate != 0;
     if (N <= 0 || n <= 0) return;
     if (K <= 0) { prnn_sgemm_k0(N, n, C, ldc, accumulate); return; }
-    if (n % PRNN_PACK_NR) { prnn_sgemm_t_portable(N, n, K, packed, panels, C, ldc, accumulate); return; }  // not a fast case
+    if (n % PRNN_PACK_NR) {  // not a fast case
+        prnn_sgemm_t_portable(N, n, K, split, packed, panels, C, ldc, accumulate);
+        return;
+    }
     switch (prnn_active_isa()) {
 #if PRNN_X86
-    case PRNN_ISA_AVX512: prnn_sgemm_t_avx512(N, n, K, packed, panels, C, ldc, accumulate); return;
-    case PRNN_ISA_AVX2: prnn_sgemm_t_avx2(N, n, K, packed, panels, C, ldc, accumulate); return;
+    case PRNN_ISA_AVX512: prnn_sgemm_t_avx512(N, n, K, split, packed, panels, C, ldc, accumulate); return;
+    case PRNN_ISA_AVX2: prnn_sgemm_t_avx2(N, n, K, split, packed, panels, C, ldc, accumulate); return;
 #endif
-    default: prnn_sgemm_t_portable(N, n, K, packed, panels, C, ldc, accumulate); return;
+    default: prnn_sgemm_t_portable(N, n, K, split, packed, panels, C, ldc, accumulate); return;
     }
+}
+
+void prnn_sgemm_t(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate) {
+    sgemm_t(N, n, K, 0, packed, panels, C, ldc, accumulate);
+}
+
+void prnn_sgemm_t_split(int N, int n, int K, int split, const float *packed, const float *panels, float *C, int ldc) {
+    sgemm_t(N, n, K, split, packed, panels, C, ldc, 0);
 }
 
 double prnn_sgemm_t_gain(int n) {

@@ -39,7 +39,7 @@ import _ParallelRNNKernels
         let run: (Execution, TransposedShards) throws -> RNNResult<Float>
         let step: StepFunction<Float>
         // The kernels packed for the transposed path whatever this machine prefers.
-        let packedT = CellWeights.transposed(kernel: kernel, recurrentKernel: recurrent, stacked: c.kind == .lstm || c.kind == .simple,
+        let packedT = CellWeights.transposed(kernel: kernel, recurrentKernel: recurrent, stacked: c.kind == .lstm,
                                              candidate: c.kind == .gruBefore ? (2 * U)..<(3 * U) : nil, always: true)
         #expect(packedT != nil)
         func runner<M: CellMath>(_ math: M, _ name: String) -> (Execution, TransposedShards) throws -> RNNResult<Float> {

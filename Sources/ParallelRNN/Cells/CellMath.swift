@@ -2,10 +2,10 @@ import _ParallelRNNKernels
 
 /// The arithmetic of one Keras cell, shared by the fused shard kernel and the cell's `stepFunction`, so the two
 /// paths are bitwise identical. Works on `n` contiguous rows; every operation is per row and per element, in
-/// tf_keras's order, except that LSTM and SimpleRNN continue `x·W`'s FMA chain with `h·U` (`z = (x·W ⊕ h·U) + b`, one
-/// rounding per product term instead of a separate sum: within an ulp of Keras's `(x·W + h·U) + b`, and one
-/// `[n, G]` buffer less per step). Per step: the recurrent GEMM(s), then one fused gate kernel call
-/// (`prnn_cells.h`) for all `n` rows.
+/// tf_keras's order and association: `x·W` and `h·U` are separate products (each an FMA chain from zero), summed as
+/// Keras sums them — LSTM `(x·W + h·U) + b` (h·U added onto the hoisted x·W by the GEMM, `PackedMatrix.add`),
+/// SimpleRNN `(x·W + b) + h·U`, GRU as its gates say. Per step: the recurrent GEMM(s), then one fused gate kernel
+/// call (`prnn_cells.h`) for all `n` rows.
 protocol CellMath: Sendable {
     /// U.
     var units: Int { get }
@@ -18,7 +18,7 @@ protocol CellMath: Sendable {
     /// Scratch floats `step` needs for `n` rows.
     func scratchCount(rows n: Int) -> Int
     /// One time step for `n` rows: `projected` holds each row's `x_t·W` (`[n, G]`, row stride `ldp`) and is consumed
-    /// (the cell may accumulate into it); `h` is `[n, U]` with row stride `ldh`, `c` `[n, U]`; writes the new `h`
+    /// (the cell may overwrite it); `h` is `[n, U]` with row stride `ldh`, `c` `[n, U]`; writes the new `h`
     /// (`[n, U]`, row stride `ldNewH`: the fused kernel passes the output sequence's rows) and `c` (`[n, U]`), not
     /// aliasing the inputs.
     func step(rows n: Int, projected: UnsafeMutablePointer<Float>, ldp: Int,
@@ -28,9 +28,9 @@ protocol CellMath: Sendable {
     /// The kernels packed for transposed steps (`stepTransposed`), or nil when the cell has none.
     var transposed: TransposedWeights? { get }
     /// One time step on transposed data (the batch in the vector lanes, n a multiple of 16): `z [G, n]` (rows `ldz`
-    /// apart) holds the product of the step's operand and is consumed — `x_t·W ⊕ h·U` with `kernels` (this cell's
-    /// `transposed`, borrowed for the loop) `.stacked` (LSTM, SimpleRNN: only the gates are left), `x_t·W` with
-    /// `.separate` (GRU: its recurrent products follow here); `h`, `c`, `newH`, `newC` are
+    /// apart) holds the product of the step's operand and is consumed — `x_t·W + h·U` with `kernels` (this cell's
+    /// `transposed`, borrowed for the loop) `.stacked` (LSTM: only the gates are left), `x_t·W` with `.separate`
+    /// (GRU, SimpleRNN: their recurrent products follow here); `h`, `c`, `newH`, `newC` are
     /// `[U]` rows of 16 lanes per 16 batch rows (`prnn_pack_rows_t`'s layout), `newH`'s panels `ldNewH` floats apart
     /// (`16·U`, or `16·(I + U)` when they are the h rows of the next step's stacked operand); `scratch` holds
     /// `scratchCount(rows: n)` floats. The same operations per element as `step`: the same bits.
@@ -44,8 +44,8 @@ extension CellMath {
     var gateWidth: Int { inputWeights.columns }
 }
 
-/// tf_keras LSTM (implementation 2): `z = (x·W ⊕ h·U) + b` (h·U accumulated onto x·W); gates i, f, c, o;
-/// `c' = f·c + i·act(z_c)`, `h' = o·act(c')`.
+/// tf_keras LSTM (implementation 2): `z = (x·W + h·U) + b`; gates i, f, c, o; `c' = f·c + i·act(z_c)`,
+/// `h' = o·act(c')`.
 struct LSTMMath: CellMath {
     let units: Int
     let inputSize: Int
@@ -62,7 +62,7 @@ struct LSTMMath: CellMath {
     func stepTransposed(_ kernels: TransposedProducts, batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int,
                         h: UnsafePointer<Float>, c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
                         newH: UnsafeMutablePointer<Float>, ldNewH: Int, newC: UnsafeMutablePointer<Float>?) {
-        // z = x_t·W ⊕ h·U already (stacked weights): the gates only.
+        // z = x_t·W + h·U already (stacked weights, split product): the gates only.
         prnn_lstm_gates_t_f32(Int32(units), Int32(n), z, Int32(ldz), bias?.base, c!, newC!, newH, Int32(ldNewH),
                               activation.kernel, recurrentActivation.kernel)
     }
@@ -71,7 +71,7 @@ struct LSTMMath: CellMath {
               c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
               newH: UnsafeMutablePointer<Float>, ldNewH: Int, newC: UnsafeMutablePointer<Float>?) {
         let u = units
-        recurrentWeights.multiply(h, rows: n, lda: ldh, into: p, ldc: ldp, accumulate: true)  // [n, 4U]
+        recurrentWeights.add(h, rows: n, lda: ldh, to: p, ldc: ldp)  // x·W + h·U [n, 4U]
         prnn_lstm_gates_f32(Int32(n), Int32(u), p, Int32(ldp), nil, bias?.base, c!, newC!, newH, Int32(ldNewH),
                             activation.kernel, recurrentActivation.kernel)
     }
@@ -143,7 +143,7 @@ struct GRUMath: CellMath {
     }
 }
 
-/// tf_keras SimpleRNN: `h' = act((x·W ⊕ h·U) + b)` (Keras: `(x·W + b) + h·U`; h·U accumulated onto x·W).
+/// tf_keras SimpleRNN: `h' = act((x·W + b) + h·U)`.
 struct SimpleRNNMath: CellMath {
     let units: Int
     let inputSize: Int
@@ -154,20 +154,27 @@ struct SimpleRNNMath: CellMath {
     var transposed: TransposedWeights?
     var stateCount: Int { 1 }
 
-    func scratchCount(rows n: Int) -> Int { 0 }
+    /// h·U `[n, U]`.
+    func scratchCount(rows n: Int) -> Int { n * units }
 
     func stepTransposed(_ kernels: TransposedProducts, batch n: Int, z: UnsafeMutablePointer<Float>, ldz: Int,
                         h: UnsafePointer<Float>, c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
                         newH: UnsafeMutablePointer<Float>, ldNewH: Int, newC: UnsafeMutablePointer<Float>?) {
-        // z = x_t·W ⊕ h·U already (stacked weights): the activation only.
-        prnn_simple_rnn_t_f32(Int32(units), Int32(n), z, Int32(ldz), bias?.base, newH, Int32(ldNewH), activation.kernel)
+        guard case .separate(_, let recurrent, _) = kernels else {
+            preconditionFailure("SimpleRNN's transposed weights are separate")
+        }
+        precondition(ldNewH == 16 * units, "SimpleRNN's h panels are its own")
+        recurrent.multiply(panels: h, batch: n, into: scratch, ldc: n, accumulate: false)  // [U, n]
+        prnn_simple_rnn_t_f32(Int32(units), Int32(n), z, Int32(ldz), scratch, Int32(n), bias?.base, newH,
+                              Int32(ldNewH), activation.kernel)
     }
 
     func step(rows n: Int, projected p: UnsafeMutablePointer<Float>, ldp: Int, h: UnsafePointer<Float>, ldh: Int,
               c: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
               newH: UnsafeMutablePointer<Float>, ldNewH: Int, newC: UnsafeMutablePointer<Float>?) {
-        let u = units
-        recurrentWeights.multiply(h, rows: n, lda: ldh, into: p, ldc: ldp, accumulate: true)
-        prnn_simple_rnn_f32(Int32(n), Int32(u), p, Int32(ldp), nil, bias?.base, newH, Int32(ldNewH), activation.kernel)
+        let u = units, recurrent = scratch
+        recurrentWeights.multiply(h, rows: n, lda: ldh, into: recurrent, ldc: u)  // [n, U]
+        prnn_simple_rnn_f32(Int32(n), Int32(u), p, Int32(ldp), recurrent, bias?.base, newH, Int32(ldNewH),
+                            activation.kernel)
     }
 }

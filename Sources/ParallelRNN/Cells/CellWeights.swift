@@ -23,7 +23,7 @@ enum CellWeights {
 
     /// The kernels packed for transposed steps, where the machine has a fast transposed product (x86-64); the
     /// fused kernel takes that path for unmasked shards of 16 or 32 rows (``FusedCellKernel``).
-    /// `stacked` (LSTM, SimpleRNN: `h·U` accumulates onto `x·W`): `[W; U]` as one kernel. Otherwise (GRU) separate,
+    /// `stacked` (LSTM, whose gates take `x·W + h·U`): `[W; U]` as one kernel. Otherwise (GRU, SimpleRNN) separate,
     /// `candidate` being the recurrent kernel's columns that get their own product (without resetAfter) and the
     /// others `recurrent`. `always` packs them whatever the machine prefers (tests).
     static func transposed(kernel: Tensor<Float>, recurrentKernel: Tensor<Float>, stacked: Bool = false,

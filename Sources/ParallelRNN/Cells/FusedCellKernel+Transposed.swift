@@ -3,9 +3,9 @@ import _ParallelRNNKernels
 extension FusedCellKernel {
     /// An unmasked shard of 16 or 32 rows (`prnn_sgemm_t_preferred`; tests: any), the batch in the vector lanes
     /// (padded to a multiple of 16 with zero rows, computed and never read out): per step the product of the step's
-    /// operand in one `prnn_sgemm_t` — LSTM and SimpleRNN (``TransposedKernels/stacked``): `Z = [W; U]^T·[x_t; h]^T`,
-    /// the FMA chains of their row-major step (x's terms, then h's) in one pass; GRU: `Z = W^T·x_tᵀ`, its recurrent
-    /// products following in ``CellMath/stepTransposed`` — then the gates, with `h` and `c` kept as 16-column panels
+    /// operand in one `prnn_sgemm_t` — LSTM (``TransposedKernels/stacked``): `Z = [W; U]^T·[x_t; h]^T` split at I,
+    /// the row-major step's `x·W + h·U` in one pass; GRU, SimpleRNN: `Z = W^T·x_tᵀ`, their recurrent products
+    /// following in ``CellMath/stepTransposed`` — then the gates, with `h` and `c` kept as 16-column panels
     /// that are the next step's operand (stacked: `h` is the operand's last U rows, so the gates write the next
     /// step's operand directly), and the new `h` copied out into the output rows. The batch (a few KiB) stays in L1
     /// while the weights stream through once per step; at these sizes that beats the row-major step, whose weight
@@ -30,7 +30,8 @@ extension FusedCellKernel {
         let ldh = stacked ? ldOperand : 16 * u  // between h's panels
         // Stacked: this step's operand and the next one's (whose h rows the gates write); else one x operand, two h.
         let statesOffset = stacked ? 2 * operandCount : operandCount + 2 * hCount
-        let floats = max(1, statesOffset + (lstm ? 2 * hCount : 0) + gw * lanes + math.scratchCount(rows: lanes))
+        let scratchCount = stacked ? 0 : math.scratchCount(rows: lanes)  // stacked: the product leaves only the gates
+        let floats = max(1, statesOffset + (lstm ? 2 * hCount : 0) + gw * lanes + scratchCount)
         let bytes = floats * MemoryLayout<Float>.size
         let raw = RawBuffer.allocate(bytes: bytes)
         defer { RawBuffer.deallocate(raw, bytes: bytes) }
@@ -54,7 +55,11 @@ extension FusedCellKernel {
             let t = g.originalTime(k)
             let xFirst = x + (g.timeMajor ? (t * g.batch + first) * inputSize : (first * g.time + t) * inputSize)
             prnn_pack_rows_t_ld(Int32(n), Int32(inputSize), xFirst, Int32(xRowStride), operand, ldOperand)
-            product.multiply(panels: operand, batch: lanes, into: z, ldc: lanes, accumulate: false)
+            if stacked {
+                product.multiply(panels: operand, batch: lanes, into: z, ldc: lanes, split: inputSize)
+            } else {
+                product.multiply(panels: operand, batch: lanes, into: z, ldc: lanes, accumulate: false)
+            }
             math.stepTransposed(kernels, batch: lanes, z: z, ldz: lanes, h: h, c: lstm ? c : nil, scratch: scratch, newH: newH,
                                 ldNewH: ldh, newC: lstm ? newC : nil)
             swap(&h, &newH)

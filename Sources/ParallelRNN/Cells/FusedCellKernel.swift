@@ -43,7 +43,7 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
     /// U = 512 gets two steps per block (−6 % time against one step, measured); more only grows the buffer.
     static var blockRows: Int { 512 }
     /// When one step's projections are at most this size, a block holds no more than this, so each step's rows are
-    /// still in the core's L2 when its recurrent GEMM accumulates onto them (Xeon, AVX-512, 32-row LSTM shards of w1:
+    /// still in the core's L2 when its gate kernel reads them (Xeon, AVX-512, 32-row LSTM shards of w1:
     /// 4 steps per block 4–5 % faster than 16; KERNELS.md). Larger steps cannot stay in L2 anyway: `blockRows` rules.
     static var cachedBlockBytes: Int { 512 << 10 }
 

@@ -23,4 +23,12 @@ final class PackedMatrix: PackedWeights, @unchecked Sendable {
         prnn_sgemm_packed(Int32(m), Int32(columns), Int32(rows), a, Int32(lda), base, c, Int32(ldc),
                           accumulate ? 1 : 0)
     }
+
+    /// C[m, N] (ldc) = C + A[m, K] (lda) · self: the product's chains from zero, each added to C with one rounding
+    /// (`prnn_sgemm_packed_add`) — Keras's `z = x·W; z += h·U`.
+    @inline(__always)
+    func add(_ a: UnsafePointer<Float>, rows m: Int, lda: Int, to c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard m > 0 && columns > 0 else { return }
+        prnn_sgemm_packed_add(Int32(m), Int32(columns), Int32(rows), a, Int32(lda), base, c, Int32(ldc))
+    }
 }

@@ -15,7 +15,7 @@ public struct SimpleRNN: Sendable {
         inputSize = i
         math = SimpleRNNMath(units: u, inputSize: i, inputWeights: CellWeights.packed(kernel),
                              recurrentWeights: CellWeights.packed(recurrentKernel), bias: bias?.storage, activation: activation,
-                             transposed: CellWeights.transposed(kernel: kernel, recurrentKernel: recurrentKernel, stacked: true))
+                             transposed: CellWeights.transposed(kernel: kernel, recurrentKernel: recurrentKernel))
     }
 
     /// Runs the layer: `[B, T, I]` (or `[T, B, I]` time-major) → outputs `[B, T, U]`, lastOutput `[B, U]`, `[h]`.

@@ -48,17 +48,26 @@ struct TransposedProduct {
                   accumulate: Bool) {
         prnn_sgemm_t(Int32(columns), Int32(n), Int32(rows), base, panels, c, Int32(ldc), accumulate ? 1 : 0)
     }
+
+    /// `C [N, n]` (ldc) = `W[..<split]^T · X^T[..<split] + W[split...]^T · X^T[split...]`: two FMA chains from zero,
+    /// summed once (`prnn_sgemm_t_split`) — over the stacked `[x; h]` and `[W; U]` with `split` = I, each element the
+    /// bits of Keras's `x·W + h·U` as the row-major step computes it.
+    @inline(__always)
+    func multiply(panels: UnsafePointer<Float>, batch n: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
+                  split: Int) {
+        prnn_sgemm_t_split(Int32(columns), Int32(n), Int32(rows), Int32(split), base, panels, c, Int32(ldc))
+    }
 }
 
 /// A cell's kernels for transposed products: owned (``TransposedWeights``, packed once per layer) or borrowed for a
 /// time loop (``TransposedProducts``).
 enum TransposedKernels<Matrix> {
-    /// LSTM and SimpleRNN, which accumulate `h·U` onto `x·W`: `[W; U]` as one `[I + U, G]` kernel, so a step's
-    /// pre-activations are one product over the stacked operand `[x_t; h]` — the same FMA chains (x's terms, then
-    /// h's) in one pass over the accumulators instead of two (KERNELS.md, ninth round).
+    /// LSTM, whose gates take `x·W + h·U`: `[W; U]` as one `[I + U, G]` kernel, so a step's sum is one product over
+    /// the stacked operand `[x_t; h]`, split at I (``TransposedProduct/multiply(panels:batch:into:ldc:split:)``):
+    /// one pass over W and U (KERNELS.md, ninth and eighteenth rounds).
     case stacked(Matrix)
-    /// GRU, split as its row-major ``CellMath`` splits the kernels (without resetAfter: the recurrent kernel's z, r
-    /// columns as `recurrent`, its h columns as `candidate`).
+    /// GRU and SimpleRNN, split as their row-major ``CellMath`` splits the kernels (GRU without resetAfter: the
+    /// recurrent kernel's z, r columns as `recurrent`, its h columns as `candidate`).
     case separate(input: Matrix, recurrent: Matrix, candidate: Matrix?)
 
     func map<T>(_ f: (Matrix) -> T) -> TransposedKernels<T> {

@@ -20,7 +20,7 @@ extern "C" {
 /// LSTM (tf_keras implementation 2, gates i, f, g, o). R = h·U [n, 4U], bias [4U], c/newC/newH [n, U]
 /// (newH rows ldnh apart):
 /// z = (P + R) + b; i = ra(z_i), f = ra(z_f), g = a(z_g), o = ra(z_o); c' = f·c + i·g; h' = o·a(c').
-/// R may be NULL when P already holds the sum (the fused cells accumulate h·U into P): then z = P + b.
+/// R may be NULL when P already holds the sum (x·W + h·U): then z = P + b.
 void prnn_lstm_gates_f32(int n, int units, const float *P, int ldp, const float *R, const float *bias,
                          const float *c, float *newC, float *newH, int ldnh, prnn_activation act,
                          prnn_activation rec_act);
@@ -43,12 +43,12 @@ void prnn_gru_gates_phase1_f32(int n, int units, const float *P, int ldp, const 
 void prnn_gru_gates_phase2_f32(int n, int units, const float *P, int ldp, const float *RH, const float *bias,
                                const float *h, int ldh, const float *zgate, float *newH, int ldnh, prnn_activation act);
 
-/// SimpleRNN. R = h·U [n, U], bias [U]: h' = a((P + b) + R); R NULL (P holds x·W + h·U): h' = a(P + b).
+/// SimpleRNN. R = h·U [n, U], bias [U]: h' = a((P + b) + R) (Keras's order); R NULL: h' = a(P + b).
 void prnn_simple_rnn_f32(int n, int units, const float *P, int ldp, const float *R, const float *bias, float *newH,
                          int ldnh, prnn_activation act);
 
 /// LSTM on transposed data (the batch in the vector lanes; prnn_sgemm_t): Z [4U, n] (rows ldz apart) holds each
-/// gate row's x·W ⊕ h·U for the n batch columns; c, newC and newH are in X^T panels of 16 columns ([U] rows of 16
+/// gate row's x·W + h·U for the n batch columns (prnn_sgemm_t_split); c, newC and newH are in X^T panels of 16 columns ([U] rows of 16
 /// lanes per 16 batch rows: element (j, r) at (r/16)·16·U + j·16 + r%16; newH's panels ldnh floats apart instead,
 /// ldnh ≥ 16·U, so that it can be the h part of the next step's stacked [x; h] prnn_sgemm_t operand). n a multiple
 /// of 16. The element formulas of prnn_lstm_gates_f32 with R = NULL and the bias broadcast per unit: the same bits.
@@ -70,10 +70,10 @@ void prnn_gru_gates_phase1_t_f32(int units, int n, const float *Z, int ldz, cons
 void prnn_gru_gates_phase2_t_f32(int units, int n, const float *Z, int ldz, const float *RH, int ldrh, const float *bias,
                                  const float *h, const float *zgate, float *newH, prnn_activation act);
 
-/// SimpleRNN on transposed data (as prnn_lstm_gates_t_f32): Z [U, n], h' = a(Z + b) into X^T panels ldnh floats
-/// apart.
-void prnn_simple_rnn_t_f32(int units, int n, const float *Z, int ldz, const float *bias, float *newH, int ldnh,
-                           prnn_activation act);
+/// SimpleRNN on transposed data (as prnn_lstm_gates_t_f32): Z = x·W [U, n], R = h·U [U, n] (rows ldr apart) or
+/// NULL; h' = a((Z + b) + R) (prnn_simple_rnn_f32's formula) into X^T panels ldnh floats apart.
+void prnn_simple_rnn_t_f32(int units, int n, const float *Z, int ldz, const float *R, int ldr, const float *bias,
+                           float *newH, int ldnh, prnn_activation act);
 
 #ifdef __cplusplus
 }

@@ -86,6 +86,10 @@ void prnn_sgemm_pack_b(int K, int N, const float *B, int ldb, float *packed);
 /// Same contract as prnn_sgemm with B given packed.
 void prnn_sgemm_packed(int M, int N, int K, const float *A, int lda, const float *packed,
                        float *C, int ldc, int accumulate);
+/// C[M,N] (ldc) = C + A·B with B packed: each element's chain from +0 (as without accumulate), then added to C —
+/// one rounding for the sum, as Keras's z = x·W; z += h·U adds a separate product (the LSTM cell's h·U onto the
+/// hoisted x·W). The same bits on every ISA.
+void prnn_sgemm_packed_add(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc);
 
 // ---------------------------------------------------------------- transposed products (a small batch in the lanes)
 /// For a batch of n ≤ 32 rows, C^T = W^T·X^T keeps X^T (a few KiB) in L1 while W streams through once, panel by
@@ -111,6 +115,10 @@ void prnn_unpack_rows_t_ld(int n, int K, const float *panels, size_t ldpanel, fl
 /// C [N, n] (rows ldc apart) = (accumulate ? C : 0) + W^T · X^T, W from prnn_sgemm_pack_t, X^T panels as
 /// prnn_pack_rows_t writes them; n a multiple of 16.
 void prnn_sgemm_t(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
+/// C [N, n] = W[0..<split]^T · X^T[0..<split] + W[split..<K]^T · X^T[split..<K]: two chains from +0 (k ascending),
+/// their sum rounded once — over a stacked operand [x; h] and kernel [W; U], Keras's x·W + h·U. 0 < split < K;
+/// anything else is prnn_sgemm_t without accumulate.
+void prnn_sgemm_t_split(int N, int n, int K, int split, const float *packed, const float *panels, float *C, int ldc);
 /// Whether the transposed product is the faster choice for a batch of n rows on the active ISA: n a whole number of
 /// its register tile's columns, at most 32 (AVX-512: 32 where prnn_avx512_tune() measured the path faster; AVX2+FMA:
 /// 16 or 32; portable: never).

@@ -103,7 +103,8 @@ PRNN_AVX512_TARGET int prnn_sgemm_blocked_6x64_avx512(int M, int N, int K, const
     const size_t b1 = (size_t)K * NP;
     int mblocks = (M + MC - 1) / MC;
     int mc_max = ((M + mblocks - 1) / mblocks + MR - 1) / MR * MR;
-    int kblocks = (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;  // balanced k blocks, no short tail
+    int kblocks = accumulate == PRNN_C_ADD && K <= PRNN_ADD_KONE ? 1 : (K + KC - 1) / KC;
+    int kc_max = (K + kblocks - 1) / kblocks;  // balanced k blocks, no short tail
     float *abuf = prnn_thread_scratch(PRNN_SCRATCH_A, (size_t)mc_max * kc_max * sizeof(float));
     if (!abuf) return 0;
     // PRNN_C_ADD over several k blocks: the chain runs in the thread's scratch; the last block's tiles add it to C.

@@ -190,7 +190,8 @@ static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, in
     int pairs = (N + 2 * NR - 1) / (2 * NR);  // panel pairs (the packed layout has an even panel count)
     int mblocks = (M + MC - 1) / MC;
     int mc_max = ((M + mblocks - 1) / mblocks + MR - 1) / MR * MR;
-    int kblocks = K <= KONE ? 1 : (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;  // balanced k blocks, no short tail
+    int kblocks = K <= KONE || (accumulate == PRNN_C_ADD && K <= PRNN_ADD_KONE) ? 1 : (K + KC - 1) / KC;
+    int kc_max = (K + kblocks - 1) / kblocks;  // balanced k blocks, no short tail
     // A panels of the current block: the thread's reusable scratch (no allocation in steady state).
     float *abuf = prnn_thread_scratch(PRNN_SCRATCH_A, (size_t)mc_max * kc_max * sizeof(float));
     if (!abuf) return 0;

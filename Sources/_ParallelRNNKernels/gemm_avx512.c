@@ -174,7 +174,8 @@ PRNN_INLINE PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float
     int strips = (N + NR - 1) / NR;
     int mblocks = (M + MC - 1) / MC;
     int mc_max = ((M + mblocks - 1) / mblocks + MR - 1) / MR * MR;
-    int kblocks = (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;  // balanced k blocks, no short tail
+    int kblocks = accumulate == PRNN_C_ADD && K <= PRNN_ADD_KONE ? 1 : (K + KC - 1) / KC;
+    int kc_max = (K + kblocks - 1) / kblocks;  // balanced k blocks, no short tail
     // A panels of the current block: the thread's reusable scratch (no allocation in steady state).
     float *abuf = prnn_thread_scratch(PRNN_SCRATCH_A, (size_t)mc_max * kc_max * sizeof(float));
     if (!abuf) return 0;

@@ -36,6 +36,13 @@ void prnn_free_aligned(void *p);
 #define PRNN_SCRATCH_A 0
 #define PRNN_SCRATCH_B 1
 #define PRNN_SCRATCH_C 2  // a PRNN_C_ADD product's chain over several k blocks, before it is added to C
+/// PRNN_C_ADD products (prnn_sgemm_packed_add) with K up to this run as one k block in the blocked drivers, the tiles
+/// adding C at the end. Over several blocks the chain has to run in scratch ([M, N] more per call): 3 % slower on a
+/// w5 shard (256 × 2048 × 512, Zen 3), where one block of 512 is as fast as two with C carried (Zen 3; the Xeon
+/// measured one block 0–6 % faster, KERNELS.md eleventh round). KERNELS.md, eighteenth round.
+#ifndef PRNN_ADD_KONE
+#define PRNN_ADD_KONE 512
+#endif
 #define PRNN_SCRATCH_SLOTS 3
 /// The calling thread's 64-byte aligned scratch buffer `slot`, at least `bytes` long (NULL on failure). Kept and reused
 /// by later calls on the same thread (grown when needed, freed at thread exit): never free it. The contents are not

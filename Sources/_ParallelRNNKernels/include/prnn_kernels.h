@@ -6,6 +6,8 @@
 // Determinism contract (the engine relies on it for bitwise-equal results across shard counts):
 // - GEMM: every C[i][j] is the sequential chain acc = init; for k in 0..<K: acc = fma(A[i][k], B[k][j], acc),
 //   init = C[i][j] if accumulate else +0. The value never depends on M, on the row's position in a tile, or on the ISA.
+//   The adding forms (prnn_sgemm_packed_add, prnn_sgemm_t_split's second part) run their chain from +0 and then add
+//   it to C (or to the first part's chain) with one rounding.
 // - Element-wise functions: y[i] depends only on x[i] (same formula, same operation order in every ISA path and for tails).
 // - NaN: a result that is NaN on one path is NaN on every path, but its sign and payload are not part of the
 //   contract: when two NaNs meet, x86 keeps one operand's, and which operand comes first is the compiler's choice

@@ -158,13 +158,13 @@ static double time_pass(int cls, int tile, const float *A, const float *packed, 
 }
 
 /// Four steps of a 32-row LSTM shard with I = 128, U = 256 (w1 on two cores) as the engine runs them row-major: one
-/// 128-row input projection (tall tile), four recurrent products (short tile) into the step's h·U buffer. Seconds;
-/// -1 if a product could not run.
+/// 128-row input projection (tall tile), four recurrent products (short tile) each added onto its step's rows
+/// (PRNN_C_ADD, as prnn_sgemm_packed_add). Seconds; -1 if a product could not run.
 static double time_steps_rowmajor(int short_tile, int tall_tile, const float *A, const float *packed, float *C) {
     double t0 = seconds();
     if (!blocked(tall_tile, 128, 1024, 128, A, packed, C, 0)) return -1;
     for (int k = 0; k < 4; k++)
-        if (!blocked(short_tile, 32, 1024, 256, A, packed, C + (size_t)128 * 1024, 0)) return -1;
+        if (!blocked(short_tile, 32, 1024, 256, A, packed, C + (size_t)k * 32 * 1024, PRNN_C_ADD)) return -1;
     return seconds() - t0;
 }
 

@@ -268,6 +268,28 @@ static void check_gates(void) {
     printf("  gates: %s\n", failures ? "FAILED" : "ok (every ISA bitwise = portable, all tails, contiguous and strided h rows)");
 }
 
+/// An empty part of a split product is +0 and is added: a chain that rounds to −0 (products underflowing) comes out
+/// +0 whichever part is empty, as Keras's (+0) + (−0) does (an LSTM with I = 0).
+static void check_split_empty_part(void) {
+    const int n = 16, K = 4, N = 12;
+    float *X = amalloc(4 * (size_t)n * K), *W = amalloc(4 * (size_t)K * N), *C = amalloc(4 * (size_t)N * n);
+    float *packed = amalloc(4 * prnn_sgemm_packed_t_count(K, N)), *panels = amalloc(4 * prnn_rows_t_count(n, K));
+    for (int i = 0; i < n * K; i++) X[i] = 1e-30f;
+    for (int i = 0; i < K * N; i++) W[i] = -1e-30f;
+    prnn_sgemm_pack_t(K, N, W, N, packed);
+    prnn_pack_rows_t(n, K, X, K, panels);
+    prnn_isa best = prnn_detected_isa();
+    for (int isa = 0; isa <= (int)best; isa++)
+        for (int sp = 0; sp <= K; sp += K) {
+            prnn_force_isa((prnn_isa)isa);
+            prnn_sgemm_t_split(N, n, K, sp, packed, panels, C, n);
+            for (int i = 0; i < N * n; i++)
+                if (signbit(C[i]) || C[i] != 0) { FAIL("sgemm_t_split %s split %d of K %d: an empty part's +0 not added (%g)", prnn_isa_name(isa), sp, K, C[i]); break; }
+        }
+    prnn_force_isa(best);
+    free(X); free(W); free(C); free(packed); free(panels);
+}
+
 /// The transposed product and gates (a small batch in the lanes) against the row-major ones, every ISA, bitwise:
 /// C^T = W^T·X^T must hold the bits of X·W, the transposed LSTM, GRU and SimpleRNN gates those of the row-major kernels.
 static void check_transposed(int n, int K, int N, int accumulate) {
@@ -305,7 +327,7 @@ static void check_transposed(int n, int K, int N, int accumulate) {
         }
     // Split products (prnn_sgemm_t_split): X[:, :s]·W[:s] + X[:, s:]·W[s:], two chains from zero, summed once.
     if (!accumulate && K > 1) {
-        const int splits[] = {1, K / 3 > 0 ? K / 3 : 1, K - 1};
+        const int splits[] = {0, 1, K / 3 > 0 ? K / 3 : 1, K - 1, K};  // 0 and K: an empty part, +0 added
         float *lo = amalloc(4 * (size_t)n * N), *hi = amalloc(4 * (size_t)n * N);
         for (size_t si = 0; si < sizeof splits / sizeof splits[0]; si++) {
             const int sp = splits[si];
@@ -463,6 +485,7 @@ gates:
                                   {20, 9, 7, 0}, {1, 3, 1, 1}, {32, 384, 1024, 0}, {16, 513, 24, 1}};
         for (size_t i = 0; i < sizeof tshapes / sizeof tshapes[0]; i++)
             check_transposed(tshapes[i][0], tshapes[i][1], tshapes[i][2], tshapes[i][3]);
+        check_split_empty_part();
         printf("  transposed: %s\n", failures ? "FAILED" : "ok (sgemm_t = X·W bitwise, LSTM/GRU/SimpleRNN gates_t = row-major gates bitwise, every ISA; pack/unpack round trip)");
     }
     printf("%s (%d failures)\n", failures ? "CHECK FAILED" : "ALL CHECKS PASSED", failures);

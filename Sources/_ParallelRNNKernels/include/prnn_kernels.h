@@ -118,8 +118,8 @@ void prnn_unpack_rows_t_ld(int n, int K, const float *panels, size_t ldpanel, fl
 /// prnn_pack_rows_t writes them; n a multiple of 16.
 void prnn_sgemm_t(int N, int n, int K, const float *packed, const float *panels, float *C, int ldc, int accumulate);
 /// C [N, n] = W[0..<split]^T · X^T[0..<split] + W[split..<K]^T · X^T[split..<K]: two chains from +0 (k ascending),
-/// their sum rounded once — over a stacked operand [x; h] and kernel [W; U], Keras's x·W + h·U. 0 < split < K;
-/// anything else is prnn_sgemm_t without accumulate.
+/// their sum rounded once — over a stacked operand [x; h] and kernel [W; U], Keras's x·W + h·U. A part that is
+/// empty (split ≤ 0 or ≥ K: I = 0) is +0, and is added all the same (a −0 chain gives +0, as Keras's sum does).
 void prnn_sgemm_t_split(int N, int n, int K, int split, const float *packed, const float *panels, float *C, int ldc);
 /// Whether the transposed product is the faster choice for a batch of n rows on the active ISA: n a whole number of
 /// its register tile's columns, at most 32 (AVX-512: 32 where prnn_avx512_tune() measured the path faster; AVX2+FMA:

@@ -179,13 +179,10 @@ PRNN_INLINE PRNN_AVX512_TARGET int gemm_blocked(int M, int N, int K, const float
     // A panels of the current block: the thread's reusable scratch (no allocation in steady state).
     float *abuf = prnn_thread_scratch(PRNN_SCRATCH_A, (size_t)mc_max * kc_max * sizeof(float));
     if (!abuf) return 0;
-    float *partial = NULL;
-    if (accumulate == PRNN_C_ADD && kblocks > 1) {
-        partial = prnn_thread_scratch(PRNN_SCRATCH_C, (size_t)M * N * sizeof(float));
-        if (!partial) return 0;
-    }
-    float *const D = partial ? partial : C;  // where the tiles' chains go
-    const size_t ldd = partial ? (size_t)N : (size_t)ldc;
+    size_t ldd;
+    int partial;
+    float *const D = prnn_chain_destination(M, N, kblocks, accumulate, C, ldc, &ldd, &partial);
+    if (!D) return 0;
     for (int pc = 0; pc < K; pc += kc_max) {
         int kc = K - pc < kc_max ? K - pc : kc_max;
         int load_c = pc > 0 ? PRNN_C_LOAD : partial ? PRNN_C_ZERO : accumulate;

@@ -86,6 +86,15 @@ static inline int prnn_t_kblock(int K, int limit) {
 /// How a register tile treats C: start from +0, start from C (a chain continued), or start from +0 and add the
 /// chain's result to C when it is stored (one rounding: a separate product summed, as Keras sums x·W and h·U).
 enum { PRNN_C_ZERO = 0, PRNN_C_LOAD = 1, PRNN_C_ADD = 2 };
+/// Where a blocked product's tiles write their chains: C itself (ldc), or, for PRNN_C_ADD over several k blocks, the
+/// thread's PRNN_SCRATCH_C [M, N] (row stride N), which the last block's tiles add to C. *partial says which; NULL
+/// when the scratch could not be had.
+static inline float *prnn_chain_destination(int M, int N, int kblocks, int accumulate, float *C, int ldc,
+                                            size_t *ldd, int *partial) {
+    *partial = accumulate == PRNN_C_ADD && kblocks > 1;
+    *ldd = *partial ? (size_t)N : (size_t)ldc;
+    return *partial ? (float *)prnn_thread_scratch(PRNN_SCRATCH_C, (size_t)M * N * sizeof(float)) : C;
+}
 /// A k block [k0, k0 + kb) of a transposed product and what its tiles do with C (PRNN_C_*).
 typedef struct { int k0, kb, c_mode; } prnn_t_block;
 /// The block at k0 of a product over K whose chain is cut at `split` (0 < split < K; anything else: no cut): the

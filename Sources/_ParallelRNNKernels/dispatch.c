@@ -76,9 +76,13 @@ void *prnn_alloc_aligned(size_t bytes) {
 }
 void prnn_free_aligned(void *p) { free(p); }
 
-void prnn_sgemm_k0(int M, int N, float *C, int ldc, int accumulate) {
-    if (accumulate) return;
-    for (int i = 0; i < M; i++) memset(C + (size_t)i * ldc, 0, (size_t)N * sizeof(float));
+void prnn_sgemm_k0(int M, int N, float *C, int ldc, int mode) {
+    if (mode == PRNN_C_LOAD) return;
+    for (int i = 0; i < M; i++) {
+        float *c = C + (size_t)i * ldc;
+        if (mode == PRNN_C_ADD) for (int j = 0; j < N; j++) c[j] = c[j] + 0.0f;  // −0 becomes +0, as the tiles add
+        else memset(c, 0, (size_t)N * sizeof(float));
+    }
 }
 void prnn_dgemm_k0(int M, int N, double *C, int ldc, int accumulate) {
     if (accumulate) return;
@@ -120,32 +124,26 @@ void prnn_sgemm(int M, int N, int K, const float *A, int lda, const float *B, in
     }
 }
 
-void prnn_sgemm_packed(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate) {
-    accumulate = accumulate != 0;  // the tiles' PRNN_C_ZERO or PRNN_C_LOAD
+/// Both packed entry points; `mode` one of PRNN_C_ZERO, _LOAD, _ADD.
+static void sgemm_packed(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc,
+                         int mode) {
     if (M <= 0 || N <= 0) return;
-    if (K <= 0) { prnn_sgemm_k0(M, N, C, ldc, accumulate); return; }
+    if (K <= 0) { prnn_sgemm_k0(M, N, C, ldc, mode); return; }
     switch (prnn_active_isa()) {
 #if PRNN_X86
-    case PRNN_ISA_AVX512: prnn_sgemm_packed_avx512(M, N, K, A, lda, packed, C, ldc, accumulate); return;
-    case PRNN_ISA_AVX2: prnn_sgemm_packed_avx2(M, N, K, A, lda, packed, C, ldc, accumulate); return;
+    case PRNN_ISA_AVX512: prnn_sgemm_packed_avx512(M, N, K, A, lda, packed, C, ldc, mode); return;
+    case PRNN_ISA_AVX2: prnn_sgemm_packed_avx2(M, N, K, A, lda, packed, C, ldc, mode); return;
 #endif
-    default: prnn_sgemm_packed_portable(M, N, K, A, lda, packed, C, ldc, accumulate); return;
+    default: prnn_sgemm_packed_portable(M, N, K, A, lda, packed, C, ldc, mode); return;
     }
 }
 
+void prnn_sgemm_packed(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate) {
+    sgemm_packed(M, N, K, A, lda, packed, C, ldc, accumulate ? PRNN_C_LOAD : PRNN_C_ZERO);
+}
+
 void prnn_sgemm_packed_add(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc) {
-    if (M <= 0 || N <= 0) return;
-    if (K <= 0) {  // C + (+0), as the tiles would add it (−0 becomes +0)
-        for (int i = 0; i < M; i++) for (int j = 0; j < N; j++) C[(size_t)i * ldc + j] = C[(size_t)i * ldc + j] + 0.0f;
-        return;
-    }
-    switch (prnn_active_isa()) {
-#if PRNN_X86
-    case PRNN_ISA_AVX512: prnn_sgemm_packed_avx512(M, N, K, A, lda, packed, C, ldc, PRNN_C_ADD); return;
-    case PRNN_ISA_AVX2: prnn_sgemm_packed_avx2(M, N, K, A, lda, packed, C, ldc, PRNN_C_ADD); return;
-#endif
-    default: prnn_sgemm_packed_portable(M, N, K, A, lda, packed, C, ldc, PRNN_C_ADD); return;
-    }
+    sgemm_packed(M, N, K, A, lda, packed, C, ldc, PRNN_C_ADD);
 }
 
 void prnn_dgemm(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int accumulate) {

@@ -55,8 +55,8 @@ void *prnn_thread_scratch(int slot, size_t bytes);
 void prnn_pack_a_panels_avx2(int mc, int kc, const float *A, int lda, float *dst, int (*row_tile)(int rows_left));
 void prnn_pack_a_panels_avx512(int mc, int kc, const float *A, int lda, float *dst, int (*row_tile)(int rows_left));
 #endif
-/// C[M,N] = accumulate ? C : +0 (the K == 0 product).
-void prnn_sgemm_k0(int M, int N, float *C, int ldc, int accumulate);
+/// The K == 0 product: C[M,N] = +0 (PRNN_C_ZERO), C (PRNN_C_LOAD), or C + (+0) (PRNN_C_ADD: −0 becomes +0).
+void prnn_sgemm_k0(int M, int N, float *C, int ldc, int mode);
 void prnn_dgemm_k0(int M, int N, double *C, int ldc, int accumulate);
 
 // Portable (every platform).

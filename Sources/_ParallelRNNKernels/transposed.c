@@ -120,9 +120,8 @@ void prnn_sgemm_t(int N, int n, int K, const float *packed, const float *panels,
 
 void prnn_sgemm_t_split(int N, int n, int K, int split, const float *packed, const float *panels, float *C, int ldc) {
     sgemm_t(N, n, K, split, packed, panels, C, ldc, 0);
-    if (K > 0 && (split <= 0 || split >= K))  // an empty part is +0, added as any other (−0 becomes +0)
-        for (int j = 0; j < N; j++)
-            for (int r = 0; r < n; r++) C[(size_t)j * ldc + r] = C[(size_t)j * ldc + r] + 0.0f;
+    // An empty part is +0, added as any other (a −0 chain becomes +0): the K = 0 product in PRNN_C_ADD mode.
+    if (K > 0 && (split <= 0 || split >= K) && n > 0) prnn_sgemm_k0(N, n, C, ldc, PRNN_C_ADD);
 }
 
 double prnn_sgemm_t_gain(int n) {

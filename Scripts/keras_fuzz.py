@@ -17,7 +17,9 @@ Every case draws (from numpy's PCG64 seeded with [seed, case index], so `--only 
     (left padding), or everything masked; given to the CLI as bool / float (with NaN, 0.5, -0.0) / integer arrays of
     shape (B, T) or (B, T, 1) (time-major: (T, B[, 1]));
   * initial states: none (zeros) or random; weights glorot-like with a gain, plus a few large entries;
-    inputs standard normal, sometimes ×10 or ×100, sometimes stored as float64;
+    inputs standard normal, sometimes ×10 or ×100, sometimes stored as float64; with a mask, in one case of five
+    (--poison-masked) the masked steps' inputs are NaN, ±inf or a mix (Keras computes and discards those steps:
+    nothing of them may leak);
   * how the CLI is driven: every option on the command line, options from the weights' metadata.json, or metadata
     that disagrees with command-line options (which must win); --threads 1, 2, 3, 8 or default, sometimes
     --no-pin (with --threads); output as .npz, compressed .npz or a directory.
@@ -78,8 +80,8 @@ MASK_KINDS = ["none", "prefix", "random", "rows_all_masked", "leading", "all_mas
 # Case generation
 
 
-def draw_config(seed, index):
-    """The configuration of case `index` (pure function of seed and index)."""
+def draw_config(seed, index, poison_masked=0.2):
+    """The configuration of case `index` (pure function of seed, index and poison_masked)."""
     rng = np.random.default_rng([seed, index])
     pick = lambda options, p=None: options[int(rng.choice(len(options), p=p))]  # noqa: E731
     cfg = {"index": index, "seed": seed}
@@ -114,6 +116,9 @@ def draw_config(seed, index):
     # relu/linear make the recurrence unbounded; most such cases get smaller weights so they stay well-conditioned.
     cfg["tame"] = bool(rng.random() < 0.75)
     cfg["data_seed"] = int(rng.integers(0, 2**31))
+    # Drawn last, so that the fields above are those of earlier versions; --poison-masked 0 gives their cases exactly.
+    u, cfg["poison_share"] = float(rng.random()), poison_masked
+    cfg["poison_masked"] = "no" if u >= poison_masked else ["nan", "inf", "mixed"][min(2, int(3 * u / poison_masked))]
     return cfg
 
 
@@ -207,6 +212,14 @@ def make_case(cfg):
         x32 = np.ascontiguousarray(x32.transpose(1, 0, 2))
         x = np.ascontiguousarray(x.transpose(1, 0, 2))
     x_stored = x if cfg["inputs_float64"] else x32
+    if keras_mask is not None and cfg.get("poison_masked", "no") != "no":
+        # Masked steps' inputs NaN or ±inf: Keras computes those steps and discards them (where), so nothing of them
+        # may reach the results. Values from their own stream: the draws above stay those of earlier versions.
+        poison = {"nan": [np.nan], "inf": [np.inf, -np.inf], "mixed": [np.nan, np.inf, -np.inf, 3e38]}
+        prng = np.random.default_rng([cfg["data_seed"], 1])
+        at = ~keras_mask.reshape(x_stored.shape[:2])
+        x_stored = x_stored.copy()
+        x_stored[at] = prng.choice(poison[cfg["poison_masked"]], size=(int(at.sum()), x_stored.shape[2]))
     # What Keras sees: float32 of what is stored (a float64 file is rounded once, as the CLI does).
     x_keras = x_stored.astype(np.float32)
     return {"weights": weights, "x_stored": x_stored, "x_keras": x_keras, "mask_stored": mask_stored,
@@ -466,8 +479,8 @@ def describe(cfg):
     keys = ["cell", "B", "T", "I", "U", "use_bias", "activation", "recurrent_activation", "go_backwards", "time_major",
             "zero_output_for_mask", "mask", "mask_format", "initial_states", "input_scale", "weight_gain",
             "big_weights", "tame", "inputs_float64", "weights_float64", "drive", "threads", "no_pin", "output",
-            "rerun_threads"]
-    return " ".join(f"{k}={cfg[k]}" for k in keys)
+            "rerun_threads", "poison_masked"]
+    return " ".join(f"{k}={cfg.get(k)}" for k in keys)
 
 
 def short(cfg):
@@ -475,7 +488,9 @@ def short(cfg):
     flags = "".join(c for c, on in (("b", cfg["go_backwards"]), ("t", cfg["time_major"]),
                                     ("z", cfg["zero_output_for_mask"])) if on)
     return (f"{cell} B{cfg['B']} T{cfg['T']} I{cfg['I']} U{cfg['U']} {'bias' if cfg['use_bias'] else 'nobias'} "
-            f"{cfg['activation']}/{cfg['recurrent_activation'] or '-'} mask={cfg['mask']} {flags or '-'} "
+            f"{cfg['activation']}/{cfg['recurrent_activation'] or '-'} mask={cfg['mask']}"
+            f"{'' if cfg.get('poison_masked', 'no') == 'no' or cfg['mask'] == 'none' else '+' + cfg['poison_masked']} "
+            f"{flags or '-'} "
             f"thr={cfg['threads']}")
 
 
@@ -587,7 +602,8 @@ def run_case(cfg, binary, keras, workdir, keep_dir, tol):
         res["kept"] = dest
         res["cli"] = f"cd {shlex.quote(dest)} && {shlex.quote(binary)} {shlex.join(args)}"
         res["repro"] = (f"python3 Scripts/keras_fuzz.py --parallel-rnn {shlex.quote(binary)} --seed {cfg['seed']} "
-                        f"--only {cfg['index']} -v")
+                        f"--only {cfg['index']} -v"
+                        + (f" --poison-masked {cfg['poison_share']}" if cfg.get("poison_share", 0.2) != 0.2 else ""))
     shutil.rmtree(d, ignore_errors=True)
     return res
 
@@ -707,6 +723,9 @@ def main():
     parser.add_argument("--start", type=int, default=0, help="first case index (default 0)")
     parser.add_argument("--only", type=int, action="append", help="run only this case index (repeatable)")
     parser.add_argument("--tol", type=float, default=1e-5)
+    parser.add_argument("--poison-masked", type=float, default=0.2,
+                        help="share of masked cases whose masked steps' inputs are NaN/±inf (0: the cases of versions "
+                             "before 2026-11-27's nineteenth round, bit for bit)")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 on rounding-level exceedances of ill-conditioned cases too")
     parser.add_argument("--keep-dir", default=None, help="where failing cases are kept (default: a new temp dir)")
@@ -732,7 +751,7 @@ def main():
             if args.time_limit and time.perf_counter() - t_start > args.time_limit:
                 print(f"time limit reached after {n} cases", flush=True)
                 break
-            cfg = draw_config(args.seed, index)
+            cfg = draw_config(args.seed, index, args.poison_masked)
             r = run_case(cfg, binary, keras, workdir, keep_dir, args.tol)
             results.append(r)
             if args.verbose or r["status"] != "pass":

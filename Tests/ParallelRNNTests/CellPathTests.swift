@@ -3,7 +3,7 @@ import Testing
 
 /// The fused cells against their own `stepFunction` run through the generic `rnn` loop: the same CellMath and the
 /// same FMA chains, so outputs must be bitwise identical — across shard counts, with and without length-aware
-/// shards, for every flag and mask kind.
+/// shards, for every flag and mask kind; and, with a mask, the same bits when the masked steps' inputs are NaN or ±inf.
 @Suite struct CellPathTests {
     enum Kind: String, CaseIterable { case lstm, gruAfter, gruBefore, simple }
 
@@ -48,38 +48,57 @@ import Testing
         let stateCount = c.kind == .lstm ? 2 : 1
         let h0 = (0..<stateCount).map { _ in Self.tensor([B, U], &g) }
 
-        let call: (Execution, Bool, Int) throws -> RNNResult<Float>
+        let call: (Tensor<Float>, Execution, Bool, Int) throws -> RNNResult<Float>
         let step: StepFunction<Float>
         switch c.kind {
         case .lstm:
             let cell = try LSTM(kernel: kernel, recurrentKernel: recurrent, bias: c.bias ? Self.tensor([4 * U], &g) : nil)
             step = cell.stepFunction
-            call = { try CellRunner.run(cell.math, cellName: "LSTM", inputs: x, mask: mask, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all, execution: $0, lengthAware: $1, projectionBudget: $2) }
+            call = { try CellRunner.run(cell.math, cellName: "LSTM", inputs: $0, mask: mask, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all, execution: $1, lengthAware: $2, projectionBudget: $3) }
         case .gruAfter, .gruBefore:
             let after = c.kind == .gruAfter
             let cell = try GRU(kernel: kernel, recurrentKernel: recurrent,
                                bias: c.bias ? Self.tensor(after ? [2, 3 * U] : [3 * U], &g) : nil, resetAfter: after,
                                recurrentActivation: c.seed % 2 == 0 ? .hardSigmoid : .sigmoid)
             step = cell.stepFunction
-            call = { try CellRunner.run(cell.math, cellName: "GRU", inputs: x, mask: mask, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all, execution: $0, lengthAware: $1, projectionBudget: $2) }
+            call = { try CellRunner.run(cell.math, cellName: "GRU", inputs: $0, mask: mask, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all, execution: $1, lengthAware: $2, projectionBudget: $3) }
         case .simple:
             let cell = try SimpleRNN(kernel: kernel, recurrentKernel: recurrent, bias: c.bias ? Self.tensor([U], &g) : nil,
                                      activation: c.seed % 2 == 0 ? .relu : .tanh)
             step = cell.stepFunction
-            call = { try CellRunner.run(cell.math, cellName: "SimpleRNN", inputs: x, mask: mask, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all, execution: $0, lengthAware: $1, projectionBudget: $2) }
+            call = { try CellRunner.run(cell.math, cellName: "SimpleRNN", inputs: $0, mask: mask, initialStates: h0, goBackwards: c.goBackwards, timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all, execution: $1, lengthAware: $2, projectionBudget: $3) }
         }
         let reference = try rnn(step, inputs: x, initialStates: h0, goBackwards: c.goBackwards, mask: mask,
                                 timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all, execution: .serial)
-        for execution in [Execution.serial, .threads(2), .threads(3, pinned: false), .automatic] {
-            // Projection budgets: the default (usually the whole sequence in one block), one step per block, a few.
-            for lengthAware in [false, true] {
-                for budget in [FusedCellKernel<LSTMMath>.defaultProjectionBudget, 0, 2048] {
-                    let r = try call(execution, lengthAware, budget)
-                    let label = "\(c) \(execution) la=\(lengthAware) budget=\(budget)"
-                    #expect(r.outputs.isBitwiseIdentical(to: reference.outputs), "\(label)")
-                    #expect(r.lastOutput.isBitwiseIdentical(to: reference.lastOutput), "\(label)")
-                    #expect(r.newStates.count == stateCount)
-                    for (a, b) in zip(r.newStates, reference.newStates) { #expect(a.isBitwiseIdentical(to: b), "\(label)") }
+        // Keras computes masked steps and discards them: inputs there (NaN, ±inf, huge) must not reach any result, on
+        // any path — the generic loop included.
+        var inputs = [("clean", x)]
+        if let mask {
+            let poison: [Float] = [.nan, .infinity, -.infinity, 3e38]
+            let valid = mask.scalars, width = I
+            let poisoned = try Tensor(shape: x.shape, scalars: x.scalars.enumerated().map { i, v in
+                valid[i / width] ? v : poison[(i / width + i) % poison.count]
+            })
+            inputs.append(("poisoned", poisoned))
+            let generic = try rnn(step, inputs: poisoned, initialStates: h0, goBackwards: c.goBackwards, mask: mask,
+                                  timeMajor: c.timeMajor, zeroOutputForMask: c.zero, returnAllOutputs: c.all,
+                                  execution: .threads(2))
+            #expect(generic.outputs.isBitwiseIdentical(to: reference.outputs), "\(c) generic, poisoned")
+            #expect(generic.lastOutput.isBitwiseIdentical(to: reference.lastOutput), "\(c) generic, poisoned")
+            for (a, b) in zip(generic.newStates, reference.newStates) { #expect(a.isBitwiseIdentical(to: b), "\(c) generic, poisoned") }
+        }
+        for (name, input) in inputs {
+            for execution in [Execution.serial, .threads(2), .threads(3, pinned: false), .automatic] {
+                // Projection budgets: the default (usually the whole sequence in one block), one step per block, a few.
+                for lengthAware in [false, true] {
+                    for budget in [FusedCellKernel<LSTMMath>.defaultProjectionBudget, 0, 2048] {
+                        let r = try call(input, execution, lengthAware, budget)
+                        let label = "\(c) \(name) \(execution) la=\(lengthAware) budget=\(budget)"
+                        #expect(r.outputs.isBitwiseIdentical(to: reference.outputs), "\(label)")
+                        #expect(r.lastOutput.isBitwiseIdentical(to: reference.lastOutput), "\(label)")
+                        #expect(r.newStates.count == stateCount)
+                        for (a, b) in zip(r.newStates, reference.newStates) { #expect(a.isBitwiseIdentical(to: b), "\(label)") }
+                    }
                 }
             }
         }

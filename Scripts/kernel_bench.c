@@ -292,6 +292,16 @@ static void check_split_empty_part(void) {
 
 /// The transposed product and gates (a small batch in the lanes) against the row-major ones, every ISA, bitwise:
 /// C^T = W^T·X^T must hold the bits of X·W, the transposed LSTM, GRU and SimpleRNN gates those of the row-major kernels.
+/// Whether C [N, ldc] (prnn_sgemm_t's layout) differs bitwise from ref [n, N] (row-major) in its first n columns, or
+/// from C0 in the others (which the product must not touch).
+static int t_result_differs(const float *C, const float *C0, const float *ref, int N, int n, int ldc) {
+    for (int j = 0; j < N; j++) {
+        for (int r = 0; r < n; r++) if (memcmp(&C[(size_t)j * ldc + r], &ref[(size_t)r * N + j], 4)) return 1;
+        for (int r = n; r < ldc; r++) if (memcmp(&C[(size_t)j * ldc + r], &C0[(size_t)j * ldc + r], 4)) return 1;
+    }
+    return 0;
+}
+
 static void check_transposed(int n, int K, int N, int accumulate) {
     int ldx = K + 3, ldc = n + 5, np = (n + 15) / 16 * 16;
     float *X = amalloc(4 * (size_t)n * ldx), *W = amalloc(4 * (size_t)K * N), *C0 = amalloc(4 * (size_t)N * ldc);
@@ -316,13 +326,7 @@ static void check_transposed(int n, int K, int N, int accumulate) {
             memcpy(C, C0, 4 * (size_t)N * ldc);
             prnn_sgemm_t(N, n, K, packed, panels, C, ldc, accumulate);
             prnn_force_t_kc(-1);
-            int bad = 0;
-            for (int j = 0; j < N && !bad; j++) {
-                for (int r = 0; r < n; r++) bad |= C[(size_t)j * ldc + r] != ref[(size_t)r * N + j] ||
-                                                 memcmp(&C[(size_t)j * ldc + r], &ref[(size_t)r * N + j], 4);
-                for (int r = n; r < ldc; r++) bad |= memcmp(&C[(size_t)j * ldc + r], &C0[(size_t)j * ldc + r], 4);  // untouched
-            }
-            if (bad) FAIL("sgemm_t %s N %d n %d K %d acc %d k blocks ≤ %d differs from X·W (or wrote outside n columns)",
+            if (t_result_differs(C, C0, ref, N, n, ldc)) FAIL("sgemm_t %s N %d n %d K %d acc %d k blocks ≤ %d differs from X·W (or wrote outside n columns)",
                           prnn_isa_name(isa), N, n, K, accumulate, kcs[q]);
         }
     // Split products (prnn_sgemm_t_split): X[:, :s]·W[:s] + X[:, s:]·W[s:], two chains from zero, summed once.
@@ -342,12 +346,7 @@ static void check_transposed(int n, int K, int N, int accumulate) {
                     memcpy(C, C0, 4 * (size_t)N * ldc);
                     prnn_sgemm_t_split(N, n, K, sp, packed, panels, C, ldc);
                     prnn_force_t_kc(-1);
-                    int bad = 0;
-                    for (int j = 0; j < N && !bad; j++) {
-                        for (int r = 0; r < n; r++) bad |= memcmp(&C[(size_t)j * ldc + r], &lo[(size_t)r * N + j], 4);
-                        for (int r = n; r < ldc; r++) bad |= memcmp(&C[(size_t)j * ldc + r], &C0[(size_t)j * ldc + r], 4);
-                    }
-                    if (bad) FAIL("sgemm_t_split %s N %d n %d K %d split %d k blocks ≤ %d differs from X·W's two parts summed",
+                    if (t_result_differs(C, C0, lo, N, n, ldc)) FAIL("sgemm_t_split %s N %d n %d K %d split %d k blocks ≤ %d differs from X·W's two parts summed",
                                   prnn_isa_name(isa), N, n, K, sp, kcs[q]);
                 }
         }

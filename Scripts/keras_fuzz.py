@@ -20,6 +20,9 @@ Every case draws (from numpy's PCG64 seeded with [seed, case index], so `--only 
     inputs standard normal, sometimes ×10 or ×100, sometimes stored as float64; with a mask, in one case of five
     (--poison-masked) the masked steps' inputs are NaN, ±inf or a mix (Keras computes and discards those steps:
     nothing of them may leak);
+  * --profile workload instead draws the benchmarks' sizes (B 1..130, T 20..100, I 16..256, U 32..512) and, in two
+    cases of three, weights from Keras's default initializers (glorot_uniform kernel, orthogonal recurrent kernel),
+    in seven of ten Keras's default activations, and no large single weights;
   * how the CLI is driven: every option on the command line, options from the weights' metadata.json, or metadata
     that disagrees with command-line options (which must win); --threads 1, 2, 3, 8 or default, sometimes
     --no-pin (with --threads); output as .npz, compressed .npz or a directory.
@@ -80,8 +83,8 @@ MASK_KINDS = ["none", "prefix", "random", "rows_all_masked", "leading", "all_mas
 # Case generation
 
 
-def draw_config(seed, index, poison_masked=0.2):
-    """The configuration of case `index` (pure function of seed, index and poison_masked)."""
+def draw_config(seed, index, poison_masked=0.2, profile="small"):
+    """The configuration of case `index` (pure function of seed, index, poison_masked and profile)."""
     rng = np.random.default_rng([seed, index])
     pick = lambda options, p=None: options[int(rng.choice(len(options), p=p))]  # noqa: E731
     cfg = {"index": index, "seed": seed}
@@ -119,7 +122,31 @@ def draw_config(seed, index, poison_masked=0.2):
     # Drawn last, so that the fields above are those of earlier versions; --poison-masked 0 gives their cases exactly.
     u, cfg["poison_share"] = float(rng.random()), poison_masked
     cfg["poison_masked"] = "no" if u >= poison_masked else ["nan", "inf", "mixed"][min(2, int(3 * u / poison_masked))]
+    cfg["profile"] = profile
+    if profile == "workload":
+        draw_workload_shapes(cfg, np.random.default_rng([seed, index, 2]))
     return cfg
+
+
+def draw_workload_shapes(cfg, rng):
+    """--profile workload: the benchmark workloads' sizes (B up to 130 rows, T 20-100, I up to 256, U up to 512;
+    shards of 32 rows take the transposed product, taller ones the row-major one), with Keras's default
+    initializers (glorot_uniform, orthogonal) in two cases of three, no large single weights, and Keras's default
+    activations in seven cases of ten; from their own stream (the small profile's fields above are drawn first and
+    only overwritten here)."""
+    pick = lambda options, p=None: options[int(rng.choice(len(options), p=p))]  # noqa: E731
+    cfg["B"] = pick([1, 3, 8, 31, 32, 33, 64, 65, 130])
+    cfg["T"] = pick([20, 50, 100])
+    cfg["I"] = pick([16, 64, 128, 256])
+    cfg["U"] = pick([32, 64, 128, 256, 512], [0.15, 0.2, 0.25, 0.3, 0.1])
+    cfg["input_scale"] = pick([1.0, 3.0], [0.8, 0.2])
+    cfg["init"] = "keras" if rng.random() < 2 / 3 else "fuzz"
+    # At these sizes a few large weights per row, or relu/linear gates, make most cases overflow or chaotic.
+    cfg["big_weights"] = False
+    if rng.random() < 0.7:
+        cfg["activation"] = "tanh"
+        if cfg["cell"] != "simple":
+            cfg["recurrent_activation"] = "sigmoid"
 
 
 def make_mask(cfg, rng):
@@ -168,7 +195,26 @@ def encode_mask(mask_bt, cfg, rng):
     return stored, keras_mask
 
 
+def keras_initial_weights(cfg, rng):
+    """tf_keras's default initializers' distributions: kernel glorot_uniform, recurrent_kernel orthogonal (the
+    [U, gU] matrix with orthonormal rows); biases as after training, small and random, with unit_forget_bias."""
+    I, U, g = cfg["I"], cfg["U"], GATES[cfg["cell"]]
+    limit = np.sqrt(6.0 / (I + g * U))
+    kernel = rng.uniform(-limit, limit, (I, g * U))
+    q, r = np.linalg.qr(rng.standard_normal((g * U, U)))
+    recurrent = (q * np.sign(np.diag(r))).T
+    arrays = {"kernel": kernel.astype(np.float32), "recurrent_kernel": recurrent.astype(np.float32)}
+    if cfg["use_bias"]:
+        bias = rng.standard_normal((2, 3 * U) if cfg["cell"] == "gru" else (g * U,)) * 0.1
+        if cfg["cell"] == "lstm":
+            bias[U:2 * U] += 1.0
+        arrays["bias"] = bias.astype(np.float32)
+    return arrays
+
+
 def make_weights(cfg, rng):
+    if cfg.get("init") == "keras":
+        return keras_initial_weights(cfg, rng)
     I, U, g = cfg["I"], cfg["U"], GATES[cfg["cell"]]
     gain = cfg["weight_gain"]
     kernel = rng.standard_normal((I, g * U)) * gain * np.sqrt(2.0 / (I + g * U))
@@ -479,7 +525,7 @@ def describe(cfg):
     keys = ["cell", "B", "T", "I", "U", "use_bias", "activation", "recurrent_activation", "go_backwards", "time_major",
             "zero_output_for_mask", "mask", "mask_format", "initial_states", "input_scale", "weight_gain",
             "big_weights", "tame", "inputs_float64", "weights_float64", "drive", "threads", "no_pin", "output",
-            "rerun_threads", "poison_masked"]
+            "rerun_threads", "poison_masked", "profile", "init"]
     return " ".join(f"{k}={cfg.get(k)}" for k in keys)
 
 
@@ -491,7 +537,7 @@ def short(cfg):
             f"{cfg['activation']}/{cfg['recurrent_activation'] or '-'} mask={cfg['mask']}"
             f"{'' if cfg.get('poison_masked', 'no') == 'no' or cfg['mask'] == 'none' else '+' + cfg['poison_masked']} "
             f"{flags or '-'} "
-            f"thr={cfg['threads']}")
+            f"thr={cfg['threads']}{' init=keras' if cfg.get('init') == 'keras' else ''}")
 
 
 def run_case(cfg, binary, keras, workdir, keep_dir, tol):
@@ -603,7 +649,8 @@ def run_case(cfg, binary, keras, workdir, keep_dir, tol):
         res["cli"] = f"cd {shlex.quote(dest)} && {shlex.quote(binary)} {shlex.join(args)}"
         res["repro"] = (f"python3 Scripts/keras_fuzz.py --parallel-rnn {shlex.quote(binary)} --seed {cfg['seed']} "
                         f"--only {cfg['index']} -v"
-                        + (f" --poison-masked {cfg['poison_share']}" if cfg.get("poison_share", 0.2) != 0.2 else ""))
+                        + (f" --poison-masked {cfg['poison_share']}" if cfg.get("poison_share", 0.2) != 0.2 else "")
+                        + (f" --profile {cfg['profile']}" if cfg.get("profile", "small") != "small" else ""))
     shutil.rmtree(d, ignore_errors=True)
     return res
 
@@ -726,6 +773,9 @@ def main():
     parser.add_argument("--poison-masked", type=float, default=0.2,
                         help="share of masked cases whose masked steps' inputs are NaN/±inf (0: the cases of versions "
                              "before 2026-11-27's nineteenth round, bit for bit)")
+    parser.add_argument("--profile", choices=["small", "workload"], default="small",
+                        help="shapes: small (default; see above) or workload (the benchmarks' sizes, Keras's default "
+                             "initializers in two cases of three; slower)")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 on rounding-level exceedances of ill-conditioned cases too")
     parser.add_argument("--keep-dir", default=None, help="where failing cases are kept (default: a new temp dir)")
@@ -751,7 +801,7 @@ def main():
             if args.time_limit and time.perf_counter() - t_start > args.time_limit:
                 print(f"time limit reached after {n} cases", flush=True)
                 break
-            cfg = draw_config(args.seed, index, args.poison_masked)
+            cfg = draw_config(args.seed, index, args.poison_masked, args.profile)
             r = run_case(cfg, binary, keras, workdir, keep_dir, args.tol)
             results.append(r)
             if args.verbose or r["status"] != "pass":

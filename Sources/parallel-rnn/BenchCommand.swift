@@ -82,6 +82,8 @@ struct BenchCommand: ParsableCommand {
 
     /// The tensors' element counts must fit in `Int` and their bytes in the memory this process may use
     /// (`MemoryLimit`): otherwise a `ValidationError` naming the options, not an overflow trap or a failed allocation.
+    /// The inputs count twice (three times time-major): `PreparedWorkload` holds the generated scalars beside the
+    /// tensor while it builds it. What a cell call allocates on top, the cell checks itself.
     static func checkSizes(_ spec: WorkloadSpec) throws {
         let (width, wide) = spec.input.addingReportingOverflow(spec.units)
         guard !wide else { throw ValidationError("--input + --units = \(spec.input) + \(spec.units) overflows Int") }
@@ -91,15 +93,15 @@ struct BenchCommand: ParsableCommand {
             ("(--input + --units) × \(spec.cell.gateCount)·--units (the weights)", [width, spec.cell.gateCount, spec.units]),
         ]
         var bytes = 0.0
-        for (what, factors) in tensors {
+        for (k, (what, factors)) in tensors.enumerated() {
             guard let n = Tensor<Float>.elementCount(factors) else {  // the sizes are ≥ 1 (validate)
                 throw ValidationError("\(what): \(factors.map(String.init).joined(separator: " × ")) elements overflow Int")
             }
-            bytes += 4 * Double(n)
+            bytes += 4 * Double(n) * (k > 0 ? 1 : spec.timeMajor ? 3 : 2)
         }
         let memory = Double(MemoryLimit.bytes)
         if bytes > memory {
-            throw ValidationError("B\(spec.batch) T\(spec.time) I\(spec.input) U\(spec.units): its inputs, outputs and weights alone take \(Int(bytes / 1_048_576)) MiB, more than the \(Int(memory / 1_048_576)) MiB of memory this process may use")
+            throw ValidationError("B\(spec.batch) T\(spec.time) I\(spec.input) U\(spec.units): its inputs (with their copies while they are built), outputs and weights alone take \(Int(bytes / 1_048_576)) MiB, more than the \(Int(memory / 1_048_576)) MiB of memory this process may use")
         }
     }
 

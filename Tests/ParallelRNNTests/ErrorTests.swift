@@ -95,6 +95,9 @@ import ParallelRNN
         BadCall(description: "inputLength perSample count", mentions: ["inputLength", "B=2"]) {
             _ = try rnn(step, inputs: x, initialStates: [h], inputLength: .perSample([1, 2, 3]))
         },
+        BadCall(description: "inputLength perSample for 2^61 steps of nothing", mentions: ["inputLength", "T=2305843009213693952", "MiB"]) {
+            _ = try rnn(step, inputs: Tensor(shape: [2, 1 << 61, 0], scalars: []), initialStates: [h], inputLength: .perSample([0, 0]))
+        },
         BadCall(description: "inputLength perSample out of range", mentions: ["inputLength", "5"]) {
             _ = try rnn(step, inputs: x, initialStates: [h], inputLength: .perSample([1, 5]))
         },
@@ -243,30 +246,31 @@ import ParallelRNN
         #expect(counter.value == 5)
     }
 
-    /// Zero-size inputs may have any other dimension: the cells reject T = 0 or sizes past Int before allocating
-    /// anything by B or T (these once trapped: an out-of-memory zero state, an overflowing row width).
+    /// Zero-size inputs may have any other dimensions whose product fits in Int: the cells reject T = 0 or sizes past
+    /// Int before allocating anything by B or T (these once trapped: an out-of-memory zero state, an overflowing row
+    /// width).
     @Test func cellsRejectHugeZeroSizeInputs() throws {
         let cell = try LSTM(kernel: Tensor(zeros: [3, 8]), recurrentKernel: Tensor(zeros: [2, 8]), bias: nil)
         let noSteps = try Tensor<Float>(shape: [0, 1 << 58, 3], scalars: [])
         #expect(throws: RNNError.noTimeSteps(argument: "inputs", shape: [0, 1 << 58, 3])) {
             _ = try cell(noSteps, timeMajor: true)
         }
-        let longRows = try Tensor<Float>(shape: [0, 1 << 62, 3], scalars: [])
+        let longRows = try Tensor<Float>(shape: [0, 1 << 61, 3], scalars: [])
         do {
             _ = try cell(longRows)
-            Issue.record("a [0, 2^62, 3] batch-major input was accepted")
+            Issue.record("a [0, 2^61, 3] batch-major input was accepted")
         } catch let RNNError.invalidArgument(argument, reason) {
             #expect(argument == "inputs")
             #expect(reason.contains("32-bit strides"), "\(reason)")
         }
-        // No input features: B = 2^50 rows of nothing, whose outputs [B, 4, 2] would need 2^55 bytes.
-        let wide = try Tensor<Float>(shape: [1 << 50, 4, 0], scalars: [])
-        let narrow = try LSTM(kernel: Tensor(zeros: [0, 8]), recurrentKernel: Tensor(zeros: [2, 8]), bias: nil)
+        // No input features: B = 2^31 − 1 rows of nothing, whose outputs [B, 4, 64] would need 2 TiB.
+        let wide = try Tensor<Float>(shape: [Int(Int32.max), 4, 0], scalars: [])
+        let narrow = try LSTM(kernel: Tensor(zeros: [0, 256]), recurrentKernel: Tensor(zeros: [64, 256]), bias: nil)
         do {
             _ = try narrow(wide)
-            Issue.record("a [2^50, 4, 0] input was accepted")
+            Issue.record("a [2^31 - 1, 4, 0] input was accepted")
         } catch let RNNError.invalidArgument(argument, reason) {
-            #expect(argument == "inputs [1125899906842624, 4, 0] with U=2")
+            #expect(argument == "inputs [\(Int32.max), 4, 0] with U=64")
             #expect(reason.contains("of memory this process may use"), "\(reason)")
         }
         // The generic step: 2^40 steps of inputs without features, whose [1, 1024] output rows would make
@@ -281,14 +285,59 @@ import ParallelRNN
             #expect(reason.contains("[1, 1099511627776, 1024]"), "\(reason)")
         }
         #expect(counter.value == 1)
-        // B = 0 with rows whose size overflows Int: the rows are sized before the batch multiplies them to 0.
-        let overflowing: StepFunction<Float> = { _, st in (try! Tensor<Float>(shape: [0, 1 << 40, 1 << 40], scalars: []), st) }
+        // B = 0 with outputs whose rows overflow Int: [0, 2^40, 2^22] is a valid tensor (2^62 elements per row of
+        // nothing), but the results [0, 2, 2^40, 2^22] are not; the rows are sized before B multiplies them to 0.
+        let overflowing: StepFunction<Float> = { _, st in (try! Tensor<Float>(shape: [0, 1 << 40, 1 << 22], scalars: []), st) }
         do {
             _ = try rnn(overflowing, inputs: Tensor(zeros: [0, 2, 1]), initialStates: [])
-            Issue.record("[0, 2, 2^40, 2^40] outputs were accepted")
+            Issue.record("[0, 2, 2^40, 2^22] outputs were accepted")
         } catch let RNNError.invalidArgument(argument, reason) {
             #expect(argument == "step output")
             #expect(reason.contains("more than \(Int.max) bytes"), "\(reason)")
+        }
+    }
+
+    /// A zero does not make a shape valid whose other dimensions overflow Int (their product is a row's width or a
+    /// stride somewhere: the generic loop's input rows and state rows trapped on these with B = 0).
+    @Test func shapesWhoseNonZeroDimensionsOverflowAreInvalid() throws {
+        for shape in [[0, 1 << 40, 1 << 40], [1 << 32, 0, 1 << 32], [3, 1 << 62, 0]] {
+            #expect(throws: RNNError.invalidShape(argument: "shape", shape: shape)) {
+                _ = try Tensor<Float>(shape: shape, scalars: [])
+            }
+            #expect(throws: RNNError.invalidReshape(from: [0], to: shape)) {
+                _ = try Tensor<Float>(shape: [0], scalars: []).reshaped(to: shape)
+            }
+        }
+        #expect(try Tensor<Float>(shape: [0, 1 << 31, 1 << 31], scalars: []).scalarCount == 0)
+        #expect(RNNError.invalidShape(argument: "shape", shape: [0, 1 << 40, 1 << 40]).description.contains("non-zero"))
+    }
+
+    /// The cells count everything a call allocates per batch row against the memory this process may use, not just
+    /// the outputs: with `returnAllOutputs: false` an LSTM's outputs are a sixteenth of it (this once trapped in
+    /// the allocation or was killed).
+    @Test func cellsCountStatesAndWorkspaceAgainstMemory() throws {
+        let u = 1024
+        let cell = try LSTM(kernel: Tensor(zeros: [0, 4 * u]), recurrentKernel: Tensor(zeros: [u, 4 * u]), bias: nil)
+        // Outputs [B, 1, U] of half the memory; states, zero states and workspace are many times that.
+        let batch = Int(MemoryLimit.bytes / 2) / (u * MemoryLayout<Float>.size)
+        let inputs = try Tensor<Float>(shape: [batch, 1, 0], scalars: [])
+        do {
+            _ = try cell(inputs, returnAllOutputs: false)
+            Issue.record("an LSTM call of B=\(batch), U=\(u) was accepted")
+        } catch let RNNError.invalidArgument(argument, reason) {
+            #expect(argument == "inputs [\(batch), 1, 0] with U=\(u)")
+            #expect(reason.contains("floats per batch row"), "\(reason)")
+            #expect(reason.contains("of memory this process may use"), "\(reason)")
+        }
+        // 2^31 rows of nothing: more than the kernels' 32-bit row counts, whatever the memory.
+        let rows = try Tensor<Float>(shape: [1 << 31, 1, 0], scalars: [])
+        let tiny = try LSTM(kernel: Tensor(zeros: [0, 4]), recurrentKernel: Tensor(zeros: [1, 4]), bias: nil)
+        do {
+            _ = try tiny(rows, execution: .serial)
+            Issue.record("a batch of 2^31 rows was accepted")
+        } catch let RNNError.invalidArgument(argument, reason) {
+            #expect(argument == "inputs")
+            #expect(reason.contains("32-bit row counts"), "\(reason)")
         }
     }
 }

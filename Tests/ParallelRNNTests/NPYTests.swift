@@ -401,6 +401,32 @@ import Testing
         }
     }
 
+    @Test("members that expand past the memory this process may use are a file error, not a failed allocation")
+    func npzMembersAreCappedByMemory() throws {
+        let (data, _, _) = try Self.twoMemberArchive()
+        let url = Self.temporaryURL("big.npz")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try data.write(to: url)
+        let sizes = try NPZArchive(contentsOf: url).members.mapValues { UInt64($0.count) }
+        let total = sizes.values.reduce(0, +)
+        #expect(try NPZArchive(contentsOf: url, memoryLimit: total).names == ["a", "b"])
+        for limit in [total - 1, 0] {
+            let e = try #require(Self.fileError { _ = try NPZArchive(contentsOf: url, memoryLimit: limit) }, "limit \(limit)")
+            #expect(e.path == url.path && e.reason.contains("expands past"), "\(e.reason)")
+        }
+        // A deflated member whose directory understates its size (4 bytes for 64 KiB of zeros): what extraction
+        // produces is counted too.
+        var npz = NPZArchive()
+        try npz.set(Tensor<Float>(zeros: [16_384]), named: "zeros")
+        var bomb = try npz.archiveData(compressed: true)
+        let bytes = [UInt8](bomb)
+        let central = try #require((0...(bytes.count - 4)).first { Array(bytes[$0..<($0 + 4)]) == [0x50, 0x4B, 0x01, 0x02] })
+        bomb = Self.patched(bomb, at: central + 24, 4, bytes: 4)
+        try bomb.write(to: url)
+        let e = try #require(Self.fileError { _ = try NPZArchive(contentsOf: url, memoryLimit: 4096) })
+        #expect(e.path == url.path && e.reason.contains("expands past"), "\(e.reason)")
+    }
+
     @Test("a .npy header with containers nested thousands deep is a file error, not a stack overflow")
     func hostileHeadersAreFileErrors() throws {
         func npy(header: String) -> Data {

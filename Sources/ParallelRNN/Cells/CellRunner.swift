@@ -21,14 +21,20 @@ enum CellRunner {
         let time = timeMajor ? inputs.shape[0] : inputs.shape[1]
         // Before anything is sized by B or T: zero-size inputs may have any other dimension.
         if time == 0 { throw RNNError.noTimeSteps(argument: "inputs", shape: inputs.shape) }
+        guard batch <= Int(Int32.max) else {  // zero-size inputs (I = 0) can have this many rows
+            throw RNNError.invalidArgument(argument: "inputs", reason: "shape \(inputs.shape): B = \(batch) rows exceed the fused kernels' 32-bit row counts (at most \(Int32.max))")
+        }
         let (row, rowOverflow) = (timeMajor ? 1 : time).multipliedReportingOverflow(by: max(math.inputSize, u))
         let widestRow = rowOverflow ? Int.max : max(math.gateWidth, row)
         guard widestRow <= Int(Int32.max) else {
             throw RNNError.invalidArgument(argument: "inputs", reason: "shape \(inputs.shape) with U=\(u): a row of \(rowOverflow ? "more than \(Int.max)" : "\(widestRow)") floats exceeds the fused kernels' 32-bit strides (at most \(Int32.max)); use timeMajor or shorter sequences")
         }
-        // The outputs [B, T, U] (the largest result; states are [B, U]) before anything is allocated.
+        // The outputs [B, T, U] (the largest result) before anything is allocated, then everything a call allocates
+        // per batch row.
         try checkResultSize([batch, returnAllOutputs ? time : 1, u], elementSize: MemoryLayout<Float>.size,
                             argument: "inputs \(inputs.shape) with U=\(u)")
+        try checkCallMemory(math, batch: batch, outputSteps: returnAllOutputs ? time : 1,
+                            zeroStates: initialStates == nil, argument: "inputs \(inputs.shape) with U=\(u)")
         let states = initialStates ?? names.map { _ in Tensor(zeros: [batch, u]) }
         guard states.count == math.stateCount else {
             throw RNNError.invalidArgument(argument: "initialStates", reason: "\(cellName) needs \(math.stateCount) states \(names) but \(states.count) were given")
@@ -69,6 +75,24 @@ enum CellRunner {
         if batch > 0 { try Engine.run(kernel, plan: plan) }
         let r = sink.finish()
         return RNNResult(lastOutput: r.lastOutputs[0], outputs: r.outputs[0], newStates: r.states)
+    }
+
+    /// Throws unless what a call allocates fits in the memory this process may use: per batch row, the output rows,
+    /// the last output, the result states and (without initial states) zero states, and the shards' workspace (one
+    /// step's projections at least, an input row, five state rows and the gate kernels' scratch). The outputs alone
+    /// are a fraction of that when they are short (`returnAllOutputs` false, or T = 1).
+    static func checkCallMemory<Math: CellMath>(_ math: Math, batch: Int, outputSteps: Int, zeroStates: Bool,
+                                                argument: @autoclosure () -> String) throws(RNNError) {
+        let u = math.units, states = math.stateCount
+        // checkResultSize counted outputSteps·U·4 bytes and the other widths are 32-bit: the sum fits in Int.
+        let rowFloats = outputSteps * u + u + (zeroStates ? 2 : 1) * states * u
+            + math.gateWidth + math.inputSize + 5 * u + math.scratchCount(rows: 1)
+        let (rowBytes, o1) = rowFloats.multipliedReportingOverflow(by: MemoryLayout<Float>.size)
+        let (bytes, o2) = batch.multipliedReportingOverflow(by: rowBytes)
+        let overflow = o1 || o2, memory = MemoryLimit.bytes
+        guard !overflow, UInt64(bytes) <= memory else {
+            throw .invalidArgument(argument: argument(), reason: "the call would allocate \(overflow ? "more than \(Int.max) bytes" : "\(bytes >> 20) MiB") (outputs, states and workspace: \(rowFloats) floats per batch row), more than the \(memory >> 20) MiB of memory this process may use")
+        }
     }
 
     /// Each row's count of leading valid processing steps, or nil if some row has a valid step after an invalid one.

@@ -12,6 +12,11 @@ enum CellWeights {
             throw .weightShape(argument: "\(cell) recurrentKernel", shape: recurrentKernel.shape,
                                expected: "[\(units), \(gates * units)] (U, \(gates)·U) to match kernel \(kernel.shape)")
         }
+        // The kernels take 32-bit sizes; the stacked LSTM weights [W; U] have I + U rows. (Tensors of 8 GiB or more.)
+        guard kernel.shape[0] <= Int(Int32.max) - units, kernel.shape[1] <= Int(Int32.max) else {
+            throw .weightShape(argument: "\(cell) kernel", shape: kernel.shape,
+                               expected: "[I, \(gates)·U] with I + U and \(gates)·U at most \(Int32.max) (the kernels' 32-bit sizes)")
+        }
         return (kernel.shape[0], units)
     }
 

@@ -18,7 +18,13 @@ public struct NPZArchive: Sendable {
 
     /// Reads every member of the `.npz` file at `url`. Every member's CRC-32 is checked, and the archive must list
     /// as many readable members as its end record announces: a damaged file is an error, never a partial archive.
+    /// The members together may not expand past the memory this process may use (a zip bomb is an error too).
     public init(contentsOf url: URL) throws(RNNError) {
+        try self.init(contentsOf: url, memoryLimit: MemoryLimit.bytes)
+    }
+
+    /// `memoryLimit`: the most bytes the members may expand to, together.
+    init(contentsOf url: URL, memoryLimit: UInt64) throws(RNNError) {
         source = url.path
         let data = try readFile(url)  // typed errors for a missing or unreadable file; the end record's count
         let announced = Self.announcedEntryCount(data)
@@ -29,13 +35,23 @@ public struct NPZArchive: Sendable {
             throw .file(path: url.path, reason: "not a readable .npz archive: truncated, or not a zip file (\(error))")
         }
         var listed = 0
+        var expanded: UInt64 = 0
+        let tooLarge = { (member: String) in RNNError.file(path: url.path, reason: "member \(member) expands past the \(memoryLimit >> 20) MiB of memory this process may use (with the members before it)") }
         for entry in archive {
             listed += 1
             guard entry.type == .file else { continue }
+            // The size the directory declares first, then what extraction really produces (it may lie).
+            guard entry.uncompressedSize <= memoryLimit - expanded else { throw tooLarge(entry.path) }
             var bytes = Data()
             let crc: CRC32
             do {
-                crc = try archive.extract(entry, skipCRC32: false) { bytes.append($0) }
+                crc = try archive.extract(entry, skipCRC32: false) {
+                    expanded += UInt64($0.count)
+                    guard expanded <= memoryLimit else { throw tooLarge(entry.path) }
+                    bytes.append($0)
+                }
+            } catch let error as RNNError {
+                throw error
             } catch {
                 throw .file(path: url.path, reason: "member \(entry.path) cannot be extracted (\(error)); the archive may be truncated or corrupt")
             }

@@ -43,6 +43,10 @@ enum LoopValidation {
             if let bad = lengths.firstIndex(where: { $0 < 0 || $0 > time }) {
                 throw .inputLength(reason: "lengths[\(bad)] = \(lengths[bad]) is outside 0...\(time) (T=\(time))")
             }
+            // The lengths become a [B, T] mask of one byte per element (B·T fits: both are dimensions of the inputs).
+            guard sequenceMask != nil || UInt64(batch * time) <= MemoryLimit.bytes else {
+                throw .inputLength(reason: "per-sample lengths for B=\(batch), T=\(time) need a [B, T] mask of \((batch * time) >> 20) MiB, more than the \(MemoryLimit.bytes >> 20) MiB of memory this process may use")
+            }
             if sequenceMask == nil { sequenceMask = SequenceMask(lengths: lengths, geometry: geometry) }
         }
 

@@ -42,7 +42,7 @@ public enum RNNError: Error, Equatable, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case let .invalidShape(argument, shape):
-            return "\(argument) has invalid shape \(shape): dimensions must be non-negative"
+            return "\(argument) has invalid shape \(shape): dimensions must be non-negative, and the product of the non-zero ones must fit in Int"
         case let .scalarCountMismatch(argument, shape, expected, actual):
             return "\(argument) has \(actual) elements but shape \(shape) needs \(expected)"
         case let .invalidReshape(from, to):

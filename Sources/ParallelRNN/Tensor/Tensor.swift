@@ -12,8 +12,8 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, CustomStringConvertible {
         self.storage = storage
     }
 
-    /// Creates a tensor from row-major scalars; throws when a dimension is negative or the count is not the
-    /// product of `shape`.
+    /// Creates a tensor from row-major scalars; throws when a dimension is negative, when the product of the
+    /// non-zero dimensions overflows `Int`, or when the count is not the product of `shape`.
     public init(shape: [Int], scalars: [Scalar]) throws(RNNError) {
         guard let count = Tensor.elementCount(shape) else { throw .invalidShape(argument: "shape", shape: shape) }
         guard count == scalars.count else {
@@ -24,24 +24,29 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, CustomStringConvertible {
         scalars.withUnsafeBufferPointer { storage.base.update(from: $0.baseAddress!, count: count) }
     }
 
-    /// A tensor of `tensorZero` (0, or `false`). Traps on a negative dimension, like `Array(repeating:count:)`.
+    /// A tensor of `tensorZero` (0, or `false`). Traps on a negative dimension (or non-zero dimensions whose product
+    /// overflows `Int`), like `Array(repeating:count:)`.
     public init(zeros shape: [Int]) {
         self.init(repeating: Scalar.tensorZero, shape: shape)
     }
 
-    /// A tensor whose every element is `value`. Traps on a negative dimension.
+    /// A tensor whose every element is `value`. Traps on a negative dimension or an overflowing shape.
     public init(repeating value: Scalar, shape: [Int]) {
         guard let count = Tensor.elementCount(shape) else {
-            preconditionFailure("Tensor: negative dimension in shape \(shape)")
+            preconditionFailure("Tensor: shape \(shape) has a negative dimension or more elements than Int counts")
         }
         self.shape = shape
         storage = TensorStorage.make(repeating: value, count: count)
     }
 
-    /// Uninitialised; the caller writes every element.
+    /// Uninitialised; the caller writes every element. Traps on an invalid shape (an op's result that
+    /// `elementCount` cannot count, e.g. a broadcast of `[0, 2^40, 1]` and `[2^40]`).
     @inlinable
     init(uninitializedShape shape: [Int]) {
-        self.init(shape: shape, storage: TensorStorage.make(uninitializedCount: shape.reduce(1, *)))
+        guard let count = Tensor.elementCount(shape) else {
+            preconditionFailure("Tensor: result shape \(shape) has more elements than Int counts")
+        }
+        self.init(shape: shape, storage: TensorStorage.make(uninitializedCount: count))
     }
 
     /// Number of axes.
@@ -88,17 +93,19 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, CustomStringConvertible {
         return storage.base[offset]
     }
 
-    /// Product of `shape`, or nil when a dimension is negative or the product overflows `Int`.
+    /// Product of `shape`, or nil when a dimension is negative or the product of the non-zero dimensions overflows
+    /// `Int`. A zero does not excuse the others: `[0, 2^40, 2^40]` is invalid, so that the product of any subset of
+    /// a valid shape's dimensions (a row's width, a stride) fits in `Int`.
     @usableFromInline
     package static func elementCount(_ shape: [Int]) -> Int? {
-        var count = 1
+        var nonZero = 1
         for d in shape {
             guard d >= 0 else { return nil }
-            let (p, overflow) = count.multipliedReportingOverflow(by: d)
+            let (p, overflow) = nonZero.multipliedReportingOverflow(by: max(d, 1))
             guard !overflow else { return nil }
-            count = p
+            nonZero = p
         }
-        return count
+        return shape.contains(0) ? 0 : nonZero
     }
 
     public var description: String {

@@ -13,3 +13,30 @@ void prnn_flush_denormals_restore(unsigned previous) { _mm_setcsr(previous); }
 unsigned prnn_flush_denormals_enter(void) { return 0; }
 void prnn_flush_denormals_restore(unsigned previous) { (void)previous; }
 #endif
+
+// Shards on this thread (nested calls run shards inside shards) and its control word outside all of them.
+static _Thread_local unsigned shard_depth;
+static _Thread_local unsigned outside_csr;
+
+unsigned prnn_shard_enter(void) {
+    unsigned previous = prnn_flush_denormals_enter();
+    if (shard_depth++ == 0) outside_csr = previous;
+    return previous;
+}
+
+void prnn_shard_exit(unsigned previous) {
+    shard_depth--;
+    prnn_flush_denormals_restore(previous);
+}
+
+int prnn_in_shard(void) { return shard_depth > 0; }
+
+unsigned prnn_outside_shard_fp_enter(void) {
+#if PRNN_X86
+    unsigned current = _mm_getcsr();
+    _mm_setcsr(outside_csr);
+    return current;
+#else
+    return 0;
+#endif
+}

@@ -32,6 +32,9 @@ package final class StopFlag: Sendable {
 ///   binding is refused (or `topology` is nil) the shard runs unpinned after a one-time diagnostic.
 /// - Every shard runs with FTZ/DAZ set (restored afterwards), also on the calling thread, so results do not depend on
 ///   which thread ran a row.
+/// - libdispatch creates pool threads on the thread that enqueues, and a new thread inherits its creator's binding and
+///   control word. A call from inside a shard (a step function that calls `rnn`) therefore enqueues with the thread
+///   widened to the process's CPUs and its control word as outside the shard, then pins it again.
 /// - The first error thrown by any shard is rethrown unchanged; it sets the ``StopFlag`` so the other shards stop at
 ///   their next step, and shards that have not started yet are skipped.
 package enum PinnedExecutor {
@@ -47,8 +50,8 @@ package enum PinnedExecutor {
         let shardCount = plan.ranges.count
         if shardCount == 0 { return }  // nothing to run (and no last shard to signal the wait)
         if shardCount == 1 && !plan.pinned {
-            let previous = prnn_flush_denormals_enter()
-            defer { prnn_flush_denormals_restore(previous) }
+            let previous = prnn_shard_enter()
+            defer { prnn_shard_exit(previous) }
             try body(0, plan.ranges[0], stop)
             return
         }
@@ -65,12 +68,19 @@ package enum PinnedExecutor {
                 inline = topology.flatMap { $0.coreIndex(ofCPU: Topology.currentCPU()) }.flatMap { $0 < shardCount ? $0 : nil } ?? 0
             }
             let job = ShardJob(plan: plan, topology: topology, stop: stop, reserved: inline, body: escapable)
+            let inShard = prnn_in_shard() != 0
+            let widened = inShard ? Topology.sharedIfAvailable?.widenCurrentThread() : nil
+            let control = inShard ? prnn_outside_shard_fp_enter() : 0
             for _ in 0..<job.claimableCount {
                 // A fresh serial queue per item targets Dispatch's *overcommit* root queue, so every shard gets a
                 // thread at once even when all threads of the width-limited global pool (= Swift's cooperative pool
                 // on Linux) are blocked waiting for other calls' shards; `DispatchQueue.global()` would wait for
                 // libdispatch's once-per-second pool monitor there (measured: Benchmarks/SCHEDULING.md).
                 DispatchQueue(label: "ParallelRNN.shard").async { job.runClaimed() }
+            }
+            if inShard {
+                prnn_flush_denormals_restore(control)
+                widened?.restore()
             }
             if let inline {
                 job.runReserved(inline)
@@ -157,8 +167,8 @@ private final class ShardJob: @unchecked Sendable {
         guard !stop.isSet, let body else { return }
         let binding = topology?.bindCurrentThread(toCore: shard)
         defer { binding?.restore() }
-        let previous = prnn_flush_denormals_enter()
-        defer { prnn_flush_denormals_restore(previous) }
+        let previous = prnn_shard_enter()
+        defer { prnn_shard_exit(previous) }
         do {
             try body(shard, plan.ranges[shard], stop)
         } catch {

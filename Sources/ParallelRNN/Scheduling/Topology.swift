@@ -132,6 +132,19 @@ package final class Topology: @unchecked Sendable {
         return ThreadBinding(topology: self, core: core, saved: saved)
     }
 
+    /// Widens the calling thread's binding to every processing unit the process may use when it is narrower now (a
+    /// pinned shard's thread), saving the current one; nil when it is not narrower or the OS refuses (no diagnostic:
+    /// the caller goes on as it was).
+    package func widenCurrentThread() -> ThreadBinding? {
+        let saved = hwloc_bitmap_alloc()!
+        guard prnn_hwloc_get_thread_binding(handle, saved) == 0, hwloc_bitmap_isequal(saved, allowedSet) == 0,
+              prnn_hwloc_bind_thread(handle, allowedSet) == 0 else {
+            hwloc_bitmap_free(saved)
+            return nil
+        }
+        return ThreadBinding(topology: self, core: nil, saved: saved)
+    }
+
     /// OS indices of the processing units the calling thread may run on now, or nil if hwloc cannot tell.
     package func currentThreadBinding() -> [Int]? {
         let set = hwloc_bitmap_alloc()!
@@ -200,17 +213,18 @@ package final class Topology: @unchecked Sendable {
     }
 }
 
-/// Restores the binding a thread had before ``Topology/bindCurrentThread(toCore:)``.
+/// Restores the binding a thread had before ``Topology/bindCurrentThread(toCore:)`` (or
+/// ``Topology/widenCurrentThread()``).
 ///
 /// Not Sendable: it belongs to the thread that was bound, and ``restore()`` must run on that thread.
 package final class ThreadBinding {
     private let topology: Topology
     private let saved: hwloc_bitmap_t
     private var restored = false
-    /// The core the thread is bound to until ``restore()``.
-    package let core: Core
+    /// The core the thread is bound to until ``restore()`` (nil: every allowed processing unit).
+    package let core: Core?
 
-    fileprivate init(topology: Topology, core: Core, saved: hwloc_bitmap_t) {
+    fileprivate init(topology: Topology, core: Core?, saved: hwloc_bitmap_t) {
         self.topology = topology
         self.core = core
         self.saved = saved
@@ -225,7 +239,7 @@ package final class ThreadBinding {
         guard !restored else { return true }
         restored = true
         guard topology.bindCurrentThread(to: saved) else {
-            SchedulingDiagnostic.restoreFailed.emitOnce("restoring a thread's binding after \(core) failed (errno \(errno))")
+            SchedulingDiagnostic.restoreFailed.emitOnce("restoring a thread's binding after \(core.map { "\($0)" } ?? "the allowed CPUs") failed (errno \(errno))")
             return false
         }
         return true

@@ -163,6 +163,15 @@ size_t prnn_thread_cached_small_bytes(void);
 /// Sets FTZ/DAZ on the calling thread (x86; no-op elsewhere); returns the previous control word for restore.
 unsigned prnn_flush_denormals_enter(void);
 void prnn_flush_denormals_restore(unsigned previous);
+/// A shard's entry and exit on the calling thread: FTZ/DAZ as above, and a per-thread count of the shards running on
+/// it, which remembers the control word the thread had outside them all.
+unsigned prnn_shard_enter(void);
+void prnn_shard_exit(unsigned previous);
+/// Whether a shard is running on the calling thread (a step function that calls rnn runs its work from inside one).
+int prnn_in_shard(void);
+/// Puts back the control word the calling thread had outside its shards; returns the current one (for
+/// prnn_flush_denormals_restore). Only meaningful while prnn_in_shard().
+unsigned prnn_outside_shard_fp_enter(void);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,28 @@ import Testing
 struct SchedulingTests {
     // MARK: - Topology
 
+    /// Steps run inside a shard on every path (the executor keys nested calls' enqueues and the core-speed record on
+    /// it), nested shards count, and nothing is left counted afterwards.
+    @Test func stepsRunInsideAShard() throws {
+        #expect(!PinnedExecutor.callerIsInShard)
+        let outside = Atomic<Int>(0), calls = Atomic<Int>(0)
+        let inner: StepFunction<Float> = { x, s in
+            if !PinnedExecutor.callerIsInShard { outside.add(1, ordering: .relaxed) }
+            calls.add(1, ordering: .relaxed)
+            return (x, s)
+        }
+        let executions: [Execution] = [.serial, .automatic, .threads(3), .threads(2, pinned: false)]
+        let outer: StepFunction<Float> = { x, s in
+            for e in executions { _ = try rnn(inner, inputs: Tensor(zeros: [4, 2, 1]), initialStates: [], execution: e) }
+            if !PinnedExecutor.callerIsInShard { outside.add(1, ordering: .relaxed) }
+            return (x, s)
+        }
+        for e in executions { _ = try rnn(outer, inputs: Tensor(zeros: [4, 2, 1]), initialStates: [], execution: e) }
+        #expect(calls.load(ordering: .relaxed) > 0)
+        #expect(outside.load(ordering: .relaxed) == 0)
+        #expect(!PinnedExecutor.callerIsInShard)
+    }
+
     @Test func topologyIsSane() throws {
         let topology = try Topology.shared()
         let summary = topology.summary

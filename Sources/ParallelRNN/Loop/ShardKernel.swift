@@ -50,7 +50,8 @@ package enum Engine {
             let elapsed = ContinuousClock.now - start
             slots.base[shard] = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         }
-        if plan.adaptive && topology != nil {
+        // Not from inside a shard (a step that calls rnn): its cores are busy with the outer call's other shards.
+        if plan.adaptive && topology != nil && !PinnedExecutor.callerIsInShard {
             CoreSpeeds.shared.record(rows: plan.ranges.map(\.count), seconds: Array(seconds))
         }
     }

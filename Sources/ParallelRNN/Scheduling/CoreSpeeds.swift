@@ -17,6 +17,9 @@ package final class CoreSpeeds: Sendable {
     }
 
     private let slots: [Slot]
+    /// Serialises whole updates and reads (once per call, never inside a shard): concurrent callers would otherwise
+    /// lose each other's updates or read half of one.
+    private let update = Mutex(())
 
     package static let shared = CoreSpeeds(cores: 512)
 
@@ -30,7 +33,7 @@ package final class CoreSpeeds: Sendable {
     /// Per-shard weights for a plan of `count` shards on cores `0..<count`, or nil for the even split.
     package func weights(count: Int) -> [Double]? {
         guard count > 1, count <= slots.count else { return nil }
-        let w = (0..<count).map { slots[$0].value }
+        let w = update.withLock { _ in (0..<count).map { slots[$0].value } }
         guard let lo = w.min(), let hi = w.max(), lo > 0, hi / lo > Self.deadBand else { return nil }
         return w
     }
@@ -43,12 +46,14 @@ package final class CoreSpeeds: Sendable {
               seconds.allSatisfy({ $0 > 0 }), rows.allSatisfy({ $0 > 0 }) else { return }
         let rates = zip(rows, seconds).map { Double($0) / $1 }
         let mean = rates.reduce(0, +) / Double(count)
-        var factors = (0..<count).map { i in (slots[i].value + min(2, max(0.5, rates[i] / mean))) / 2 }
-        let norm = factors.reduce(0, +) / Double(count)
-        factors = factors.map { $0 / norm }
-        for i in 0..<count { slots[i].set(factors[i]) }
+        update.withLock { _ in
+            var factors = (0..<count).map { i in (slots[i].value + min(2, max(0.5, rates[i] / mean))) / 2 }
+            let norm = factors.reduce(0, +) / Double(count)
+            factors = factors.map { $0 / norm }
+            for i in 0..<count { slots[i].set(factors[i]) }
+        }
     }
 
     /// Forgets every measurement (all cores equal again).
-    package func reset() { for s in slots { s.set(1) } }
+    package func reset() { update.withLock { _ in for s in slots { s.set(1) } } }
 }

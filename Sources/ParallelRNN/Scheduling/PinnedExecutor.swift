@@ -38,6 +38,9 @@ package final class StopFlag: Sendable {
 /// - The first error thrown by any shard is rethrown unchanged; it sets the ``StopFlag`` so the other shards stop at
 ///   their next step, and shards that have not started yet are skipped.
 package enum PinnedExecutor {
+    /// Whether the calling thread is running a shard now (a step function that calls `rnn` calls from inside one).
+    package static var callerIsInShard: Bool { prnn_in_shard() != 0 }
+
     /// Runs `body(shard, rows, stop)` for every shard of `plan`; returns when all have returned.
     ///
     /// `inlineFirstShard: false` sends every shard to a work item (the calling thread only waits, so it depends on
@@ -68,7 +71,7 @@ package enum PinnedExecutor {
                 inline = topology.flatMap { $0.coreIndex(ofCPU: Topology.currentCPU()) }.flatMap { $0 < shardCount ? $0 : nil } ?? 0
             }
             let job = ShardJob(plan: plan, topology: topology, stop: stop, reserved: inline, body: escapable)
-            let inShard = prnn_in_shard() != 0
+            let inShard = callerIsInShard
             let widened = inShard ? Topology.sharedIfAvailable?.widenCurrentThread() : nil
             let control = inShard ? prnn_outside_shard_fp_enter() : 0
             for _ in 0..<job.claimableCount {

@@ -4,7 +4,8 @@
 The output .npz holds float32 arrays `kernel` (I, gU), `recurrent_kernel` (U, gU) and, when the layer has one,
 `bias` ((gU), or (2, 3U) for GRU with reset_after), plus a `metadata.json` member:
     {"cell": "lstm"|"gru"|"simple", "units": U, "input_dim": I, "activation": "tanh", "recurrent_activation": "sigmoid",
-     "use_bias": true, "reset_after": true (GRU only), "go_backwards": false, "time_major": false, "layer": name,
+     "use_bias": true, "reset_after": true (GRU only), "go_backwards": false, "time_major": false,
+     "zero_output_for_mask": false (true on a Bidirectional layer's sub-layers when it returns sequences), "layer": name,
      "keras": "tf_keras 2.21.0"}
 numpy's np.load ignores nothing: `np.load(path)["kernel"]` works, and metadata.json is readable as raw bytes.
 
@@ -73,6 +74,8 @@ def export_layer(layer, output):
         "use_bias": bool(cell.use_bias),
         "go_backwards": bool(getattr(layer, "go_backwards", False)),
         "time_major": bool(getattr(layer, "time_major", False)),
+        # tf_keras's Bidirectional sets it on its forward_/backward_ layers (to return_sequences).
+        "zero_output_for_mask": bool(getattr(layer, "zero_output_for_mask", False)),
         "layer": layer.name,
         "keras": f"tf_keras {tf_keras.__version__}",
     }

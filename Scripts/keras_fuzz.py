@@ -299,7 +299,8 @@ def metadata_for(cfg, contradict):
             "activation": flip_act[cfg["activation"]] if contradict else cfg["activation"],
             "use_bias": cfg["use_bias"],
             "go_backwards": (not cfg["go_backwards"]) if contradict else cfg["go_backwards"],
-            "time_major": cfg["time_major"], "layer": "fuzz", "keras": "tf_keras 2.21.0"}
+            "time_major": cfg["time_major"], "layer": "fuzz", "keras": "tf_keras 2.21.0",
+            "zero_output_for_mask": (not cfg["zero_output_for_mask"]) if contradict else cfg["zero_output_for_mask"]}
     if cfg["cell"] != "simple":
         ract = cfg["recurrent_activation"]
         meta["recurrent_activation"] = flip_act[ract] if contradict else ract
@@ -337,8 +338,10 @@ def write_case_files(cfg, case, d):
             args += ["--no-go-backwards"]
     if cfg["time_major"]:
         args += ["--time-major"]
-    if cfg["zero_output_for_mask"]:
+    if cfg["zero_output_for_mask"] and drive != "metadata":
         args += ["--zero-output-for-mask"]
+    elif drive == "override":
+        args += ["--no-zero-output-for-mask"]
     if cfg["threads"] is not None:
         args += ["--threads", str(cfg["threads"])]
     if cfg["no_pin"] and cfg["threads"] is not None:  # --no-pin without --threads is a usage error

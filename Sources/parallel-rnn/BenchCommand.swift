@@ -14,10 +14,11 @@ struct BenchCommand: ParsableCommand {
               w3  LSTM, right-padded mask, length 1+(37b+11) mod T B64  T100  I128 U256
               w4  user step h' = tanh(x_t + matmul(h, W)) via rnn B32  T1000 U32
               w5  LSTM, no mask                                   B512 T50   I256 U512
-            Options modify the preset (reported as modified: true); --cell without --workload is a "custom" run that
-            starts from w1's shapes. GFLOP/s counts the cell's two matrix products (LSTM 2·4U·(I+U), GRU 2·3U·(I+U),
-            SimpleRNN 2·U·(I+U), generic 2·U·U per sample-step), pointwise work ignored, over useful (unmasked)
-            sample-steps only. % of peak compares with the cached FMA peak of the cores the run used (`parallel-rnn peak`).
+            Options modify the preset (reported as modified: true); --cell without --workload is a "custom" run that \
+            starts from w1's shapes. GFLOP/s counts the cell's two matrix products (LSTM 2·4U·(I+U), GRU 2·3U·(I+U), \
+            SimpleRNN 2·U·(I+U), generic 2·U·U per sample-step), pointwise work ignored, over useful (unmasked) \
+            sample-steps only. % of peak compares with the cached FMA peak of the cores the run used \
+            (`parallel-rnn peak`).
             """
     )
 
@@ -123,7 +124,12 @@ struct BenchCommand: ParsableCommand {
         if let input, input != spec.input { spec.input = input; modified = true }
         if let lengths, lengths != spec.lengths { spec.lengths = lengths; modified = true }
         if goBackwards { spec.goBackwards = true; modified = true }
-        if !resetAfter && spec.cell == .gru { spec.resetAfter = false; modified = true }
+        if !resetAfter {
+            guard spec.cell == .gru else {
+                throw ValidationError("--no-reset-after applies to GRU only, but the cell is \(spec.cell.rawValue)")
+            }
+            spec.resetAfter = false; modified = true
+        }
         spec.timeMajor = timeMajor  // a layout of the same data and work: not a modification
         if seed != spec.seed { spec.seed = seed; modified = true }
         if modified {

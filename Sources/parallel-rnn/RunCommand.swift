@@ -10,15 +10,17 @@ struct RunCommand: ParsableCommand {
         discussion: """
             --weights is an .npz with kernel (I, gU), recurrent_kernel (U, gU) and optionally bias ((gU) or (2, 3U) \
             for GRU reset_after), plus an optional metadata.json member as written by Scripts/export_keras_weights.py \
-            (cell, activations, reset_after, go_backwards, time_major); options given on the command line take \
-            precedence.
+            (cell, activations, reset_after, go_backwards, time_major, zero_output_for_mask); those options given on \
+            the command line take precedence, while --cell and the metadata's units, input_dim and use_bias must \
+            agree with the arrays.
             Inputs are float32, float64 or float16 (converted to float32, as Keras casts), little- or big-endian, C or \
             Fortran order; a mask may be bool, float or integer \
             (non-zero = valid step; float subnormals count as zero, as TF casts on a CPU). \
-            --initial-states is an .npz with state_0 (h) and, for LSTM, state_1 (c).
+            --initial-states is an .npz with state_0 (h) and, for LSTM, state_1 (c), and no other state_N.
             --output: a path ending in .npz gets an archive with outputs.npy, last_output.npy, state_0.npy \
             (and state_1.npy for LSTM); any other path is a directory (created) receiving those files, where \
-            state_N.npy files beyond this run's states (an earlier LSTM run's state_1.npy) are removed.
+            state_N.npy files beyond this run's states (an earlier LSTM run's state_1.npy) are removed. The results \
+            may not replace --weights, --inputs or --mask (they may replace --initial-states, which are read first).
             """
     )
 
@@ -33,7 +35,8 @@ struct RunCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Process the sequence backwards (default: metadata, else false).") var goBackwards: Bool?
     @Flag(inversion: .prefixedNo, help: "Inputs, mask and outputs are time-major (default: metadata, else false).")
     var timeMajor: Bool?
-    @Flag(help: "Masked steps output zeros (Keras zero_output_for_mask).") var zeroOutputForMask = false
+    @Flag(inversion: .prefixedNo, help: "Masked steps output zeros (Keras zero_output_for_mask; default: metadata, else false).")
+    var zeroOutputForMask: Bool?
     @Option(parsing: .unconditional, help: "Shards (Execution.threads(N)); default Execution.automatic.") var threads: Int?
     @Flag(help: "Unpinned shards, with --threads N (Execution.automatic always pins).") var noPin = false
     @Option(help: "Output: an .npz file, or a directory of .npy files.") var output: String
@@ -55,6 +58,20 @@ struct RunCommand: ParsableCommand {
                 throw ValidationError("\(name) '\(value)' is not one of tanh, sigmoid, hard_sigmoid, relu, linear")
             }
         }
+        // The results would replace a file this run reads (a typo away: --output w.npz).
+        let results = writesArchive ? [output]
+            : ["outputs", "last_output", "state_0", "state_1"].map { URL(fileURLWithPath: output).appendingPathComponent($0 + ".npy").path }
+        for (name, path) in [("--weights", weights), ("--inputs", inputs), ("--mask", mask)] {
+            if let path, results.contains(where: { Self.sameFile($0, path) }) {
+                throw ValidationError("--output '\(output)' would overwrite \(name) '\(path)'")
+            }
+        }
+    }
+
+    /// Whether two paths name the same file (symbolic links and `..` resolved).
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        func resolved(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
+        return resolved(a) == resolved(b)
     }
 
     func run() throws {
@@ -78,11 +95,17 @@ struct RunCommand: ParsableCommand {
             let backwards = try goBackwards ?? w.metadataBool("go_backwards") ?? false
             // A layer exported with time_major=True reads (T, B, I): the metadata counts, as for go_backwards.
             let major = try timeMajor ?? w.metadataBool("time_major") ?? false
+            // A Bidirectional layer's sub-layers have it set (tf_keras forces it to return_sequences).
+            let zeroOut = try zeroOutputForMask ?? w.metadataBool("zero_output_for_mask") ?? false
             let x = try ArrayLoading.floatInputs(inputs, argument: "inputs")
             let m = try mask.map { path throws(RNNError) in try ArrayLoading.mask(path) }
             let states = try initialStates.map { path throws(RNNError) in
                 let archive = try NPZArchive(path: path)
-                return try (0..<(kind == .lstm ? 2 : 1)).map { i throws(RNNError) in
+                let count = kind == .lstm ? 2 : 1
+                if let extra = archive.names.first(where: { $0.hasPrefix("state_") && Int($0.dropFirst(6)).map { $0 >= count } ?? false }) {
+                    throw RNNError.file(path: path, reason: "holds \(extra), but \(kind.rawValue) takes \(count) state\(count == 1 ? "" : "s") (state_0\(count == 2 ? ", state_1" : "")): the wrong file?")
+                }
+                return try (0..<count).map { i throws(RNNError) in
                     try floatTensor(archive, "state_\(i)", expected: "a float32 or float64 state")
                 }
             }
@@ -99,7 +122,7 @@ struct RunCommand: ParsableCommand {
                 }
                 call = {
                     try c(x, mask: m, initialStates: states, goBackwards: backwards, timeMajor: major,
-                          zeroOutputForMask: zeroOutputForMask, execution: execution)
+                          zeroOutputForMask: zeroOut, execution: execution)
                 }
             case .gru:
                 let after = try resetAfter ?? w.metadataBool("reset_after") ?? true
@@ -109,7 +132,7 @@ struct RunCommand: ParsableCommand {
                 }
                 call = {
                     try c(x, mask: m, initialStates: states, goBackwards: backwards, timeMajor: major,
-                          zeroOutputForMask: zeroOutputForMask, execution: execution)
+                          zeroOutputForMask: zeroOut, execution: execution)
                 }
             case .simple:
                 let c = try fromFile(weights) {
@@ -117,7 +140,7 @@ struct RunCommand: ParsableCommand {
                 }
                 call = {
                     try c(x, mask: m, initialStates: states, goBackwards: backwards, timeMajor: major,
-                          zeroOutputForMask: zeroOutputForMask, execution: execution)
+                          zeroOutputForMask: zeroOut, execution: execution)
                 }
             }
             try checkInputs(x, kernel: w.kernel)

@@ -97,6 +97,11 @@ import ParallelRNN
         (["bench", "--no-pin"], "--no-pin applies to explicit thread counts"),
         (["run", "--weights", "w.npz", "--inputs", "x.npy", "--output", "dir", "--compressed"],
          "--compressed deflates an .npz output"),
+        // Results that would replace a file the run reads.
+        (["run", "--weights", "w.npz", "--inputs", "x.npy", "--output", "./sub/../w.npz"], "would overwrite --weights 'w.npz'"),
+        (["run", "--weights", "w.npz", "--inputs", "d/outputs.npy", "--output", "d"], "would overwrite --inputs"),
+        (["run", "--weights", "w.npz", "--inputs", "x.npy", "--mask", "d/state_1.npy", "--output", "d/"], "would overwrite --mask"),
+        (["bench", "--workload", "w1", "--no-reset-after"], "--no-reset-after applies to GRU only, but the cell is lstm"),
     ]
 
     @Test(arguments: badArguments)
@@ -278,6 +283,45 @@ import ParallelRNN
         #expect(shardLines.count == 32)
         #expect(r.stdout.contains("… 49968 more shards …"))
         #expect(r.stdout.contains("  shard 49999: rows 99998..<100000 (2 rows)"))
+    }
+
+    /// zero_output_for_mask from the weights' metadata (tf_keras's Bidirectional sets it on the sub-layers that
+    /// Scripts/export_keras_weights.py exports), overridden by the flags; an initial-states archive with more states
+    /// than the cell takes is an error.
+    @Test func runReadsZeroOutputForMaskFromMetadata() throws {
+        let dir = Self.temporaryPath("zero")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var plain = NPZArchive()
+        try plain.set(Tensor(shape: [1, 2], scalars: [0.5, -0.25]), named: "kernel")
+        try plain.set(Tensor(shape: [2, 2], scalars: [0.1, 0.2, -0.3, 0.4]), named: "recurrent_kernel")
+        try plain.write(path: dir + "/w.npz")
+        var zeroing = plain
+        zeroing.setMember(Data(#"{"cell": "simple", "zero_output_for_mask": true}"#.utf8), path: "metadata.json")
+        try zeroing.write(path: dir + "/wz.npz")
+        try Tensor(shape: [2, 3, 1], scalars: [1, -2, 0.5, 0.25, 3, -1]).write(npy: dir + "/x.npy")
+        try Tensor<Bool>(shape: [2, 3], scalars: [true, false, true, true, true, false]).write(npy: dir + "/m.npy")
+        func outputs(_ weights: String, _ extra: [String], _ name: String) throws -> [Float] {
+            let r = try Self.run(["run", "--weights", dir + "/" + weights, "--cell", "simple", "--inputs", dir + "/x.npy",
+                                  "--mask", dir + "/m.npy", "--output", dir + "/" + name] + extra)
+            #expect(r.status == 0, "\(r.stderr)")
+            return try NPZArchive(path: dir + "/" + name).tensor("outputs", as: Float.self).scalars
+        }
+        let carried = try outputs("w.npz", [], "a.npz"), zeroed = try outputs("w.npz", ["--zero-output-for-mask"], "b.npz")
+        #expect(carried != zeroed)
+        #expect(Array(zeroed[2..<4]) == [0, 0] && Array(zeroed[10..<12]) == [0, 0], "\(zeroed)")  // masked steps
+        #expect(try outputs("wz.npz", [], "c.npz") == zeroed)
+        #expect(try outputs("wz.npz", ["--no-zero-output-for-mask"], "d.npz") == carried)
+
+        var states = NPZArchive()
+        try states.set(Tensor<Float>(zeros: [2, 2]), named: "state_0")
+        try states.set(Tensor<Float>(zeros: [2, 2]), named: "state_1")
+        try states.write(path: dir + "/s.npz")
+        let r = try Self.run(["run", "--weights", dir + "/w.npz", "--cell", "simple", "--inputs", dir + "/x.npy",
+                              "--initial-states", dir + "/s.npz", "--output", dir + "/e.npz"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("\(dir)/s.npz: holds state_1, but simple takes 1 state (state_0)"), "\(r.stderr)")
+        Self.expectNoTrace(r)
     }
 
     /// SimpleRNN, U = 2, I = 1: h' = tanh(x·K + h·R + b), checked against a direct evaluation.

@@ -171,6 +171,29 @@ import Testing
         _ = try rnn(step, inputs: x, initialStates: [Tensor(zeros: [4, 2])], execution: .serial)
         #expect(seen.addresses.count == 1)
     }
+
+    /// A step whose output rows are scalars (rank-1 outputs [b]) and no states: the values and shapes are those
+    /// `tf_keras.backend.rnn` printed for this case (x = arange(12) as [2, 3, 2], step = reduce_sum over features):
+    /// outputs (2, 3), (3, 2) time-major, (2, 1) / (1, 2) with return_all_outputs=False; last_output (2,).
+    @Test(arguments: [false, true], [true, false])
+    func scalarOutputRows(timeMajor: Bool, returnAllOutputs: Bool) throws {
+        let x = try Tensor<Float>(shape: [2, 3, 2], scalars: (0..<12).map(Float.init))
+        let inputs = try timeMajor
+            ? Tensor(shape: [3, 2, 2], scalars: [0, 1, 6, 7, 2, 3, 8, 9, 4, 5, 10, 11]) : x
+        let step: StepFunction<Float> = { x, s in (x.sum(squeezingAxes: 1), s) }
+        for execution in [Execution.serial, .threads(2), .automatic] {
+            let r = try rnn(step, inputs: inputs, initialStates: [], timeMajor: timeMajor,
+                            returnAllOutputs: returnAllOutputs, execution: execution)
+            #expect(r.lastOutput.shape == [2] && r.lastOutput.scalars == [9, 21])
+            switch (timeMajor, returnAllOutputs) {
+            case (false, true): #expect(r.outputs.shape == [2, 3] && r.outputs.scalars == [1, 5, 9, 13, 17, 21])
+            case (false, false): #expect(r.outputs.shape == [2, 1] && r.outputs.scalars == [9, 21])
+            case (true, true): #expect(r.outputs.shape == [3, 2] && r.outputs.scalars == [1, 13, 5, 17, 9, 21])
+            case (true, false): #expect(r.outputs.shape == [1, 2] && r.outputs.scalars == [9, 21])
+            }
+            #expect(r.newStates.isEmpty)
+        }
+    }
 }
 
 @Suite struct TensorSlicingTests {

@@ -58,20 +58,24 @@ struct RunCommand: ParsableCommand {
                 throw ValidationError("\(name) '\(value)' is not one of tanh, sigmoid, hard_sigmoid, relu, linear")
             }
         }
-        // The results would replace a file this run reads (a typo away: --output w.npz).
-        let results = writesArchive ? [output]
-            : ["outputs", "last_output", "state_0", "state_1"].map { URL(fileURLWithPath: output).appendingPathComponent($0 + ".npy").path }
+        // The results would replace (or remove, as a stale state_N.npy) a file this run reads: --output w.npz.
         for (name, path) in [("--weights", weights), ("--inputs", inputs), ("--mask", mask)] {
-            if let path, results.contains(where: { Self.sameFile($0, path) }) {
+            if let path, resultsReplace(path) {
                 throw ValidationError("--output '\(output)' would overwrite \(name) '\(path)'")
             }
         }
     }
 
-    /// Whether two paths name the same file (symbolic links and `..` resolved).
-    static func sameFile(_ a: String, _ b: String) -> Bool {
-        func resolved(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
-        return resolved(a) == resolved(b)
+    /// Whether writing the results may replace or remove the file at `path` (symbolic links and `..` resolved): the
+    /// archive itself, or in the output directory outputs.npy, last_output.npy or any state_N.npy.
+    private func resultsReplace(_ path: String) -> Bool {
+        func resolved(_ p: String) -> URL { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath() }
+        let file = resolved(path)
+        if writesArchive { return file.path == resolved(output).path }
+        let name = file.lastPathComponent
+        let ours = ["outputs.npy", "last_output.npy"].contains(name)
+            || (name.hasPrefix("state_") && name.hasSuffix(".npy") && Int(name.dropFirst(6).dropLast(4)) != nil)
+        return ours && file.deletingLastPathComponent().path == resolved(output).path
     }
 
     func run() throws {

@@ -101,6 +101,7 @@ import ParallelRNN
         (["run", "--weights", "w.npz", "--inputs", "x.npy", "--output", "./sub/../w.npz"], "would overwrite --weights 'w.npz'"),
         (["run", "--weights", "w.npz", "--inputs", "d/outputs.npy", "--output", "d"], "would overwrite --inputs"),
         (["run", "--weights", "w.npz", "--inputs", "x.npy", "--mask", "d/state_1.npy", "--output", "d/"], "would overwrite --mask"),
+        (["run", "--weights", "d/x/../state_7.npy", "--inputs", "x.npy", "--output", "./d"], "would overwrite --weights"),
         (["bench", "--workload", "w1", "--no-reset-after"], "--no-reset-after applies to GRU only, but the cell is lstm"),
     ]
 

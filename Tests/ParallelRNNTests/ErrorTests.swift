@@ -255,6 +255,15 @@ import ParallelRNN
         #expect(throws: RNNError.noTimeSteps(argument: "inputs", shape: [0, 1 << 58, 3])) {
             _ = try cell(noSteps, timeMajor: true)
         }
+        // Time-major, B = 0: 2^61 steps of U = 2 outputs per row are more bytes than Int counts.
+        let manySteps = try Tensor<Float>(shape: [1 << 61, 0, 3], scalars: [])
+        do {
+            _ = try cell(manySteps, timeMajor: true)
+            Issue.record("a [2^61, 0, 3] time-major input was accepted")
+        } catch let RNNError.invalidArgument(argument, reason) {
+            #expect(argument == "inputs [\(1 << 61), 0, 3] with U=2")
+            #expect(reason.contains("more than \(Int.max) bytes"), "\(reason)")
+        }
         let longRows = try Tensor<Float>(shape: [0, 1 << 61, 3], scalars: [])
         do {
             _ = try cell(longRows)

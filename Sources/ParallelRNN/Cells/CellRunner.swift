@@ -29,10 +29,7 @@ enum CellRunner {
         guard widestRow <= Int(Int32.max) else {
             throw RNNError.invalidArgument(argument: "inputs", reason: "shape \(inputs.shape) with U=\(u): a row of \(rowOverflow ? "more than \(Int.max)" : "\(widestRow)") floats exceeds the fused kernels' 32-bit strides (at most \(Int32.max)); use timeMajor or shorter sequences")
         }
-        // The outputs [B, T, U] (the largest result) before anything is allocated, then everything a call allocates
-        // per batch row.
-        try checkResultSize([batch, returnAllOutputs ? time : 1, u], elementSize: MemoryLayout<Float>.size,
-                            argument: "inputs \(inputs.shape) with U=\(u)")
+        // Everything a call allocates, the outputs [B, T, U] included, before anything is allocated.
         try checkCallMemory(math, batch: batch, outputSteps: returnAllOutputs ? time : 1,
                             zeroStates: initialStates == nil, argument: "inputs \(inputs.shape) with U=\(u)")
         let states = initialStates ?? names.map { _ in Tensor(zeros: [batch, u]) }
@@ -77,19 +74,21 @@ enum CellRunner {
         return RNNResult(lastOutput: r.lastOutputs[0], outputs: r.outputs[0], newStates: r.states)
     }
 
-    /// Throws unless what a call allocates fits in the memory this process may use: per batch row, the output rows,
-    /// the last output, the result states and (without initial states) zero states, and the shards' workspace (one
+    /// Throws unless what a call allocates fits in Int and in the memory this process may use: per batch row, the
+    /// output rows, the last output, the result states and (without initial states) zero states, and the shards' workspace (one
     /// step's projections at least, an input row, five state rows and the gate kernels' scratch). The outputs alone
     /// are a fraction of that when they are short (`returnAllOutputs` false, or T = 1).
     static func checkCallMemory<Math: CellMath>(_ math: Math, batch: Int, outputSteps: Int, zeroStates: Bool,
                                                 argument: @autoclosure () -> String) throws(RNNError) {
         let u = math.units, states = math.stateCount
-        // checkResultSize counted outputSteps·U·4 bytes and the other widths are 32-bit: the sum fits in Int.
-        let rowFloats = outputSteps * u + u + (zeroStates ? 2 : 1) * states * u
-            + math.gateWidth + math.inputSize + 5 * u + math.scratchCount(rows: 1)
-        let (rowBytes, o1) = rowFloats.multipliedReportingOverflow(by: MemoryLayout<Float>.size)
-        let (bytes, o2) = batch.multipliedReportingOverflow(by: rowBytes)
-        let overflow = o1 || o2, memory = MemoryLimit.bytes
+        // A row's outputs may overflow (T of a zero-size input is unbounded); the other widths are 32-bit. The row is
+        // sized before B multiplies it, so that B = 0 does not hide an overflow.
+        let (outputFloats, o0) = outputSteps.multipliedReportingOverflow(by: u)
+        let (rowFloats, o1) = outputFloats.addingReportingOverflow(
+            u + (zeroStates ? 2 : 1) * states * u + math.gateWidth + math.inputSize + 5 * u + math.scratchCount(rows: 1))
+        let (rowBytes, o2) = rowFloats.multipliedReportingOverflow(by: MemoryLayout<Float>.size)
+        let (bytes, o3) = batch.multipliedReportingOverflow(by: rowBytes)
+        let overflow = o0 || o1 || o2 || o3, memory = MemoryLimit.bytes
         guard !overflow, UInt64(bytes) <= memory else {
             throw .invalidArgument(argument: argument(), reason: "the call would allocate \(overflow ? "more than \(Int.max) bytes" : "\(bytes >> 20) MiB") (outputs, states and workspace: \(rowFloats) floats per batch row), more than the \(memory >> 20) MiB of memory this process may use")
         }

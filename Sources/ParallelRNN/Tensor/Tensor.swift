@@ -98,14 +98,18 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, CustomStringConvertible {
     /// a valid shape's dimensions (a row's width, a stride) fits in `Int`.
     @usableFromInline
     package static func elementCount(_ shape: [Int]) -> Int? {
-        var nonZero = 1
+        var nonZero = 1, hasZero = false
         for d in shape {
-            guard d >= 0 else { return nil }
-            let (p, overflow) = nonZero.multipliedReportingOverflow(by: max(d, 1))
+            guard d > 0 else {
+                if d < 0 { return nil }
+                hasZero = true
+                continue
+            }
+            let (p, overflow) = nonZero.multipliedReportingOverflow(by: d)
             guard !overflow else { return nil }
             nonZero = p
         }
-        return shape.contains(0) ? 0 : nonZero
+        return hasZero ? 0 : nonZero
     }
 
     public var description: String {

@@ -37,11 +37,11 @@ def _layer(kind, units, activation, recurrent_activation, use_bias, reset_after,
 def build_cell_case(name, description, kind, B=4, T=6, I=3, U=5, activation="tanh",
                     recurrent_activation="sigmoid", use_bias=True, reset_after=True, mask=None, mask_numeric=False,
                     initial_states=False, go_backwards=False, time_major=False, zero_output=False, return_all=True,
-                    via="layer"):
+                    via="layer", weight_scale=1.0):
     rng = np.random.default_rng(zlib.crc32(name.encode()))
     gates = {"lstm": 4, "gru": 3, "simple": 1}[kind]
-    kernel = (rng.standard_normal((I, gates * U)) * 0.8 / np.sqrt(I)).astype(np.float32)
-    recurrent = (rng.standard_normal((U, gates * U)) * 0.8 / np.sqrt(U)).astype(np.float32)
+    kernel = (rng.standard_normal((I, gates * U)) * 0.8 / np.sqrt(I) * weight_scale).astype(np.float32)
+    recurrent = (rng.standard_normal((U, gates * U)) * 0.8 / np.sqrt(U) * weight_scale).astype(np.float32)
     bias = None
     if use_bias:
         bias_shape = (2, gates * U) if kind == "gru" and reset_after else (gates * U,)
@@ -183,4 +183,18 @@ def cases():
         go_backwards=True, **m)
     add("cell_simple_linear", "SimpleRNN, linear activation, odd sizes", "simple", activation="linear", B=7, T=6,
         I=5, U=9, initial_states=True)
+    # tf_keras's other element-wise activations (Activation's cases beyond the API file's five)
+    add("cell_lstm_softsign_swish", "LSTM, activation softsign, recurrent swish, mask", "lstm", activation="softsign",
+        recurrent_activation="swish", initial_states=True, **m)
+    add("cell_lstm_gelu_odd", "LSTM, activation gelu, odd sizes", "lstm", activation="gelu",
+        B=9, T=5, I=7, U=17)
+    add("cell_gru_elu_softplus", "GRU (reset_after), activation elu, recurrent softplus, mask", "gru",
+        activation="elu", recurrent_activation="softplus", initial_states=True, **m)
+    add("cell_gru_v1_selu_gelu", "GRU (reset_after=False), activation selu, recurrent gelu, go_backwards", "gru",
+        reset_after=False, activation="selu", recurrent_activation="gelu", go_backwards=True, initial_states=True)
+    add("cell_simple_softplus", "SimpleRNN, softplus activation, mask", "simple", activation="softplus", **m)
+    add("cell_simple_exponential_backend", "SimpleRNN via backend.rnn, exponential activation, mask + zero_output",
+        "simple", activation="exponential", via="backend", zero_output=True, weight_scale=0.25, **m)
+    add("cell_simple_swish_odd", "SimpleRNN, swish activation, odd sizes, time_major", "simple",
+        activation="swish", B=7, T=6, I=5, U=9, time_major=True, initial_states=True)
     return C

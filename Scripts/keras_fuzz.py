@@ -10,7 +10,9 @@ Build the CLI (any scratch path), then run from the repository root:
 
 Every case draws (from numpy's PCG64 seeded with [seed, case index], so `--only K` reproduces case K exactly):
   * the cell: LSTM, GRU reset_after=True, GRU reset_after=False, SimpleRNN; use_bias; activation and
-    recurrent_activation among tanh, sigmoid, hard_sigmoid, relu, linear (what `Activation(kerasName:)` accepts);
+    recurrent_activation among tanh, sigmoid, hard_sigmoid, relu, linear (the API file's five); with --activations
+    all, in about half of the cases one or both replaced by one of softsign, softplus, elu, selu, exponential, swish,
+    gelu (from their own stream, so that other fields of a case do not change);
   * shapes: B 1..9 (sometimes 16/33/64), T 1..12 (sometimes 25/40), I 1..20, U 1..40 (sometimes 17/48/64/129);
   * go_backwards, time_major, zero_output_for_mask;
   * the mask: none, right-padded (prefix), random (non-prefix), random with fully masked rows, leading masked steps
@@ -71,8 +73,13 @@ import zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
+import scipy.special as scipy_special  # noqa: E402  (gelu's erfc in the numpy reference; scipy comes with TF's deps)
 
 ACTIVATIONS = ["tanh", "sigmoid", "hard_sigmoid", "relu", "linear"]
+# tf_keras's other element-wise activations, which `Activation` also has (--activations all).
+MORE_ACTIVATIONS = ["softsign", "softplus", "elu", "selu", "exponential", "swish", "gelu"]
+# Unbounded above: the recurrence can grow, so most cases with one get smaller weights (`tame`).
+UNBOUNDED = {"relu", "linear", "softplus", "elu", "selu", "exponential", "swish", "gelu"}
 CELLS = ["lstm", "gru", "gru_v1", "simple"]  # gru = reset_after=True, gru_v1 = reset_after=False
 GATES = {"lstm": 4, "gru": 3, "gru_v1": 3, "simple": 1}
 CHAOTIC = 1e-2  # Keras float32 vs float64 scaled error beyond which a case is not judged (see run_case)
@@ -83,8 +90,8 @@ MASK_KINDS = ["none", "prefix", "random", "rows_all_masked", "leading", "all_mas
 # Case generation
 
 
-def draw_config(seed, index, poison_masked=0.2, profile="small"):
-    """The configuration of case `index` (pure function of seed, index, poison_masked and profile)."""
+def draw_config(seed, index, poison_masked=0.2, profile="small", activations="api"):
+    """The configuration of case `index` (pure function of seed, index, poison_masked, profile and activations)."""
     rng = np.random.default_rng([seed, index])
     pick = lambda options, p=None: options[int(rng.choice(len(options), p=p))]  # noqa: E731
     cfg = {"index": index, "seed": seed}
@@ -125,6 +132,12 @@ def draw_config(seed, index, poison_masked=0.2, profile="small"):
     cfg["profile"] = profile
     if profile == "workload":
         draw_workload_shapes(cfg, np.random.default_rng([seed, index, 2]))
+    if activations == "all":
+        more = np.random.default_rng([seed, index, 3])
+        if more.random() < 0.5:
+            cfg["activation"] = MORE_ACTIVATIONS[int(more.integers(len(MORE_ACTIVATIONS)))]
+        if cfg["cell"] != "simple" and more.random() < 0.5:
+            cfg["recurrent_activation"] = MORE_ACTIVATIONS[int(more.integers(len(MORE_ACTIVATIONS)))]
     return cfg
 
 
@@ -224,8 +237,8 @@ def make_weights(cfg, rng):
             n = max(1, w.size // 50)
             idx = rng.integers(0, w.size, size=n)
             w.flat[idx] = rng.choice([-3.0, 3.0, -5.0, 5.0], size=n)
-    unbounded = {"relu", "linear"} & {cfg["activation"], cfg["recurrent_activation"]}
-    if unbounded and cfg["tame"]:
+    unbounded = UNBOUNDED & {cfg["activation"], cfg["recurrent_activation"]}
+    if unbounded and cfg.get("tame", True):
         kernel *= 0.7
         recurrent *= 0.35
     arrays = {"kernel": kernel.astype(np.float32), "recurrent_kernel": recurrent.astype(np.float32)}
@@ -294,7 +307,7 @@ def metadata_for(cfg, contradict):
     """metadata.json as Scripts/export_keras_weights.py writes it; `contradict` flips the values that the command
     line then overrides (it must win)."""
     flip_act = {"tanh": "relu", "sigmoid": "hard_sigmoid", "hard_sigmoid": "sigmoid", "relu": "linear",
-                "linear": "tanh"}
+                "linear": "tanh", **{a: "tanh" for a in MORE_ACTIVATIONS}}
     meta = {"cell": cli_cell(cfg), "units": cfg["U"], "input_dim": cfg["I"],
             "activation": flip_act[cfg["activation"]] if contradict else cfg["activation"],
             "use_bias": cfg["use_bias"],
@@ -446,6 +459,13 @@ NUMPY_ACTIVATIONS = {
     "hard_sigmoid": lambda v: np.clip(v * 0.2 + 0.5, 0, 1),  # tf_keras 2.x
     "relu": lambda v: np.maximum(v, 0),
     "linear": lambda v: v,
+    "softsign": lambda v: v / (np.abs(v) + 1),
+    "softplus": lambda v: np.logaddexp(v, 0),
+    "elu": lambda v: np.where(v < 0, np.expm1(np.minimum(v, 0)), v),
+    "selu": lambda v: 1.0507009873554805 * np.where(v < 0, 1.6732632423543772 * np.expm1(np.minimum(v, 0)), v),
+    "exponential": np.exp,
+    "swish": lambda v: v / (1 + np.exp(-v)),
+    "gelu": lambda v: 0.5 * v * scipy_special.erfc(-v / np.sqrt(2)),
 }
 
 
@@ -725,7 +745,10 @@ def probes(binary, keras, workdir, tol):
             mutate=resave("mask.npy", lambda a: a.astype(np.float16)))
     attempt("B = 0", dict(base, B=0, mask="none", initial_states="none"))
     attempt("B = 0 with mask", dict(base, B=0, mask="random", initial_states="none"))
-    for act in ("softsign", "elu", "swish", "softplus", "selu", "gelu", "exponential"):
+    for act in MORE_ACTIVATIONS:
+        attempt(f"activation={act}", dict(base, activation=act))
+        attempt(f"recurrent_activation={act}", dict(base, recurrent_activation=act))
+    for act in ("hard_silu", "mish", "relu6", "softmax"):  # Keras names `Activation` does not have
         d = os.path.join(workdir, "probe_act_" + act)
         os.makedirs(d)
         cfg = dict(base)
@@ -734,8 +757,7 @@ def probes(binary, keras, workdir, tol):
         i = args.index("--activation")
         args[i + 1] = act
         rc, err, _ = run_cli(binary, args, d)
-        lines.append(f"  activation={act}: Keras accepts; "
-                     + ("CLI accepts" if rc == 0 else f"CLI rejects: {first_error_line(err)}"))
+        lines.append(f"  activation={act}: CLI " + ("accepts" if rc == 0 else f"rejects: {first_error_line(err)}"))
         shutil.rmtree(d, ignore_errors=True)
     return lines
 
@@ -779,6 +801,9 @@ def main():
     parser.add_argument("--profile", choices=["small", "workload"], default="small",
                         help="shapes: small (default; see above) or workload (the benchmarks' sizes, Keras's default "
                              "initializers in two cases of three; slower)")
+    parser.add_argument("--activations", choices=["api", "all"], default="api",
+                        help="api: the API file's five activations (earlier seeds' cases); all: also tf_keras's "
+                             "other element-wise ones in about half of the cases")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 on rounding-level exceedances of ill-conditioned cases too")
     parser.add_argument("--keep-dir", default=None, help="where failing cases are kept (default: a new temp dir)")
@@ -804,7 +829,7 @@ def main():
             if args.time_limit and time.perf_counter() - t_start > args.time_limit:
                 print(f"time limit reached after {n} cases", flush=True)
                 break
-            cfg = draw_config(args.seed, index, args.poison_masked, args.profile)
+            cfg = draw_config(args.seed, index, args.poison_masked, args.profile, args.activations)
             r = run_case(cfg, binary, keras, workdir, keep_dir, args.tol)
             results.append(r)
             if args.verbose or r["status"] != "pass":

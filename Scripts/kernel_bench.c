@@ -133,12 +133,30 @@ static double ref_act(int act, double x) {
     switch (act) {
     case PRNN_ACT_TANH: return tanh(x);
     case PRNN_ACT_SIGMOID: return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x));
+    case PRNN_ACT_SOFTSIGN: return x / (fabs(x) + 1);
+    case PRNN_ACT_SOFTPLUS: return x > 40 ? x : log1p(exp(x));
+    case PRNN_ACT_ELU: return x < 0 ? expm1(x) : x;
+    case PRNN_ACT_SELU: return 1.0507009873554804934193349852946 * (x < 0 ? 1.6732632423543772848170429916717 * expm1(x) : x);
+    case PRNN_ACT_EXPONENTIAL: return exp(x);
+    case PRNN_ACT_SWISH: return x >= 0 ? x / (1.0 + exp(-x)) : x * exp(x) / (1.0 + exp(x));
+    case PRNN_ACT_GELU: return 0.5 * x * erfc(-x / sqrt(2.0));
     default: return x;
     }
 }
 
+/// The error measure of check_activations: |y - r| / max(|r|, floor). Relative, except where TensorFlow's own formula
+/// is only absolutely accurate near the scale 1 (exp(x) - 1 for elu/selu cancels; gelu's
+/// erfc(-x·0.7071…) magnifies the rounding of its argument by 2·x²/2 in its left tail): floor 1.
+static double act_floor(int act) {
+    switch (act) {
+    case PRNN_ACT_ELU: case PRNN_ACT_SELU: case PRNN_ACT_GELU: return 1;
+    default: return 0;
+    }
+}
+
 static void check_activations(void) {
-    const char *names[] = {"tanh", "sigmoid", "hard_sigmoid", "relu", "linear"};
+    const char *names[] = {"tanh", "sigmoid", "hard_sigmoid", "relu", "linear", "softsign", "softplus", "elu", "selu",
+                           "exponential", "swish", "gelu"};
     size_t n = 200003;
     float *x = amalloc(4 * n), *y = amalloc(4 * n), *yp = amalloc(4 * n);
     double *xd = amalloc(8 * n), *yd = amalloc(8 * n), *ydp = amalloc(8 * n);
@@ -152,7 +170,10 @@ static void check_activations(void) {
         xd[i] = i < n / 4 ? (double)x[i] : (i < n / 2 ? (urand() * 2 - 1) * 40 : (double)x[i] * (1 + 1e-9));
     }
     prnn_isa best = prnn_detected_isa();
-    for (int act = 0; act <= 4; act++) {
+    for (int act = 0; act <= PRNN_ACT_GELU; act++) {
+        const double floor = act_floor(act);
+        // swish and gelu scale a result that underflowed (sigmoid's, erfc's) by |x|: so does its denormal rounding.
+        const int scaled = act == PRNN_ACT_SWISH || act == PRNN_ACT_GELU;
         prnn_force_isa(PRNN_ISA_PORTABLE);
         prnn_activation_f32((prnn_activation)act, x, yp, n);
         prnn_activation_f64((prnn_activation)act, xd, ydp, n);
@@ -162,12 +183,16 @@ static void check_activations(void) {
             if (act == PRNN_ACT_HARD_SIGMOID) { float v = x[i] * 0.2f; v = v + 0.5f; r = v < 0 ? 0 : (v > 1 ? 1 : v); }
             else if (act == PRNN_ACT_RELU) r = x[i] > 0 ? x[i] : 0;
             else r = ref_act(act, x[i]);
-            if (isnan(x[i])) { if (!isnan(yp[i])) FAIL("%s(NaN) = %g", names[act], yp[i]); continue; }
+            if (fabs(r) > 3.4028234663852886e38 && isfinite(r)) r = copysign(INFINITY, r);  // overflows in float
+            if (isnan(x[i]) || isnan(r)) { if (!isnan(yp[i])) FAIL("%s(%g) = %g want NaN", names[act], x[i], yp[i]); continue; }
             if (r == 0 || !isfinite(r)) { if (yp[i] != r && !(fabs(yp[i]) < 1.2e-38 && fabs(r) < 1.2e-38)) FAIL("%s(%g) = %g want %g", names[act], x[i], yp[i], r); continue; }
             // Denormal results: the normal range's relative bound, or one denormal ulp where that is finer (a relative
             // error of 2.6e-7 is 1.1 ulp at 2^-127, whose ulp is 2^-22 of the value).
-            if (fabs(r) < 1.18e-38) { if (fabs(yp[i] - r) > fmax(1e-6 * fabs(r), 1.5e-45)) FAIL("%s(%a) denormal %a want %a", names[act], x[i], yp[i], r); continue; }
-            double rel = fabs(yp[i] - r) / fabs(r);
+            if ((scaled ? fabs(r) / fmax(1, fabs(x[i])) : fabs(r)) < 1.18e-38 && floor < 1.18e-38) {
+                if (fabs(yp[i] - r) > fmax(1e-6 * fabs(r), 1.5e-45 * (scaled ? fmax(1, fabs(x[i])) : 1))) FAIL("%s(%a) denormal %a want %a", names[act], x[i], yp[i], r);
+                continue;
+            }
+            double rel = fabs(yp[i] - r) / fmax(fabs(r), floor);
             if (rel > maxrel) maxrel = rel;
             if (rel > 1e-6) FAIL("%s(%.9g) = %.9g want %.9g rel %g", names[act], x[i], yp[i], r, rel);
             if (act == PRNN_ACT_TANH && signbit(yp[i]) != signbit(x[i])) FAIL("tanh sign %g", x[i]);
@@ -177,9 +202,12 @@ static void check_activations(void) {
             if (act == PRNN_ACT_HARD_SIGMOID) { double v = xd[i] * 0.2; v = v + 0.5; r = v < 0 ? 0 : (v > 1 ? 1 : v); }
             else if (act == PRNN_ACT_RELU) r = xd[i] > 0 ? xd[i] : 0;
             else r = ref_act(act, xd[i]);
-            if (isnan(xd[i])) { if (!isnan(ydp[i])) FAIL("f64 %s(NaN)", names[act]); continue; }
-            if (r == 0 || !isfinite(r) || fabs(r) < 2.3e-308) { if (fabs(ydp[i] - r) > 5e-324 * 4) FAIL("f64 %s(%g) = %g want %g", names[act], xd[i], ydp[i], r); continue; }
-            double rel = fabs(ydp[i] - r) / fabs(r);
+            if (isnan(xd[i]) || isnan(r)) { if (!isnan(ydp[i])) FAIL("f64 %s(%g) = %g want NaN", names[act], xd[i], ydp[i]); continue; }
+            if (r == 0 || !isfinite(r) || (fabs(r) < 2.3e-308 && floor < 2.3e-308)) {
+                if (fabs(ydp[i] - r) > 5e-324 * 4 * (scaled ? fmax(1, fabs(xd[i])) : 1) && !(ydp[i] == r)) FAIL("f64 %s(%g) = %g want %g", names[act], xd[i], ydp[i], r);
+                continue;
+            }
+            double rel = fabs(ydp[i] - r) / fmax(fabs(r), floor);
             if (rel > maxreld) maxreld = rel;
             if (rel > 2e-15) FAIL("f64 %s(%.17g) = %.17g want %.17g rel %g", names[act], xd[i], ydp[i], r, rel);
         }
@@ -209,10 +237,13 @@ static void check_activations(void) {
 static void check_gates(void) {
     prnn_isa best = prnn_detected_isa();
     int widths[] = {1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100};
-    for (int w = 0; w < 12; w++) for (int withBias = 0; withBias < 2; withBias++) for (int acts = 0; acts < 3; acts++) {
+    // Activation pairs (a, ra): the defaults, then every other kind in some pair.
+    const prnn_activation pairs[][2] = {{PRNN_ACT_TANH, PRNN_ACT_SIGMOID}, {PRNN_ACT_RELU, PRNN_ACT_HARD_SIGMOID},
+        {PRNN_ACT_LINEAR, PRNN_ACT_TANH}, {PRNN_ACT_SOFTPLUS, PRNN_ACT_SWISH}, {PRNN_ACT_ELU, PRNN_ACT_GELU},
+        {PRNN_ACT_SELU, PRNN_ACT_SOFTSIGN}, {PRNN_ACT_EXPONENTIAL, PRNN_ACT_SIGMOID}};
+    for (int w = 0; w < 12; w++) for (int withBias = 0; withBias < 2; withBias++) for (int acts = 0; acts < 7; acts++) {
         int n = 3, u = widths[w], ldp = 4 * u + 5;
-        prnn_activation a = acts == 0 ? PRNN_ACT_TANH : acts == 1 ? PRNN_ACT_RELU : PRNN_ACT_LINEAR;
-        prnn_activation ra = acts == 0 ? PRNN_ACT_SIGMOID : acts == 1 ? PRNN_ACT_HARD_SIGMOID : PRNN_ACT_TANH;
+        prnn_activation a = pairs[acts][0], ra = pairs[acts][1];
         size_t nu = (size_t)n * u;
         float *P = amalloc(4 * (size_t)n * ldp), *R = amalloc(16 * nu), *b = amalloc(16 * (size_t)u), *b2 = amalloc(16 * (size_t)u);
         float *h = amalloc(4 * nu), *c = amalloc(4 * nu), *z = amalloc(4 * nu);

@@ -14,6 +14,11 @@
 //
 // Accuracy (vs libm, measured by the tests): float tanh ≲ 6e-7 (TF's own formula), sigmoid ≲ 3e-7 relative;
 // double ≲ 1e-15 relative.
+//
+// softplus's log1p and gelu's erfc call libm lane by lane (f_lanewise, d_lanewise): the same libm function on every
+// ISA, so those stay bitwise equal across ISAs too (within one process; libm's own CPU dispatch may differ between
+// machines by an ulp). Only the less common Keras activations use them, never the default tanh/sigmoid.
+#include <math.h>
 
 // ---------------------------------------------------------------- float
 // The float functions take k independent vectors (k ≤ ACT_K, a constant after inlining) and run each step for all of
@@ -106,6 +111,76 @@ ACT_FN VF f_relu(VF x) {
     return fsel(fisnan(x), x, y);
 }
 
+/// Applies a scalar function to every lane (see the header: libm's log and erfc for softplus and gelu).
+ACT_FN VF f_lanewise(VF x, float (*fn)(float)) {
+    float b[FLANES];
+    fstore(b, x);
+    for (int i = 0; i < FLANES; i++) b[i] = fn(b[i]);
+    return fload(b);
+}
+
+/// exp(a) over the whole float range: f_exp_nonpos_k's reduction and polynomial with a clamped to [-104, 89]
+/// (exp(89) overflows to +inf as it should) and 2^n always applied as two factors, n ∈ [-150, 128] (for normal
+/// results the same bits as one factor). NaN → that NaN.
+ACT_FN VF f_exp(VF a) {
+    const VF magic = fset(12582912.0f);  // 1.5·2^23
+    a = fmaxx(fset(-104.0f), fminx(fset(89.0f), a));  // NaN stays (second operand of both)
+    VF t = ffma(a, fset(1.44269504088896341f), magic);
+    VF n = fsub(t, magic);
+    VF r = ffma(n, fset(-0.693359375f), a);
+    r = ffma(n, fset(2.12194440e-4f), r);
+    VF r2 = fmul(r, r);
+    VF p = ffma(fset(0x1.0e4020p-7f), r, fset(0x1.573e2ep-5f));
+    VF q = ffma(fset(0x1.555e66p-3f), r, fset(0x1.fffdb6p-2f));
+    q = ffma(p, r2, q);
+    VF y = fadd(ffma(q, r2, fmul(fset(0x1.ffffecp-1f), r)), fset(1.0f));
+    VF ht = ffma(n, fset(0.5f), magic);  // h = round(n/2) ∈ [-75, 64], as h + magic
+    VF h = fsub(ht, magic);
+    VF n2t = fadd(fsub(n, h), magic);    // (n - h) + magic, exact
+    return fsel(fisnan(a), a, fmul(fmul(y, fpow2(ht)), fpow2(n2t)));  // a NaN a itself (see below)
+}
+
+// The functions below return a NaN input itself (fsel on fisnan) wherever their operations would combine two NaNs:
+// which operand's payload such an operation keeps is the compiler's choice, and may differ between ISA paths.
+
+/// softsign: x / (|x| + 1) (TF's order).
+ACT_FN VF f_softsign(VF x) { return fsel(fisnan(x), x, fdiv(x, fadd(fband(x, fabsmask), fset(1.0f)))); }
+
+/// softplus as TF's kernel computes it: threshold t = log(ε) + 2 = -13.942385; x > -t → x, x < t → exp(x), else
+/// log1p(exp(x)). NaN → NaN.
+ACT_FN VF f_softplus(VF x) {
+    const VF t = fset(-13.942385f), mt = fset(13.942385f);
+    VF e = f_exp(x);
+    VF mid = f_lanewise(e, log1pf);
+    VF y = fsel(flt(x, t), e, mid);
+    return fsel(fisnan(x), x, fsel(flt(mt, x), x, y));
+}
+
+/// elu (alpha 1) as TF computes it: x < 0 ? exp(x) - 1 : x (-0 and NaN stay).
+ACT_FN VF f_elu(VF x) {
+    return fsel(flt(x, fset(0.0f)), fsub(f_exp(x), fset(1.0f)), x);
+}
+
+/// selu as TF computes it: x < 0 ? scale·alpha·(exp(x) - 1) : scale·x, both constants rounded to float.
+ACT_FN VF f_selu(VF x) {
+    VF neg = fmul(fset(1.7580993408473768599402175208123f), fsub(f_exp(x), fset(1.0f)));
+    return fsel(flt(x, fset(0.0f)), neg, fmul(fset(1.0507009873554804934193349852946f), x));
+}
+
+/// swish (tf.nn.silu): x · sigmoid(x), with this file's sigmoid.
+ACT_FN VF f_swish(VF x) {
+    VF s;
+    f_sigmoid_k(1, &x, &s);
+    return fsel(fisnan(x), x, fmul(x, s));
+}
+
+/// gelu (approximate = False) as TF 2.21 computes it: (0.5·x) · erfc(-x · 0.70710677), erfc from libm.
+ACT_FN VF f_gelu(VF x) {
+    VF a = fmul(fset(0.5f), x);
+    VF b = fmul(fsub(fset(0.0f), x), fset(0.70710678118654752f));
+    return fsel(fisnan(x), x, fmul(a, f_lanewise(b, erfcf)));
+}
+
 // ---------------------------------------------------------------- double
 /// exp(a) for a ≤ 0: r = a - n·ln2 (fdlibm hi/lo split), Taylor series to r^13 (truncation < 1e-17 on |r| ≤ ln2/2),
 /// 2^n applied as two factors (denormal results are right).
@@ -178,4 +253,38 @@ ACT_FN VD d_relu(VD x) {
     const VD zero = dset(0.0);
     VD y = dsel(dlt(zero, x), x, zero);
     return dsel(disnan(x), x, y);
+}
+
+ACT_FN VD d_lanewise(VD x, double (*fn)(double)) {
+    double b[DLANES];
+    dstore(b, x);
+    for (int i = 0; i < DLANES; i++) b[i] = fn(b[i]);
+    return dload(b);
+}
+
+ACT_FN VD d_softsign(VD x) { return dsel(disnan(x), x, ddiv(x, dadd(dband(x, dabsmask), dset(1.0)))); }
+
+/// The double activations that need exp over the whole range use libm's.
+ACT_FN VD d_softplus(VD x) {
+    const VD t = dset(-34.043653389117154), mt = dset(34.043653389117154);  // log(2^-52) + 2
+    VD e = d_lanewise(x, exp);
+    VD mid = d_lanewise(e, log1p);
+    VD y = dsel(dlt(x, t), e, mid);
+    return dsel(disnan(x), x, dsel(dlt(mt, x), x, y));
+}
+
+ACT_FN VD d_elu(VD x) { return dsel(dlt(x, dset(0.0)), dsub(d_lanewise(x, exp), dset(1.0)), x); }  // NaN: x
+
+ACT_FN VD d_selu(VD x) {
+    VD neg = dmul(dset(1.7580993408473768599402175208123), dsub(d_lanewise(x, exp), dset(1.0)));
+    return dsel(dlt(x, dset(0.0)), neg, dmul(dset(1.0507009873554804934193349852946), x));
+}
+
+ACT_FN VD d_exponential(VD x) { return dsel(disnan(x), x, d_lanewise(x, exp)); }
+
+ACT_FN VD d_swish(VD x) { return dsel(disnan(x), x, dmul(x, d_sigmoid(x))); }
+
+ACT_FN VD d_gelu(VD x) {
+    VD a = dmul(dset(0.5), x);
+    return dsel(disnan(x), x, dmul(a, d_lanewise(dmul(dsub(dset(0.0), x), dset(0.7071067811865476)), erfc)));
 }

@@ -36,6 +36,13 @@ ACT_EXPORT void ACT_NAME(prnn_activation_f32)(prnn_activation act, const float *
     case PRNN_ACT_SIGMOID: F32_LOOP_K(f_sigmoid_k); break;
     case PRNN_ACT_HARD_SIGMOID: F32_LOOP(f_hard_sigmoid); break;
     case PRNN_ACT_RELU: F32_LOOP(f_relu); break;
+    case PRNN_ACT_SOFTSIGN: F32_LOOP(f_softsign); break;
+    case PRNN_ACT_SOFTPLUS: F32_LOOP(f_softplus); break;
+    case PRNN_ACT_ELU: F32_LOOP(f_elu); break;
+    case PRNN_ACT_SELU: F32_LOOP(f_selu); break;
+    case PRNN_ACT_EXPONENTIAL: F32_LOOP(f_exp); break;
+    case PRNN_ACT_SWISH: F32_LOOP(f_swish); break;
+    case PRNN_ACT_GELU: F32_LOOP(f_gelu); break;
     default: if (x != y) memmove(y, x, n * sizeof(float)); break;
     }
 }
@@ -46,6 +53,13 @@ ACT_EXPORT void ACT_NAME(prnn_activation_f64)(prnn_activation act, const double 
     case PRNN_ACT_SIGMOID: F64_LOOP(d_sigmoid); break;
     case PRNN_ACT_HARD_SIGMOID: F64_LOOP(d_hard_sigmoid); break;
     case PRNN_ACT_RELU: F64_LOOP(d_relu); break;
+    case PRNN_ACT_SOFTSIGN: F64_LOOP(d_softsign); break;
+    case PRNN_ACT_SOFTPLUS: F64_LOOP(d_softplus); break;
+    case PRNN_ACT_ELU: F64_LOOP(d_elu); break;
+    case PRNN_ACT_SELU: F64_LOOP(d_selu); break;
+    case PRNN_ACT_EXPONENTIAL: F64_LOOP(d_exponential); break;
+    case PRNN_ACT_SWISH: F64_LOOP(d_swish); break;
+    case PRNN_ACT_GELU: F64_LOOP(d_gelu); break;
     default: if (x != y) memmove(y, x, n * sizeof(double)); break;
     }
 }

@@ -3,6 +3,7 @@
 #if PRNN_X86
 #include "simd_avx2.h"
 #define GATES_FN PRNN_INLINE PRNN_AVX2_TARGET
+#define GATES_OUTLINE_FN static __attribute__((noinline)) PRNN_AVX2_TARGET
 #define GATES_EXPORT(name) PRNN_AVX2_TARGET void name##_avx2
 #ifndef GATES_K  // -DGATES_K=n to experiment
 #define GATES_K 2

@@ -3,6 +3,7 @@
 #if PRNN_X86
 #include "simd_avx512.h"
 #define GATES_FN PRNN_INLINE PRNN_AVX512_TARGET
+#define GATES_OUTLINE_FN static __attribute__((noinline)) PRNN_AVX512_TARGET
 #define GATES_EXPORT(name) PRNN_AVX512_TARGET void name##_avx512
 #ifndef GATES_K  // -DGATES_K=n to experiment
 #define GATES_K 1

@@ -6,13 +6,30 @@
 // vectors at a time so that the activations' dependency chains interleave (activation_impl.h); the row-major kernels
 // feed them GATES_K·FLANES columns of one row, the transposed ones GATES_K·FLANES lanes of one unit.
 //
-// The including file defines, before including: GATES_FN (function qualifiers, as ACT_FN) and GATES_K (≤ ACT_K): how
+// The including file defines, before including: GATES_FN (function qualifiers, as ACT_FN), GATES_OUTLINE_FN (the same
+// without inlining, for f_more_act) and GATES_K (≤ ACT_K): how
 // many vectors the kernels hand the cell formulas at once (Benchmarks/KERNELS.md, ninth round: 2 on AVX2, where it
 // measured fastest, 1 with AVX-512's 32 registers, where more made clang spill and re-broadcast constants).
 
 #if GATES_K > ACT_K
 #error "GATES_K exceeds ACT_K, the activations' most vectors per call"
 #endif
+
+/// The activations beyond the API file's five, one vector per call and out of line: one copy per file rather than one
+/// per call site of f_act_k (always inlined, they multiplied the code, and the SIMDe-emulated AVX-512 build took
+/// minutes per file). Only models that use them pay the call.
+GATES_OUTLINE_FN VF f_more_act(prnn_activation act, VF x) {
+    switch (act) {
+    case PRNN_ACT_SOFTSIGN: return f_softsign(x);
+    case PRNN_ACT_SOFTPLUS: return f_softplus(x);
+    case PRNN_ACT_ELU: return f_elu(x);
+    case PRNN_ACT_SELU: return f_selu(x);
+    case PRNN_ACT_EXPONENTIAL: return f_exp(x);
+    case PRNN_ACT_SWISH: return f_swish(x);
+    case PRNN_ACT_GELU: return f_gelu(x);
+    default: return x;
+    }
+}
 
 /// y[q] = act(x[q]) for k vectors (x and y may alias): prnn_activation_f32's element formulas (linear: x).
 GATES_FN void f_act_k(prnn_activation act, int k, const VF *x, VF *y) {
@@ -21,7 +38,8 @@ GATES_FN void f_act_k(prnn_activation act, int k, const VF *x, VF *y) {
     case PRNN_ACT_SIGMOID: f_sigmoid_k(k, x, y); return;
     case PRNN_ACT_HARD_SIGMOID: PRNN_EACH(q, k) y[q] = f_hard_sigmoid(x[q]); return;
     case PRNN_ACT_RELU: PRNN_EACH(q, k) y[q] = f_relu(x[q]); return;
-    default: PRNN_EACH(q, k) y[q] = x[q]; return;
+    case PRNN_ACT_LINEAR: PRNN_EACH(q, k) y[q] = x[q]; return;
+    default: PRNN_EACH(q, k) y[q] = f_more_act(act, x[q]); return;
     }
 }
 

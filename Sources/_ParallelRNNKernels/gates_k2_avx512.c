@@ -5,6 +5,7 @@
 #if PRNN_X86
 #include "simd_avx512.h"
 #define GATES_FN PRNN_INLINE PRNN_AVX512_TARGET
+#define GATES_OUTLINE_FN static __attribute__((noinline)) PRNN_AVX512_TARGET
 #define GATES_EXPORT(name) PRNN_AVX512_TARGET void name##_avx512k2
 #define GATES_K 2
 #include "activation_impl.h"

@@ -3,6 +3,7 @@
 
 #include "simd_portable.h"
 #define GATES_FN static inline
+#define GATES_OUTLINE_FN static __attribute__((noinline))
 #define GATES_EXPORT(name) void name##_portable
 #ifndef GATES_K  // -DGATES_K=n to experiment
 #define GATES_K 2

@@ -94,13 +94,16 @@ struct KerasWeights {
     func metadataActivation(_ key: String) throws(RNNError) -> Activation? {
         guard let name = try metadataString(key) else { return nil }
         guard let activation = Activation(kerasName: name) else {
-            throw .file(path: path, reason: "metadata \(key) '\(name)' is not one of tanh, sigmoid, hard_sigmoid, relu, linear")
+            throw .file(path: path, reason: "metadata \(key) '\(name)' is not one of \(Activation.kerasNames)")
         }
         return activation
     }
 }
 
 extension Activation {
+    /// The Keras names ``init(kerasName:)`` accepts, for error messages.
+    static let kerasNames = "tanh, sigmoid, hard_sigmoid, relu, linear, softsign, softplus, elu, selu, exponential, swish, gelu"
+
     /// Keras's name of an activation (`hard_sigmoid`, …).
     init?(kerasName: String) {
         switch kerasName {
@@ -109,6 +112,13 @@ extension Activation {
         case "hard_sigmoid", "hardSigmoid": self = .hardSigmoid
         case "relu": self = .relu
         case "linear", "None": self = .linear
+        case "softsign": self = .softsign
+        case "softplus": self = .softplus
+        case "elu": self = .elu
+        case "selu": self = .selu
+        case "exponential": self = .exponential
+        case "swish", "silu": self = .swish
+        case "gelu": self = .gelu
         default: return nil
         }
     }

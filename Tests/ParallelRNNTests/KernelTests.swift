@@ -428,6 +428,62 @@ struct KernelTests {
         }
     }
 
+    /// The Keras activations beyond the API file's five, in Double (libm), and the scale below which their error is
+    /// measured absolutely: TF's own formulas cancel there (elu/selu's exp(x) − 1), or
+    /// magnify the argument's rounding (gelu's erfc(−x·0.7071…) by ≈ x² in its left tail).
+    fileprivate static let moreActivations: [(prnn_activation, floor: Double, @Sendable (Double) -> Double)] = [
+        (PRNN_ACT_SOFTSIGN, 0, { $0 / (abs($0) + 1) }),
+        (PRNN_ACT_SOFTPLUS, 0, { $0 > 40 ? $0 : log1p(exp($0)) }),
+        (PRNN_ACT_ELU, 1, { $0 < 0 ? expm1($0) : $0 }),
+        (PRNN_ACT_SELU, 1, { 1.0507009873554804934193349852946 * ($0 < 0 ? 1.6732632423543772848170429916717 * expm1($0) : $0) }),
+        (PRNN_ACT_EXPONENTIAL, 0, { exp($0) }),
+        (PRNN_ACT_SWISH, 0, { $0 >= 0 ? $0 / (1 + exp(-$0)) : $0 * exp($0) / (1 + exp($0)) }),
+        (PRNN_ACT_GELU, 1, { 0.5 * $0 * erfc(-$0 / 2.0.squareRoot()) }),
+    ]
+
+    @Test("Keras's other activations (softsign, softplus, elu, selu, exponential, swish, gelu) agree with libm: float ≤ 1e-6, double ≤ 2e-15, relative above their scale")
+    func moreActivationsAccuracy() {
+        let x = Self.floatInputs
+        var rng = XorShift(seed: 5)
+        var xd: [Double] = [0, -0.0, .infinity, -.infinity, .nan, 0x1p-1030, -0x1p-1030, 19, -30, -700, 710, -745, 1e300]
+        xd += (0..<20_000).map { _ in Double(rng.signed()) * 40 + 1e-9 * Double(rng.signed()) }
+        for (act, floor, f) in Self.moreActivations {
+            // swish and gelu multiply a result that underflowed (sigmoid's, erfc's) by x: so is its denormal rounding.
+            let scale = { (x: Double) in act == PRNN_ACT_SWISH || act == PRNN_ACT_GELU ? max(1, abs(x)) : 1 }
+            for (xi, yi) in zip(x, Self.apply(act, x)) {
+                var r = f(Double(xi))
+                if r.isFinite && abs(r) > Double(Float.greatestFiniteMagnitude) { r = r < 0 ? -.infinity : .infinity }
+                if xi.isNaN || r.isNaN { #expect(yi.isNaN, "\(act)(\(xi)) = \(yi), libm \(r)"); continue }
+                if !r.isFinite {
+                    #expect(Double(yi) == r, "\(act)(\(xi)) = \(yi), libm \(r)")
+                } else if floor == 0 && abs(r) / scale(Double(xi)) < Double(Float.leastNormalMagnitude) {
+                    #expect(abs(Double(yi) - r) <= Double(Float.leastNonzeroMagnitude) * scale(Double(xi)), "\(act)(\(xi)) = \(yi), libm \(r)")
+                } else {
+                    #expect(abs(Double(yi) - r) <= 1e-6 * max(abs(r), floor), "\(act)(\(xi)) = \(yi), libm \(r)")
+                }
+            }
+            for (xi, yi) in zip(xd, Self.apply(act, xd)) {
+                let r = f(xi)
+                if xi.isNaN || r.isNaN { #expect(yi.isNaN, "\(act)(\(xi)) f64"); continue }
+                if !r.isFinite {
+                    #expect(yi == r, "\(act)(\(xi)) f64 = \(yi), libm \(r)")
+                } else if floor == 0 && abs(r) / scale(xi) < Double.leastNormalMagnitude {
+                    #expect(abs(yi - r) <= 4 * Double.leastNonzeroMagnitude * scale(xi), "\(act)(\(xi)) f64 = \(yi), libm \(r)")
+                } else {
+                    #expect(abs(yi - r) <= 2e-15 * max(abs(r), floor), "\(act)(\(xi)) f64 = \(yi), libm \(r)")
+                }
+            }
+        }
+        // TF's cut-offs and signs: softplus is x above 13.94…, exp(x) below -13.94…; elu and selu keep -0.
+        let sp = Self.apply(PRNN_ACT_SOFTPLUS, [14, 1e30, -14, -1e30, .infinity, -.infinity] as [Float])
+        #expect(sp[0] == 14 && sp[1] == 1e30 && sp[3] == 0 && sp[4] == .infinity && sp[5] == 0)
+        #expect(sp[2] == Self.apply(PRNN_ACT_EXPONENTIAL, [-14] as [Float])[0])
+        for act in [PRNN_ACT_ELU, PRNN_ACT_SELU, PRNN_ACT_SOFTSIGN] {
+            #expect(Self.apply(act, [-0.0] as [Float])[0].bitPattern == (-0.0 as Float).bitPattern, "\(act)(-0)")
+        }
+        #expect(Self.apply(PRNN_ACT_EXPONENTIAL, [89, -104.5] as [Float]) == [.infinity, 0])
+    }
+
     @Test("double activations agree with libm to ~1e-15 relative")
     func doubleActivationsAccuracy() {
         var rng = XorShift(seed: 3)
@@ -454,7 +510,8 @@ struct KernelTests {
     func activationsAcrossISAs() {
         let x = Self.floatInputs
         let xd = x.map { Double($0) * (1 + 1e-7) }
-        for act in [PRNN_ACT_TANH, PRNN_ACT_SIGMOID, PRNN_ACT_HARD_SIGMOID, PRNN_ACT_RELU, PRNN_ACT_LINEAR] {
+        for act in [PRNN_ACT_TANH, PRNN_ACT_SIGMOID, PRNN_ACT_HARD_SIGMOID, PRNN_ACT_RELU, PRNN_ACT_LINEAR]
+            + Self.moreActivations.map(\.0) {
             let portable = withISA(PRNN_ISA_PORTABLE) { Self.apply(act, x) }
             let portableD = withISA(PRNN_ISA_PORTABLE) { Self.apply(act, xd) }
             for isa in supportedISAs() {
@@ -611,6 +668,16 @@ private func withOptional<R>(_ a: [Float]?, _ body: (UnsafePointer<Float>?) -> R
 }
 
 /// The kernels under test, run on a case; returns every output array concatenated.
+/// A Double value with the scale of the float rounding errors that reach it (``GateKernel/reference``).
+private struct V {
+    var v: Double, s: Double
+    init(_ x: Double) { v = x; s = abs(x) }
+    init(v: Double, s: Double) { self.v = v; self.s = s }
+    static func + (a: V, b: V) -> V { V(v: a.v + b.v, s: a.s + b.s) }
+    static func - (a: V, b: V) -> V { V(v: a.v - b.v, s: a.s + b.s) }
+    static func * (a: V, b: V) -> V { V(v: a.v * b.v, s: a.s * b.s) }
+}
+
 private enum GateKernel: CaseIterable {
     case lstm, gruResetAfter, gruPhase1, gruPhase2, simpleRNN
 
@@ -716,53 +783,61 @@ private enum GateKernel: CaseIterable {
         return out1 + out2
     }
 
-    /// The same cell written straightforwardly in Double with libm activations.
-    func reference(_ t: GateCase, act: prnn_activation, ract: prnn_activation) -> [Double] {
+    /// The same cell written straightforwardly in Double with libm activations: each output's value, and its scale —
+    /// the size of the float rounding errors that reach it, relative to which the kernels' result is checked (a sum's
+    /// scale is the sum of its terms' scales, a product's the product, an activation's |f(x)| + |f'(x)|·scale(x):
+    /// where unbounded activations make terms cancel, the value alone understates it).
+    func reference(_ t: GateCase, act: prnn_activation, ract: prnn_activation) -> [(value: Double, scale: Double)] {
         let u = t.u
-        func a(_ kind: prnn_activation, _ x: Double) -> Double {
+        func a(_ kind: prnn_activation, _ x: V) -> V {
+            let y: Double, slope: Double  // slope: a bound of |f'| near x
             switch kind {
-            case PRNN_ACT_TANH: return tanh(x)
-            case PRNN_ACT_SIGMOID: return 1 / (1 + exp(-x))
-            case PRNN_ACT_HARD_SIGMOID: return min(max(0.2 * x + 0.5, 0), 1)
-            case PRNN_ACT_RELU: return max(x, 0)
-            default: return x
+            case PRNN_ACT_TANH: y = tanh(x.v); slope = 1
+            case PRNN_ACT_SIGMOID: y = 1 / (1 + exp(-x.v)); slope = 0.25
+            case PRNN_ACT_HARD_SIGMOID: y = min(max(0.2 * x.v + 0.5, 0), 1); slope = 0.2
+            case PRNN_ACT_RELU: y = max(x.v, 0); slope = 1
+            case PRNN_ACT_EXPONENTIAL: y = exp(x.v); slope = 2 * y
+            default: y = KernelTests.moreActivations.first { $0.0 == kind }.map { $0.2(x.v) } ?? x.v; slope = 2
             }
+            return V(v: y, s: abs(y) + slope * x.s)
         }
-        func d(_ x: [Float], _ i: Int) -> Double { Double(x[i]) }
-        var out1: [Double] = [], out2: [Double] = []
+        func d(_ x: [Float], _ i: Int) -> V { V(Double(x[i])) }
+        var out1: [V] = [], out2: [V] = []
         for row in 0..<t.n {
-            func p(_ j: Int) -> Double { d(t.p, row * t.ldp + j) + (t.withBias ? d(t.b, j) : 0) }
+            func p(_ j: Int) -> V { d(t.p, row * t.ldp + j) + (t.withBias ? d(t.b, j) : V(0)) }
             for j in 0..<u {
                 let h = d(t.h, row * u + j)
                 switch self {
                 case .lstm:
-                    func z(_ k: Int) -> Double { p(k * u + j) + d(t.r, row * 4 * u + k * u + j) }
+                    func z(_ k: Int) -> V { p(k * u + j) + d(t.r, row * 4 * u + k * u + j) }
                     let cn = a(ract, z(1)) * d(t.c, row * u + j) + a(ract, z(0)) * a(act, z(2))
                     out1.append(cn)
                     out2.append(a(ract, z(3)) * a(act, cn))
                 case .gruResetAfter:
-                    func inner(_ k: Int) -> Double { d(t.r, row * 3 * u + k * u + j) + (t.withBias ? d(t.b2, k * u + j) : 0) }
+                    func inner(_ k: Int) -> V { d(t.r, row * 3 * u + k * u + j) + (t.withBias ? d(t.b2, k * u + j) : V(0)) }
                     let z = a(ract, p(j) + inner(0)), r = a(ract, p(u + j) + inner(1))
                     let hh = a(act, p(2 * u + j) + r * inner(2))
-                    out1.append(z * h + (1 - z) * hh)
+                    out1.append(z * h + (V(1) - z) * hh)
                 case .gruPhase1:
                     out1.append(a(ract, p(j) + d(t.r, row * 2 * u + j)))
                     out2.append(a(ract, p(u + j) + d(t.r, row * 2 * u + u + j)) * h)
                 case .gruPhase2:
                     let z = d(t.z, row * u + j), hh = a(act, p(2 * u + j) + d(t.r, row * u + j))
-                    out1.append(z * h + (1 - z) * hh)
+                    out1.append(z * h + (V(1) - z) * hh)
                 case .simpleRNN:
                     out1.append(a(act, p(j) + d(t.r, row * u + j)))
                 }
             }
         }
-        return out1 + out2
+        return (out1 + out2).map { ($0.v, $0.s) }
     }
 }
 
 extension KernelTests {
     private static let gateActivations: [(prnn_activation, prnn_activation)] = [
         (PRNN_ACT_TANH, PRNN_ACT_SIGMOID), (PRNN_ACT_RELU, PRNN_ACT_HARD_SIGMOID), (PRNN_ACT_LINEAR, PRNN_ACT_TANH),
+        (PRNN_ACT_SOFTSIGN, PRNN_ACT_SWISH), (PRNN_ACT_ELU, PRNN_ACT_SOFTPLUS), (PRNN_ACT_SELU, PRNN_ACT_GELU),
+        (PRNN_ACT_TANH, PRNN_ACT_EXPONENTIAL), (PRNN_ACT_GELU, PRNN_ACT_SIGMOID),
     ]
 
     @Test("gate kernels equal the per-step scalar formulation bitwise and a Double/libm reference within 1e-6; every ISA (all tails, contiguous or strided h rows) bitwise equal to portable; LSTM and SimpleRNN with R = NULL as with R = +0")
@@ -773,14 +848,18 @@ extension KernelTests {
                 for withBias in [true, false] {
                     for withoutR in kernel == .lstm || kernel == .simpleRNN ? [false, true] : [false] {
                         let t = GateCase(n: n, u: u, gates: kernel.gates, withBias: withBias, withoutR: withoutR, rng: &rng)
-                        for (act, ract) in Self.gateActivations {
+                        for (pair, (act, ract)) in Self.gateActivations.enumerated() {
                             let label = "\(kernel) n=\(n) U=\(u) bias=\(withBias) R=\(withoutR ? "NULL" : "given") \(act) \(ract)"
                             let portable = withISA(PRNN_ISA_PORTABLE) { kernel.run(t, act: act, ract: ract) }
                             let formulation = withISA(PRNN_ISA_PORTABLE) { kernel.formulation(t, act: act, ract: ract) }
                             #expect(bits(portable) == bits(formulation), "\(label): vs the scalar formulation")
                             let reference = kernel.reference(t, act: act, ract: ract)
-                            let worst = zip(portable, reference).map { abs(Double($0) - $1) / max(1, abs($1)) }.max() ?? 0
+                            let worst = zip(portable, reference).map { abs(Double($0) - $1.value) / max(1, $1.scale) }.max() ?? 0
                             #expect(worst <= 1e-6, "\(label): vs Double reference, worst \(worst)")
+                            if pair < 3 {  // the tanh/sigmoid/hard-sigmoid/relu/linear pairs: also relative to the value
+                                let worstValue = zip(portable, reference).map { abs(Double($0) - $1.value) / max(1, abs($1.value)) }.max() ?? 0
+                                #expect(worstValue <= 1e-6, "\(label): vs Double reference (value), worst \(worstValue)")
+                            }
                             for isa in supportedISAs() where isa != PRNN_ISA_PORTABLE {
                                 // AVX-512: both gate variants (1 or 2 vectors per formula call; the tuner picks one).
                                 for k: Int32 in isa == PRNN_ISA_AVX512 ? [1, 2] : [0] {

@@ -1,8 +1,26 @@
 import _ParallelRNNKernels
 
 /// A Keras activation (tf_keras 2.x definitions; `hardSigmoid(x) = clip(0.2·x + 0.5, 0, 1)`).
+///
+/// Beyond the five of the API file, the rest of tf_keras's element-wise activations, each computed as TensorFlow 2.21
+/// computes it (the same formula and order of float operations; the exponentials, log1p and erfc agree with libm's to
+/// ≈ 3e-7 relative or, near the cancellations TF's formulas have too, absolute).
 public enum Activation: Sendable, Equatable {
     case tanh, sigmoid, hardSigmoid, relu, linear
+    /// `x / (|x| + 1)`.
+    case softsign
+    /// `log(exp(x) + 1)` as TF's kernel computes it: `log1p(exp(x))`, `x` above 13.94…, `exp(x)` below -13.94….
+    case softplus
+    /// `x < 0 ? exp(x) - 1 : x` (Keras's default `alpha` 1).
+    case elu
+    /// `x < 0 ? 1.7580993·(exp(x) - 1) : 1.0507010·x`.
+    case selu
+    /// `exp(x)` (Keras's `exponential`).
+    case exponential
+    /// `x · sigmoid(x)` (Keras's `swish`, `tf.nn.silu`).
+    case swish
+    /// `0.5·x · erfc(-x/√2)` (Keras's `gelu` with `approximate=False`, its default).
+    case gelu
 
     var kernel: prnn_activation {
         switch self {
@@ -11,6 +29,13 @@ public enum Activation: Sendable, Equatable {
         case .hardSigmoid: PRNN_ACT_HARD_SIGMOID
         case .relu: PRNN_ACT_RELU
         case .linear: PRNN_ACT_LINEAR
+        case .softsign: PRNN_ACT_SOFTSIGN
+        case .softplus: PRNN_ACT_SOFTPLUS
+        case .elu: PRNN_ACT_ELU
+        case .selu: PRNN_ACT_SELU
+        case .exponential: PRNN_ACT_EXPONENTIAL
+        case .swish: PRNN_ACT_SWISH
+        case .gelu: PRNN_ACT_GELU
         }
     }
 

@@ -20,3 +20,17 @@ extension Tensor where Scalar: TensorFloatingPoint {
 @inlinable public func hardSigmoid<S: TensorFloatingPoint>(_ x: Tensor<S>) -> Tensor<S> { x.applying(PRNN_ACT_HARD_SIGMOID) }
 /// max(x, 0), element-wise.
 @inlinable public func relu<S: TensorFloatingPoint>(_ x: Tensor<S>) -> Tensor<S> { x.applying(PRNN_ACT_RELU) }
+/// x / (|x| + 1), element-wise (Keras `softsign`).
+@inlinable public func softsign<S: TensorFloatingPoint>(_ x: Tensor<S>) -> Tensor<S> { x.applying(PRNN_ACT_SOFTSIGN) }
+/// log(e^x + 1), element-wise, as TensorFlow computes it (Keras `softplus`; ``Activation/softplus``).
+@inlinable public func softplus<S: TensorFloatingPoint>(_ x: Tensor<S>) -> Tensor<S> { x.applying(PRNN_ACT_SOFTPLUS) }
+/// x < 0 ? e^x − 1 : x, element-wise (Keras `elu`, alpha 1).
+@inlinable public func elu<S: TensorFloatingPoint>(_ x: Tensor<S>) -> Tensor<S> { x.applying(PRNN_ACT_ELU) }
+/// Scaled ELU, element-wise (Keras `selu`; ``Activation/selu``).
+@inlinable public func selu<S: TensorFloatingPoint>(_ x: Tensor<S>) -> Tensor<S> { x.applying(PRNN_ACT_SELU) }
+/// e^x, element-wise (Keras `exponential`).
+@inlinable public func exp<S: TensorFloatingPoint>(_ x: Tensor<S>) -> Tensor<S> { x.applying(PRNN_ACT_EXPONENTIAL) }
+/// x · sigmoid(x), element-wise (Keras `swish`, `tf.nn.silu`).
+@inlinable public func swish<S: TensorFloatingPoint>(_ x: Tensor<S>) -> Tensor<S> { x.applying(PRNN_ACT_SWISH) }
+/// 0.5·x · erfc(−x/√2), element-wise (Keras `gelu`, `approximate=False`).
+@inlinable public func gelu<S: TensorFloatingPoint>(_ x: Tensor<S>) -> Tensor<S> { x.applying(PRNN_ACT_GELU) }

@@ -138,7 +138,15 @@ typedef enum {
     PRNN_ACT_SIGMOID = 1,
     PRNN_ACT_HARD_SIGMOID = 2,  // tf_keras 2.x: clip(0.2·x + 0.5, 0, 1)
     PRNN_ACT_RELU = 3,
-    PRNN_ACT_LINEAR = 4
+    PRNN_ACT_LINEAR = 4,
+    // The rest of tf_keras 2.x's element-wise activations, each as TensorFlow 2.21 computes it:
+    PRNN_ACT_SOFTSIGN = 5,     // x / (|x| + 1)
+    PRNN_ACT_SOFTPLUS = 6,     // x > 13.94… ? x : x < -13.94… ? exp(x) : log1p(exp(x))  (float; double: ±34.04…)
+    PRNN_ACT_ELU = 7,          // x < 0 ? exp(x) - 1 : x  (alpha 1)
+    PRNN_ACT_SELU = 8,         // x < 0 ? 1.7580993·(exp(x) - 1) : 1.0507010·x
+    PRNN_ACT_EXPONENTIAL = 9,  // exp(x)
+    PRNN_ACT_SWISH = 10,       // x · sigmoid(x)  (Keras's swish, tf.nn.silu)
+    PRNN_ACT_GELU = 11         // (0.5·x) · erfc(-x·0.70710678)  (tf.nn.gelu, approximate = False)
 } prnn_activation;
 
 void prnn_activation_f32(prnn_activation act, const float *x, float *y, size_t n);

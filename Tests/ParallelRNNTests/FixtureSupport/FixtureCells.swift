@@ -34,6 +34,13 @@ enum FixtureCellModel: Sendable {
         case "hard_sigmoid": return .hardSigmoid
         case "relu": return .relu
         case "linear": return .linear
+        case "softsign": return .softsign
+        case "softplus": return .softplus
+        case "elu": return .elu
+        case "selu": return .selu
+        case "exponential": return .exponential
+        case "swish": return .swish
+        case "gelu": return .gelu
         default: throw FixtureError.unknownStep("activation \(name)")
         }
     }

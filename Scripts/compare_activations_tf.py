@@ -18,7 +18,8 @@ import tensorflow as tf
 SRC = "Sources/_ParallelRNNKernels"
 KINDS = {"tanh": (0, tf.tanh), "sigmoid": (1, tf.sigmoid), "softsign": (5, tf.math.softsign),
          "softplus": (6, tf.math.softplus), "elu": (7, tf.nn.elu), "selu": (8, tf.nn.selu), "exponential": (9, tf.exp),
-         "swish": (10, tf.nn.silu), "gelu": (11, lambda v: tf.nn.gelu(v, approximate=False))}
+         "swish": (10, tf.nn.silu), "gelu": (11, lambda v: tf.nn.gelu(v, approximate=False)),
+         "mish": (12, lambda v: v * tf.math.tanh(tf.math.softplus(v)))}  # tf_keras.activations.mish
 
 
 def main():

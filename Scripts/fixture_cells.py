@@ -195,6 +195,8 @@ def cases():
     add("cell_simple_softplus", "SimpleRNN, softplus activation, mask", "simple", activation="softplus", **m)
     add("cell_simple_exponential_backend", "SimpleRNN via backend.rnn, exponential activation, mask + zero_output",
         "simple", activation="exponential", via="backend", zero_output=True, weight_scale=0.25, **m)
+    add("cell_gru_mish_hard_sigmoid", "GRU (reset_after), activation mish, recurrent hard_sigmoid, mask", "gru",
+        activation="mish", recurrent_activation="hard_sigmoid", **m)
     add("cell_simple_swish_odd", "SimpleRNN, swish activation, odd sizes, time_major", "simple",
         activation="swish", B=7, T=6, I=5, U=9, time_major=True, initial_states=True)
     return C

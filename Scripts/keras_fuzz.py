@@ -12,7 +12,7 @@ Every case draws (from numpy's PCG64 seeded with [seed, case index], so `--only 
   * the cell: LSTM, GRU reset_after=True, GRU reset_after=False, SimpleRNN; use_bias; activation and
     recurrent_activation among tanh, sigmoid, hard_sigmoid, relu, linear (the API file's five); with --activations
     all, in about half of the cases one or both replaced by one of softsign, softplus, elu, selu, exponential, swish,
-    gelu (from their own stream, so that other fields of a case do not change);
+    gelu, mish (from their own stream, so that other fields of a case do not change);
   * shapes: B 1..9 (sometimes 16/33/64), T 1..12 (sometimes 25/40), I 1..20, U 1..40 (sometimes 17/48/64/129);
   * go_backwards, time_major, zero_output_for_mask;
   * the mask: none, right-padded (prefix), random (non-prefix), random with fully masked rows, leading masked steps
@@ -61,6 +61,7 @@ reported, not failures.
 import argparse
 import io
 import json
+import math
 import os
 import shlex
 import shutil
@@ -73,13 +74,12 @@ import zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
-import scipy.special as scipy_special  # noqa: E402  (gelu's erfc in the numpy reference; scipy comes with TF's deps)
 
 ACTIVATIONS = ["tanh", "sigmoid", "hard_sigmoid", "relu", "linear"]
 # tf_keras's other element-wise activations, which `Activation` also has (--activations all).
-MORE_ACTIVATIONS = ["softsign", "softplus", "elu", "selu", "exponential", "swish", "gelu"]
+MORE_ACTIVATIONS = ["softsign", "softplus", "elu", "selu", "exponential", "swish", "gelu", "mish"]
 # Unbounded above: the recurrence can grow, so most cases with one get smaller weights (`tame`).
-UNBOUNDED = {"relu", "linear", "softplus", "elu", "selu", "exponential", "swish", "gelu"}
+UNBOUNDED = {"relu", "linear", "softplus", "elu", "selu", "exponential", "swish", "gelu", "mish"}
 CELLS = ["lstm", "gru", "gru_v1", "simple"]  # gru = reset_after=True, gru_v1 = reset_after=False
 GATES = {"lstm": 4, "gru": 3, "gru_v1": 3, "simple": 1}
 CHAOTIC = 1e-2  # Keras float32 vs float64 scaled error beyond which a case is not judged (see run_case)
@@ -133,6 +133,7 @@ def draw_config(seed, index, poison_masked=0.2, profile="small", activations="ap
     if profile == "workload":
         draw_workload_shapes(cfg, np.random.default_rng([seed, index, 2]))
     if activations == "all":
+        cfg["activations"] = activations
         more = np.random.default_rng([seed, index, 3])
         if more.random() < 0.5:
             cfg["activation"] = MORE_ACTIVATIONS[int(more.integers(len(MORE_ACTIVATIONS)))]
@@ -465,7 +466,8 @@ NUMPY_ACTIVATIONS = {
     "selu": lambda v: 1.0507009873554805 * np.where(v < 0, 1.6732632423543772 * np.expm1(np.minimum(v, 0)), v),
     "exponential": np.exp,
     "swish": lambda v: v / (1 + np.exp(-v)),
-    "gelu": lambda v: 0.5 * v * scipy_special.erfc(-v / np.sqrt(2)),
+    "gelu": lambda v: 0.5 * v * np.vectorize(math.erfc, otypes=[v.dtype])(-v / np.sqrt(2)),
+    "mish": lambda v: v * np.tanh(np.logaddexp(v, 0)),
 }
 
 
@@ -673,7 +675,8 @@ def run_case(cfg, binary, keras, workdir, keep_dir, tol):
         res["repro"] = (f"python3 Scripts/keras_fuzz.py --parallel-rnn {shlex.quote(binary)} --seed {cfg['seed']} "
                         f"--only {cfg['index']} -v"
                         + (f" --poison-masked {cfg['poison_share']}" if cfg.get("poison_share", 0.2) != 0.2 else "")
-                        + (f" --profile {cfg['profile']}" if cfg.get("profile", "small") != "small" else ""))
+                        + (f" --profile {cfg['profile']}" if cfg.get("profile", "small") != "small" else "")
+                        + (f" --activations {cfg['activations']}" if cfg.get("activations", "api") != "api" else ""))
     shutil.rmtree(d, ignore_errors=True)
     return res
 
@@ -748,7 +751,7 @@ def probes(binary, keras, workdir, tol):
     for act in MORE_ACTIVATIONS:
         attempt(f"activation={act}", dict(base, activation=act))
         attempt(f"recurrent_activation={act}", dict(base, recurrent_activation=act))
-    for act in ("hard_silu", "mish", "relu6", "softmax"):  # Keras names `Activation` does not have
+    for act in ("hard_silu", "relu6", "softmax"):  # names `Activation` does not have (not tf_keras 2.x or not element-wise)
         d = os.path.join(workdir, "probe_act_" + act)
         os.makedirs(d)
         cfg = dict(base)

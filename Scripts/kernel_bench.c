@@ -140,6 +140,7 @@ static double ref_act(int act, double x) {
     case PRNN_ACT_EXPONENTIAL: return exp(x);
     case PRNN_ACT_SWISH: return x >= 0 ? x / (1.0 + exp(-x)) : x * exp(x) / (1.0 + exp(x));
     case PRNN_ACT_GELU: return 0.5 * x * erfc(-x / sqrt(2.0));
+    case PRNN_ACT_MISH: return x * tanh(x > 40 ? x : log1p(exp(x)));
     default: return x;
     }
 }
@@ -149,14 +150,14 @@ static double ref_act(int act, double x) {
 /// erfc(-x·0.7071…) magnifies the rounding of its argument by 2·x²/2 in its left tail): floor 1.
 static double act_floor(int act) {
     switch (act) {
-    case PRNN_ACT_ELU: case PRNN_ACT_SELU: case PRNN_ACT_GELU: return 1;
+    case PRNN_ACT_ELU: case PRNN_ACT_SELU: case PRNN_ACT_GELU: case PRNN_ACT_MISH: return 1;
     default: return 0;
     }
 }
 
 static void check_activations(void) {
     const char *names[] = {"tanh", "sigmoid", "hard_sigmoid", "relu", "linear", "softsign", "softplus", "elu", "selu",
-                           "exponential", "swish", "gelu"};
+                           "exponential", "swish", "gelu", "mish"};
     size_t n = 200003;
     float *x = amalloc(4 * n), *y = amalloc(4 * n), *yp = amalloc(4 * n);
     double *xd = amalloc(8 * n), *yd = amalloc(8 * n), *ydp = amalloc(8 * n);
@@ -170,7 +171,7 @@ static void check_activations(void) {
         xd[i] = i < n / 4 ? (double)x[i] : (i < n / 2 ? (urand() * 2 - 1) * 40 : (double)x[i] * (1 + 1e-9));
     }
     prnn_isa best = prnn_detected_isa();
-    for (int act = 0; act <= PRNN_ACT_GELU; act++) {
+    for (int act = 0; act <= PRNN_ACT_MISH; act++) {
         const double floor = act_floor(act);
         // swish and gelu scale a result that underflowed (sigmoid's, erfc's) by |x|: so does its denormal rounding.
         const int scaled = act == PRNN_ACT_SWISH || act == PRNN_ACT_GELU;
@@ -240,8 +241,8 @@ static void check_gates(void) {
     // Activation pairs (a, ra): the defaults, then every other kind in some pair.
     const prnn_activation pairs[][2] = {{PRNN_ACT_TANH, PRNN_ACT_SIGMOID}, {PRNN_ACT_RELU, PRNN_ACT_HARD_SIGMOID},
         {PRNN_ACT_LINEAR, PRNN_ACT_TANH}, {PRNN_ACT_SOFTPLUS, PRNN_ACT_SWISH}, {PRNN_ACT_ELU, PRNN_ACT_GELU},
-        {PRNN_ACT_SELU, PRNN_ACT_SOFTSIGN}, {PRNN_ACT_EXPONENTIAL, PRNN_ACT_SIGMOID}};
-    for (int w = 0; w < 12; w++) for (int withBias = 0; withBias < 2; withBias++) for (int acts = 0; acts < 7; acts++) {
+        {PRNN_ACT_SELU, PRNN_ACT_SOFTSIGN}, {PRNN_ACT_EXPONENTIAL, PRNN_ACT_SIGMOID}, {PRNN_ACT_MISH, PRNN_ACT_TANH}};
+    for (int w = 0; w < 12; w++) for (int withBias = 0; withBias < 2; withBias++) for (int acts = 0; acts < 8; acts++) {
         int n = 3, u = widths[w], ldp = 4 * u + 5;
         prnn_activation a = pairs[acts][0], ra = pairs[acts][1];
         size_t nu = (size_t)n * u;

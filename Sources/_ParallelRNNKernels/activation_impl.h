@@ -8,7 +8,7 @@
 //   fset fadd fsub fmul fdiv ffma(a,b,c)=a·b+c fband fbor (bitwise) flt(a,b)=a<b (ordered) fisnan fsel(m,a,b)=m?a:b
 //   fminx(a,b)=a<b?a:b fmaxx(a,b)=a>b?a:b (x86 minps/maxps: b when either is NaN or both are zeros)
 //   fany(m): some lane of m is set
-//   fpow2(t): for t = k + 1.5·2^23 with integer k in [-126, 0], returns 2^k (bits: (bits(t) + 127) << 23)
+//   fpow2(t): for t = k + 1.5·2^23 with integer k, k + 127 in [1, 254], returns 2^k (bits: (bits(t) + 127) << 23)
 //   and the same names with a d prefix for double (dpow2: t = k + 1.5·2^52, bits (bits(t) + 1023) << 52).
 //   fsignmask / fabsmask / dsignmask / dabsmask: vectors with 0x80000000 / 0x7fffffff (and the 64-bit equivalents).
 //
@@ -181,6 +181,13 @@ ACT_FN VF f_gelu(VF x) {
     return fsel(fisnan(x), x, fmul(a, f_lanewise(b, erfcf)));
 }
 
+/// mish as tf_keras computes it: x · tanh(softplus(x)), with this file's softplus and (TF's) tanh.
+ACT_FN VF f_mish(VF x) {
+    VF s = f_softplus(x), t;
+    f_tanh_k(1, &s, &t);
+    return fsel(fisnan(x), x, fmul(x, t));
+}
+
 // ---------------------------------------------------------------- double
 /// exp(a) for a ≤ 0: r = a - n·ln2 (fdlibm hi/lo split), Taylor series to r^13 (truncation < 1e-17 on |r| ≤ ln2/2),
 /// 2^n applied as two factors (denormal results are right).
@@ -283,6 +290,8 @@ ACT_FN VD d_selu(VD x) {
 ACT_FN VD d_exponential(VD x) { return dsel(disnan(x), x, d_lanewise(x, exp)); }
 
 ACT_FN VD d_swish(VD x) { return dsel(disnan(x), x, dmul(x, d_sigmoid(x))); }
+
+ACT_FN VD d_mish(VD x) { return dsel(disnan(x), x, dmul(x, d_tanh(d_softplus(x)))); }
 
 ACT_FN VD d_gelu(VD x) {
     VD a = dmul(dset(0.5), x);

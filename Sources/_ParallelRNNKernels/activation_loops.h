@@ -43,6 +43,7 @@ ACT_EXPORT void ACT_NAME(prnn_activation_f32)(prnn_activation act, const float *
     case PRNN_ACT_EXPONENTIAL: F32_LOOP(f_exp); break;
     case PRNN_ACT_SWISH: F32_LOOP(f_swish); break;
     case PRNN_ACT_GELU: F32_LOOP(f_gelu); break;
+    case PRNN_ACT_MISH: F32_LOOP(f_mish); break;
     default: if (x != y) memmove(y, x, n * sizeof(float)); break;
     }
 }
@@ -60,6 +61,7 @@ ACT_EXPORT void ACT_NAME(prnn_activation_f64)(prnn_activation act, const double 
     case PRNN_ACT_EXPONENTIAL: F64_LOOP(d_exponential); break;
     case PRNN_ACT_SWISH: F64_LOOP(d_swish); break;
     case PRNN_ACT_GELU: F64_LOOP(d_gelu); break;
+    case PRNN_ACT_MISH: F64_LOOP(d_mish); break;
     default: if (x != y) memmove(y, x, n * sizeof(double)); break;
     }
 }

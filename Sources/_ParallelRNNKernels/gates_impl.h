@@ -27,6 +27,7 @@ GATES_OUTLINE_FN VF f_more_act(prnn_activation act, VF x) {
     case PRNN_ACT_EXPONENTIAL: return f_exp(x);
     case PRNN_ACT_SWISH: return f_swish(x);
     case PRNN_ACT_GELU: return f_gelu(x);
+    case PRNN_ACT_MISH: return f_mish(x);
     default: return x;
     }
 }

@@ -102,7 +102,7 @@ struct KerasWeights {
 
 extension Activation {
     /// The Keras names ``init(kerasName:)`` accepts, for error messages.
-    static let kerasNames = "tanh, sigmoid, hard_sigmoid, relu, linear, softsign, softplus, elu, selu, exponential, swish, gelu"
+    static let kerasNames = "tanh, sigmoid, hard_sigmoid, relu, linear, softsign, softplus, elu, selu, exponential, swish, gelu, mish"
 
     /// Keras's name of an activation (`hard_sigmoid`, …).
     init?(kerasName: String) {
@@ -119,6 +119,7 @@ extension Activation {
         case "exponential": self = .exponential
         case "swish", "silu": self = .swish
         case "gelu": self = .gelu
+        case "mish": self = .mish
         default: return nil
         }
     }

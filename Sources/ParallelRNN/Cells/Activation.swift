@@ -21,6 +21,8 @@ public enum Activation: Sendable, Equatable {
     case swish
     /// `0.5·x · erfc(-x/√2)` (Keras's `gelu` with `approximate=False`, its default).
     case gelu
+    /// `x · tanh(softplus(x))` (Keras's `mish`).
+    case mish
 
     var kernel: prnn_activation {
         switch self {
@@ -36,6 +38,7 @@ public enum Activation: Sendable, Equatable {
         case .exponential: PRNN_ACT_EXPONENTIAL
         case .swish: PRNN_ACT_SWISH
         case .gelu: PRNN_ACT_GELU
+        case .mish: PRNN_ACT_MISH
         }
     }
 

@@ -1,6 +1,7 @@
 import _ParallelRNNKernels
 
-// Vectorised element-wise functions (kernels in _ParallelRNNKernels; no scalar libm per element).
+// Vectorised element-wise functions (kernels in _ParallelRNNKernels). Only softplus, gelu and mish (and in Double also
+// elu, selu and exp) call libm per element, for TF's log1p/erfc/exp.
 
 extension Tensor where Scalar: TensorFloatingPoint {
     @inlinable
@@ -34,3 +35,5 @@ extension Tensor where Scalar: TensorFloatingPoint {
 @inlinable public func swish<S: TensorFloatingPoint>(_ x: Tensor<S>) -> Tensor<S> { x.applying(PRNN_ACT_SWISH) }
 /// 0.5·x · erfc(−x/√2), element-wise (Keras `gelu`, `approximate=False`).
 @inlinable public func gelu<S: TensorFloatingPoint>(_ x: Tensor<S>) -> Tensor<S> { x.applying(PRNN_ACT_GELU) }
+/// x · tanh(softplus(x)), element-wise (Keras `mish`).
+@inlinable public func mish<S: TensorFloatingPoint>(_ x: Tensor<S>) -> Tensor<S> { x.applying(PRNN_ACT_MISH) }

@@ -146,7 +146,8 @@ typedef enum {
     PRNN_ACT_SELU = 8,         // x < 0 ? 1.7580993·(exp(x) - 1) : 1.0507010·x
     PRNN_ACT_EXPONENTIAL = 9,  // exp(x)
     PRNN_ACT_SWISH = 10,       // x · sigmoid(x)  (Keras's swish, tf.nn.silu)
-    PRNN_ACT_GELU = 11         // (0.5·x) · erfc(-x·0.70710678)  (tf.nn.gelu, approximate = False)
+    PRNN_ACT_GELU = 11,        // (0.5·x) · erfc(-x·0.70710678)  (tf.nn.gelu, approximate = False)
+    PRNN_ACT_MISH = 12         // x · tanh(softplus(x))
 } prnn_activation;
 
 void prnn_activation_f32(prnn_activation act, const float *x, float *y, size_t n);

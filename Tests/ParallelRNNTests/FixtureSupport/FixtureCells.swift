@@ -41,6 +41,7 @@ enum FixtureCellModel: Sendable {
         case "exponential": return .exponential
         case "swish": return .swish
         case "gelu": return .gelu
+        case "mish": return .mish
         default: throw FixtureError.unknownStep("activation \(name)")
         }
     }

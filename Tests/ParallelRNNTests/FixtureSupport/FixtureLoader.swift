@@ -107,7 +107,7 @@ struct FixtureInputLength: Decodable, Sendable {
 struct FixtureCell: Decodable, Sendable {
     let type: String              // "lstm" | "gru" | "simple"
     let resetAfter: Bool?
-    let activation: String        // "tanh" | "sigmoid" | "hard_sigmoid" | "relu" | "linear"
+    let activation: String        // a Keras name: "tanh" | "sigmoid" | … (FixtureCells.activation)
     let recurrentActivation: String?
     let kernel: FixtureTensor
     let recurrentKernel: FixtureTensor

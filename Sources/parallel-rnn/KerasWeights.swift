@@ -101,27 +101,23 @@ struct KerasWeights {
 }
 
 extension Activation {
-    /// The Keras names ``init(kerasName:)`` accepts, for error messages.
-    static let kerasNames = "tanh, sigmoid, hard_sigmoid, relu, linear, softsign, softplus, elu, selu, exponential, swish, gelu, mish"
+    /// Keras's name of each activation, and other spellings `init(kerasName:)` also accepts.
+    private static let names: [(name: String, activation: Activation)] = [
+        ("tanh", .tanh), ("sigmoid", .sigmoid), ("hard_sigmoid", .hardSigmoid), ("relu", .relu), ("linear", .linear),
+        ("softsign", .softsign), ("softplus", .softplus), ("elu", .elu), ("selu", .selu),
+        ("exponential", .exponential), ("swish", .swish), ("gelu", .gelu), ("mish", .mish),
+    ]
+    private static let aliases: [(name: String, activation: Activation)] = [
+        ("hardSigmoid", .hardSigmoid), ("None", .linear), ("silu", .swish),
+    ]
+
+    /// The Keras names ``init(kerasName:)`` accepts (aliases aside), for help texts and error messages.
+    static let kerasNames = names.map(\.name).joined(separator: ", ")
 
     /// Keras's name of an activation (`hard_sigmoid`, …).
     init?(kerasName: String) {
-        switch kerasName {
-        case "tanh": self = .tanh
-        case "sigmoid": self = .sigmoid
-        case "hard_sigmoid", "hardSigmoid": self = .hardSigmoid
-        case "relu": self = .relu
-        case "linear", "None": self = .linear
-        case "softsign": self = .softsign
-        case "softplus": self = .softplus
-        case "elu": self = .elu
-        case "selu": self = .selu
-        case "exponential": self = .exponential
-        case "swish", "silu": self = .swish
-        case "gelu": self = .gelu
-        case "mish": self = .mish
-        default: return nil
-        }
+        guard let entry = (Self.names + Self.aliases).first(where: { $0.name == kerasName }) else { return nil }
+        self = entry.activation
     }
 }
 

@@ -27,7 +27,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Weights archive (.npz).") var weights: String
     @Option(help: "Cell: lstm, gru or simple (default: the weights' metadata).") var cell: String?
     @Flag(inversion: .prefixedNo, help: "GRU reset_after (default: metadata, else true).") var resetAfter: Bool?
-    @Option(help: "Activation: a Keras name (tanh, sigmoid, hard_sigmoid, relu, linear, softsign, softplus, elu, selu, exponential, swish, gelu, mish; default: metadata, else tanh).") var activation: String?
+    @Option(help: "Activation: a Keras name (\(Activation.kerasNames); default: metadata, else tanh).") var activation: String?
     @Option(help: "Recurrent activation for LSTM/GRU (default: metadata, else sigmoid).") var recurrentActivation: String?
     @Option(help: "Inputs (.npy): (B, T, I), or (T, B, I) time-major.") var inputs: String
     @Option(help: "Mask (.npy): (B, T) or (B, T, 1); (T, B…) time-major.") var mask: String?

@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(
             name: "ParallelRNNTests",
             dependencies: ["ParallelRNN", "_ParallelRNNKernels"],
-            resources: [.copy("Fixtures")]
+            resources: [.copy("Fixtures"), .copy("ActivationFixtures")]
         ),
         .testTarget(
             name: "ParallelRNNStressTests",

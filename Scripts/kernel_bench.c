@@ -6,7 +6,7 @@
 //   /tmp/kb bench [isa]    # GFLOP/s, median of 7 runs (isa: avx512 | avx2 | portable; default: detected)
 //   /tmp/kb quick [isa]    # a few representative shapes only
 //   /tmp/kb cells [isa]    # the cells' shapes: recurrent/input packed GEMMs, tiny 32³, and the gate kernels
-//   /tmp/kb gates [isa]    # the gate kernels and the activations alone
+//   /tmp/kb gates [isa]    # the gate kernels and the activations alone (PRNN_KB_ACT=k: the LSTM's activation)
 //   /tmp/kb shapes [isa]   # the packed GEMMs of two-core w1/w2/w5 shards (recurrent and input projections)
 //   /tmp/kb tiles avx512   # the AVX-512 register tiles (12×32, 6×64, 12×32e) side by side, then prnn_avx512_tune's pick
 //   /tmp/kb loop isa rows T I U blockRows   # one LSTM shard's fused time loop, per phase (see bench_loop)
@@ -609,12 +609,13 @@ static void run_act(void *p) {
 }
 
 static void bench_acts(void) {
-    const char *names[] = {"tanh", "sigmoid", "hard_sigmoid", "relu", "linear"};
+    const char *names[] = {"tanh", "sigmoid", "hard_sigmoid", "relu", "linear", "softsign", "softplus", "elu", "selu",
+                           "exponential", "swish", "gelu", "mish"};
     size_t n = 8192;
     actx a = {0, 0, n, amalloc(4 * n), amalloc(4 * n), amalloc(8 * n), amalloc(8 * n)};
     for (size_t i = 0; i < n; i++) { a.x[i] = (float)((urand() * 2 - 1) * 6); a.xd[i] = a.x[i]; }
     printf("\n| activation | f32 elements/ns | f64 elements/ns |\n|---|---|---|\n");
-    for (int act = 0; act < 4; act++) {
+    for (int act = 0; act <= PRNN_ACT_MISH; act++) {
         a.act = act; a.f64 = 0; double t = time_median(run_act, &a);
         a.f64 = 1; double td = time_median(run_act, &a);
         printf("| %-12s | %6.2f | %6.2f |\n", names[act], n / t * 1e-9, n / td * 1e-9);
@@ -622,11 +623,11 @@ static void bench_acts(void) {
     free(a.x); free(a.y); free(a.xd); free(a.yd);
 }
 
-typedef struct { int kind, n, u; float *P, *R, *b, *h, *c, *o1, *o2; } gatectx;
+typedef struct { int kind, n, u; float *P, *R, *b, *h, *c, *o1, *o2; prnn_activation act; } gatectx;
 static void run_gates(void *p) {
     gatectx *g = p;
     if (g->kind == 0)
-        prnn_lstm_gates_f32(g->n, g->u, g->P, 4 * g->u, g->R, g->b, g->c, g->o1, g->o2, g->u, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
+        prnn_lstm_gates_f32(g->n, g->u, g->P, 4 * g->u, g->R, g->b, g->c, g->o1, g->o2, g->u, g->act, PRNN_ACT_SIGMOID);
     else if (g->kind == 1)
         prnn_gru_gates_reset_after_f32(g->n, g->u, g->P, 3 * g->u, g->R, g->b, g->b, g->h, g->u, g->o1, g->u, PRNN_ACT_TANH, PRNN_ACT_SIGMOID);
     else if (g->kind == 2)
@@ -638,8 +639,10 @@ static void run_gates(void *p) {
 static void bench_gates(int n, int u) {
     const char *names[] = {"lstm", "gru (reset after)", "simple_rnn", "lstm transposed"};
     size_t nu = (size_t)n * u;
+    // PRNN_KB_ACT=k: the LSTM's activation (prnn_activation number; default 0, tanh), e.g. 11 for gelu.
+    const char *act_env = getenv("PRNN_KB_ACT");
     gatectx g = {0, n, u, amalloc(16 * nu), amalloc(16 * nu), amalloc(16 * (size_t)u), amalloc(4 * nu), amalloc(4 * nu),
-                 amalloc(4 * nu), amalloc(4 * nu)};
+                 amalloc(4 * nu), amalloc(4 * nu), act_env ? (prnn_activation)atoi(act_env) : PRNN_ACT_TANH};
     fill(g.P, 4 * nu); fill(g.R, 4 * nu); fill(g.b, 4 * (size_t)u); fill(g.h, nu); fill(g.c, nu);
     for (int kind = 0; kind < 4; kind++) {
         if (kind == 3 && n % 16) continue;
@@ -716,7 +719,7 @@ static void bench_loop(int n, int T, int I, int U, int blockRows) {
     double tr = time_median(run_packed, &g) * T;
     gctx gp = {bs * n, G, I, gath, NULL, proj, Wp};
     double tp = time_median(run_packed, &gp) * ((double)T / bs);
-    gatectx gg = {0, n, U, pre, NULL, bias, h0, c, c2, out};
+    gatectx gg = {0, n, U, pre, NULL, bias, h0, c, c2, out, PRNN_ACT_TANH};
     double tg = time_median(run_gates, &gg) * T;
     printf("  same calls on hot buffers:  x·W %.3f ms (%.1f GFLOP/s), h·U %.3f ms (%.1f GFLOP/s), gates %.3f ms; "
            "sum %.3f ms\n", tp * 1e3, fp / tp * 1e-9, tr * 1e3, fr / tr * 1e-9, tg * 1e3, (tp + tr + tg) * 1e3);

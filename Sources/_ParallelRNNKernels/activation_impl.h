@@ -9,15 +9,21 @@
 //   fminx(a,b)=a<b?a:b fmaxx(a,b)=a>b?a:b (x86 minps/maxps: b when either is NaN or both are zeros)
 //   fany(m): some lane of m is set
 //   fpow2(t): for t = k + 1.5·2^23 with integer k, k + 127 in [1, 254], returns 2^k (bits: (bits(t) + 127) << 23)
+//   fexponent(x): for x ≥ +0, (bits(x) >> 23) - 127 as a float (a positive normal x's binary exponent)
 //   and the same names with a d prefix for double (dpow2: t = k + 1.5·2^52, bits (bits(t) + 1023) << 52).
-//   fsignmask / fabsmask / dsignmask / dabsmask: vectors with 0x80000000 / 0x7fffffff (and the 64-bit equivalents).
+//   fsignmask / fabsmask / dsignmask / dabsmask: vectors with 0x80000000 / 0x7fffffff (and the 64-bit equivalents);
+//   fmantmask: 0x007fffff.
 //
 // Accuracy (vs libm, measured by the tests): float tanh ≲ 6e-7 (TF's own formula), sigmoid ≲ 3e-7 relative;
 // double ≲ 1e-15 relative.
 //
-// softplus's log1p and gelu's erfc call libm lane by lane (f_lanewise, d_lanewise): the same libm function on every
-// ISA, so those stay bitwise equal across ISAs too (within one process; libm's own CPU dispatch may differ between
-// machines by an ulp). Only the less common Keras activations use them, never the default tanh/sigmoid.
+// The float exponential of the less common Keras activations (exponential, elu, selu, softplus, gelu), softplus's log1p,
+// gelu's erfc and swish's sigmoid are TF 2.21's own vector algorithms (Eigen's pexp_float, Kahan's log1p over plog_float,
+// generic_fast_erfc, scalar_logistic_op's packet path), with the multiply-adds Eigen's pmadd rounds twice (fmadd_tf),
+// as TF's wheels are built without FMA: bitwise TF's vector results (Scripts/compare_activations_tf.py), except where
+// TF's erfc uses its approximate reciprocal (rcpps + one Newton step; here a division). The double versions call libm
+// lane by lane (d_lanewise): the same libm function on every ISA, so those stay bitwise equal across ISAs too (within
+// one process; libm's own CPU dispatch may differ between machines by an ulp).
 #include <math.h>
 
 // ---------------------------------------------------------------- float
@@ -111,33 +117,109 @@ ACT_FN VF f_relu(VF x) {
     return fsel(fisnan(x), x, y);
 }
 
-/// Applies a scalar function to every lane (see the header: libm's log and erfc for softplus and gelu).
-ACT_FN VF f_lanewise(VF x, float (*fn)(float)) {
-    float b[FLANES];
-    fstore(b, x);
-    for (int i = 0; i < FLANES; i++) b[i] = fn(b[i]);
-    return fload(b);
+/// a·b + c in two roundings: Eigen's pmadd as TF's wheels build it (without FMA), where matching TF's bits matters.
+ACT_FN VF fmadd_tf(VF a, VF b, VF c) { return fadd(fmul(a, b), c); }
+
+/// exp(x) over the whole float range as Eigen's pexp_float (TF's exp, without FMA): m = floor(x·log2 e + 1/2),
+/// r = x - m·ln 2 in two parts, exp(r) by Eigen's degree-6 polynomial, times 2^m, applied as one factor where the
+/// result is normal and as two otherwise (one rounding either way, as Eigen's ldexp); x > 88.723 → +inf (x clamped,
+/// then max(result, x)), x < -104 → 0. ≈ 1 ulp. NaN → that NaN.
+ACT_FN VF f_exp(VF x) {
+    const VF magic = fset(12582912.0f), one = fset(1.0f);  // 1.5·2^23
+    VF xc = fmaxx(fset(-104.0f), fminx(fset(88.723f), x));  // NaN stays (second operand of both)
+    VF t = fmadd_tf(xc, fset(1.44269504088896341f), fset(0.5f));
+    VF m = fsub(fadd(t, magic), magic);                     // t rounded to an integer; then floor(t):
+    m = fsel(flt(t, m), fsub(m, one), m);                   // m ∈ [-150, 128]
+    VF r = fmadd_tf(m, fset(-0.693359375f), xc);
+    r = fmadd_tf(m, fset(2.12194440e-4f), r);
+    VF r2 = fmul(r, r);
+    VF pe = fmadd_tf(r2, fset(1.37449637986719608306884765625e-3f), fset(4.166965186595916748046875e-2f));
+    VF po = fmadd_tf(r2, fset(8.36894474923610687255859375e-3f), fset(0.16666518151760101318359375f));
+    pe = fmadd_tf(r2, pe, fset(0.49999988079071044921875f));
+    VF y = fmadd_tf(r, po, pe);
+    y = fmadd_tf(r2, y, fadd(r, one));
+    if (!fany(flt(fset(87.0f), fband(x, fabsmask))))  // every lane's 2^m and result normal: one factor
+        return fsel(fisnan(x), x, fmul(y, fpow2(fadd(m, magic))));
+    VF ht = ffma(m, fset(0.5f), magic);  // h = round(m/2) ∈ [-75, 64], as h + magic
+    VF h = fsub(ht, magic);
+    VF m2t = fadd(fsub(m, h), magic);    // (m - h) + magic, exact
+    y = fmaxx(fmul(fmul(y, fpow2(ht)), fpow2(m2t)), x);  // exp(x) > x: only +inf (clamped to 88.723) changes
+    return fsel(fisnan(x), x, fsel(flt(x, fset(-104.0f)), fset(0.0f), y));
 }
 
-/// exp(a) over the whole float range: f_exp_nonpos_k's reduction and polynomial with a clamped to [-104, 89]
-/// (exp(89) overflows to +inf as it should) and 2^n always applied as two factors, n ∈ [-150, 128] (for normal
-/// results the same bits as one factor). NaN → that NaN.
-ACT_FN VF f_exp(VF a) {
-    const VF magic = fset(12582912.0f);  // 1.5·2^23
-    a = fmaxx(fset(-104.0f), fminx(fset(89.0f), a));  // NaN stays (second operand of both)
-    VF t = ffma(a, fset(1.44269504088896341f), magic);
-    VF n = fsub(t, magic);
-    VF r = ffma(n, fset(-0.693359375f), a);
-    r = ffma(n, fset(2.12194440e-4f), r);
+/// log(x) for a positive normal finite x, as Eigen's plog_float (TF's): x = m·2^e with m ∈ [√½, √2), f = m - 1
+/// (exact), log(1 + f) ≈ f·P(f)/Q(f) (Eigen's degree 3/3 rational), + e·ln 2. ≈ 1 ulp against libm.
+ACT_FN VF f_log_pos(VF x) {
+    const VF one = fset(1.0f);
+    VF e = fexponent(x);
+    VF m = fbor(fband(x, fmantmask), one);              // x's mantissa, in [1, 2)
+    MF lo = flt(m, fset(1.41421356237309505f));         // m < float(√2): f = m - 1; else m/2 - 1 and e + 1 (Eigen's
+    VF f = fsel(lo, fsub(m, one), ffma(m, fset(0.5f), fset(-1.0f)));  // x < float(√½) test on [½, 1), doubled: exact)
+    e = fsel(lo, e, fadd(e, one));
+    VF p = fmadd_tf(fmadd_tf(fset(0.18256296349849254f), f, fset(1.0000000190281063f)), f, fset(1.0000000190281136f));
+    p = fmul(f, p);
+    VF q = fmadd_tf(fmadd_tf(fmadd_tf(fset(0.049616247954120038f), f, fset(0.59923249590823520f)), f, fset(1.4999999999999927f)), f,
+                one);
+    return fmadd_tf(e, fset(0.693147180559945309f), fdiv(p, q));
+}
+
+/// log1p(e) for 0 ≤ e < 2^104, as Eigen's generic_log1p (TF's): Kahan's u = 1 + e, e·(log u / (u - 1)), e where u = 1.
+/// Other lanes (e = +inf, NaN) give NaN, which the caller selects away.
+ACT_FN VF f_log1p_nonneg(VF e) {
+    const VF one = fset(1.0f);
+    VF u = fadd(e, one);
+    VF big = fmul(e, fdiv(f_log_pos(u), fsub(u, one)));
+    return fsel(flt(one, u), big, e);
+}
+
+/// erfc(x) as Eigen's generic_fast_erfc<float> (TF 2.21's erfc), x clamped to ±11: for x² ≤ 1, 1 + x·S(x²); else
+/// exp(-x²)·(1 - lo(x²))·P(1/x²)/(x·Q(1/x²)) (+ 2 for x < 0), lo(x²) the rounding error of x² (by fma). < 5 ulps
+/// (Eigen's figure). NaN → NaN.
+ACT_FN VF f_erfc(VF x) {
+    const VF one = fset(1.0f);
+    x = fmaxx(fset(-11.0f), fminx(fset(11.0f), x));  // NaN stays (second operand)
+    VF x2 = fmul(x, x);
+    VF s = fmadd_tf(fset(5.61802298761904239654541015625e-04f), x2, fset(-4.91381669417023658752441406250e-03f));
+    s = fmadd_tf(s, x2, fset(2.67075151205062866210937500000e-02f));
+    s = fmadd_tf(s, x2, fset(-1.12800106406211853027343750000e-01f));
+    s = fmadd_tf(s, x2, fset(3.76122951507568359375000000000e-01f));
+    s = fmadd_tf(s, x2, fset(-1.12837910652160644531250000000e+00f));
+    VF small = fmadd_tf(x, s, one);
+    MF large = flt(one, x2);
+    if (!fany(large)) return small;
+    VF x2lo = ffma(x, x, fsub(fset(0.0f), x2));
+    VF ehi = f_exp(fsub(fset(0.0f), x2));
+    VF z = fsub(ehi, fmul(ehi, x2lo));
+    VF q2 = fdiv(one, x2);
+    VF num = fmadd_tf(fset(1.0208116471767425537109375e-01f), q2, fset(4.2920666933059692382812500e-01f));
+    num = fmadd_tf(num, q2, fset(3.2379078865051269531250000e-01f));
+    num = fmadd_tf(num, q2, fset(5.3971976041793823242187500e-02f));
+    VF den = fmadd_tf(fset(1.7251677811145782470703125e-02f), q2, fset(3.9137163758277893066406250e-01f));
+    den = fmadd_tf(den, q2, one);
+    den = fmadd_tf(den, q2, fset(6.2173241376876831054687500e-01f));
+    den = fmadd_tf(den, q2, fset(9.5662862062454223632812500e-02f));
+    VF two = fsel(flt(x, fset(0.0f)), fset(2.0f), fset(0.0f));
+    return fsel(large, fmadd_tf(z, fdiv(num, fmul(x, den)), two), small);
+}
+
+/// sigmoid as TF's (Eigen's scalar_logistic_op<float> packet path, without FMA): x clamped above at 16.6355324,
+/// e = exp(x/2)² with exp by Eigen's degree-5 polynomial, e / (1 + e); 0 below -104. Used by swish; the sigmoid
+/// activation itself is f_sigmoid_k. NaN → NaN.
+ACT_FN VF f_sigmoid_tf(VF x) {
+    const VF magic = fset(12582912.0f), one = fset(1.0f);
+    VF h = fmul(fminx(fset(16.6355324f), x), fset(0.5f));  // NaN stays (second operand)
+    VF t = fmadd_tf(h, fset(1.44269504088896341f), fset(0.5f));
+    VF m = fsub(fadd(t, magic), magic);
+    m = fsel(flt(t, m), fsub(m, one), m);  // floor: m ∈ [-75, 12] where the result is not 0
+    VF r = fmadd_tf(m, fset(-0.693359375f), h);
+    r = fmadd_tf(m, fset(2.12194440e-4f), r);
     VF r2 = fmul(r, r);
-    VF p = ffma(fset(0x1.0e4020p-7f), r, fset(0x1.573e2ep-5f));
-    VF q = ffma(fset(0x1.555e66p-3f), r, fset(0x1.fffdb6p-2f));
-    q = ffma(p, r2, q);
-    VF y = fadd(ffma(q, r2, fmul(fset(0x1.ffffecp-1f), r)), fset(1.0f));
-    VF ht = ffma(n, fset(0.5f), magic);  // h = round(n/2) ∈ [-75, 64], as h + magic
-    VF h = fsub(ht, magic);
-    VF n2t = fadd(fsub(n, h), magic);    // (n - h) + magic, exact
-    return fsel(fisnan(a), a, fmul(fmul(y, fpow2(ht)), fpow2(n2t)));  // a NaN a itself (see below)
+    VF pe = fmadd_tf(r2, fset(4.1898667812347412109375e-2f), fset(0.49999141693115234375f));
+    VF po = fmadd_tf(r2, fset(8.33471305668354034423828125e-3f), fset(0.16666877269744873046875f));
+    VF p = fmadd_tf(r2, fmadd_tf(r, po, pe), fadd(r, one));
+    VF e = fmul(p, fpow2(fadd(fmaxx(fset(-126.0f), m), magic)));
+    e = fmul(e, e);
+    return fsel(flt(x, fset(-104.0f)), fset(0.0f), fdiv(e, fadd(one, e)));
 }
 
 // The functions below return a NaN input itself (fsel on fisnan) wherever their operations would combine two NaNs:
@@ -151,7 +233,7 @@ ACT_FN VF f_softsign(VF x) { return fsel(fisnan(x), x, fdiv(x, fadd(fband(x, fab
 ACT_FN VF f_softplus(VF x) {
     const VF t = fset(-13.942385f), mt = fset(13.942385f);
     VF e = f_exp(x);
-    VF mid = f_lanewise(e, log1pf);
+    VF mid = f_log1p_nonneg(e);
     VF y = fsel(flt(x, t), e, mid);
     return fsel(fisnan(x), x, fsel(flt(mt, x), x, y));
 }
@@ -167,18 +249,14 @@ ACT_FN VF f_selu(VF x) {
     return fsel(flt(x, fset(0.0f)), neg, fmul(fset(1.0507009873554804934193349852946f), x));
 }
 
-/// swish (tf.nn.silu): x · sigmoid(x), with this file's sigmoid.
-ACT_FN VF f_swish(VF x) {
-    VF s;
-    f_sigmoid_k(1, &x, &s);
-    return fsel(fisnan(x), x, fmul(x, s));
-}
+/// swish (tf.nn.silu): x · sigmoid(x), with TF's sigmoid (f_sigmoid_tf).
+ACT_FN VF f_swish(VF x) { return fsel(fisnan(x), x, fmul(x, f_sigmoid_tf(x))); }
 
-/// gelu (approximate = False) as TF 2.21 computes it: (0.5·x) · erfc(-x · 0.70710677), erfc from libm.
+/// gelu (approximate = False) as TF 2.21 computes it: (0.5·x) · erfc(-x · 0.70710677), with TF's (Eigen's) erfc.
 ACT_FN VF f_gelu(VF x) {
     VF a = fmul(fset(0.5f), x);
     VF b = fmul(fsub(fset(0.0f), x), fset(0.70710678118654752f));
-    return fsel(fisnan(x), x, fmul(a, f_lanewise(b, erfcf)));
+    return fsel(fisnan(x), x, fmul(a, f_erfc(b)));
 }
 
 /// mish as tf_keras computes it: x · tanh(softplus(x)), with this file's softplus and (TF's) tanh.

@@ -33,8 +33,12 @@ T int fany(MF m) { return _mm256_movemask_ps(m) != 0; }
 T VF fpow2(VF t) {
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(127)), 23));
 }
+T VF fexponent(VF x) {
+    return _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(_mm256_castps_si256(x), 23), _mm256_set1_epi32(127)));
+}
 #define fsignmask _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u))
 #define fabsmask _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff))
+#define fmantmask _mm256_castsi256_ps(_mm256_set1_epi32(0x007fffff))
 
 T VD dset(double c) { return _mm256_set1_pd(c); }
 T VD dadd(VD a, VD b) { return _mm256_add_pd(a, b); }

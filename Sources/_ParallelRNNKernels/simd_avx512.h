@@ -33,8 +33,13 @@ T int fany(MF m) { return m != 0; }
 T VF fpow2(VF t) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(127)), 23));
 }
+T VF fexponent(VF x) {  // (1.5·2^23 + biased exponent) - (1.5·2^23 + 127), exact; no int→float convert (SIMDe 0.7 has none)
+    __m512i k = _mm512_or_si512(_mm512_srli_epi32(_mm512_castps_si512(x), 23), _mm512_set1_epi32(0x4b400000));
+    return _mm512_sub_ps(_mm512_castsi512_ps(k), _mm512_set1_ps(12583039.0f));
+}
 #define fsignmask _mm512_castsi512_ps(_mm512_set1_epi32((int)0x80000000u))
 #define fabsmask _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff))
+#define fmantmask _mm512_castsi512_ps(_mm512_set1_epi32(0x007fffff))
 
 T VD dset(double c) { return _mm512_set1_pd(c); }
 T VD dadd(VD a, VD b) { return _mm512_add_pd(a, b); }

@@ -34,8 +34,10 @@ static inline VF fminx(VF a, VF b) { return a < b ? a : b; }
 static inline VF fmaxx(VF a, VF b) { return a > b ? a : b; }
 static inline int fany(MF m) { return m; }
 static inline VF fpow2(VF t) { return ffrom((fbits(t) + 127u) << 23); }
+static inline VF fexponent(VF x) { return (float)((int32_t)(fbits(x) >> 23) - 127); }
 #define fsignmask ffrom(0x80000000u)
 #define fabsmask ffrom(0x7fffffffu)
+#define fmantmask ffrom(0x007fffffu)
 
 static inline VD dset(double c) { return c; }
 static inline VD dadd(VD a, VD b) { return a + b; }

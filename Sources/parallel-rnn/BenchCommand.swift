@@ -42,6 +42,11 @@ struct BenchCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "GRU with reset_after (Keras 2 default).")
     var resetAfter = true
 
+    @Option(help: "The cell's activation, a Keras name (\(Activation.kerasNames); default tanh; not for generic).")
+    var activation: String?
+    @Option(help: "LSTM/GRU recurrent activation, a Keras name (default sigmoid).")
+    var recurrentActivation: String?
+
     @Flag(help: "Feed the same inputs and mask time-major ([T, B, I], Keras time_major), transposed before timing; outputs come back time-major.")
     var timeMajor = false
 
@@ -70,6 +75,11 @@ struct BenchCommand: ParsableCommand {
         guard reps >= 1 else { throw ValidationError("--reps must be at least 1 (got \(reps))") }
         guard maxSeconds > 0 else { throw ValidationError("--max-seconds must be positive (got \(maxSeconds))") }
         guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more (got \(warmup))") }
+        for (name, value) in [("--activation", activation), ("--recurrent-activation", recurrentActivation)] {
+            if let value, Activation(kerasName: value) == nil {
+                throw ValidationError("\(name) '\(value)' is not one of \(Activation.kerasNames)")
+            }
+        }
         let settings = try threads.map(ThreadSetting.parseList) ?? [.automatic]
         if noPin && settings.allSatisfy({ $0 == .automatic }) {
             throw ValidationError("--no-pin applies to explicit thread counts (--threads N); Execution.automatic always pins its shards")
@@ -129,6 +139,18 @@ struct BenchCommand: ParsableCommand {
                 throw ValidationError("--no-reset-after applies to GRU only, but the cell is \(spec.cell.rawValue)")
             }
             spec.resetAfter = false; modified = true
+        }
+        if let name = activation, let act = Activation(kerasName: name), act != spec.activation {
+            guard spec.cell != .generic else {
+                throw ValidationError("--activation applies to LSTM, GRU and SimpleRNN; the generic step is tanh(x + h·W)")
+            }
+            spec.activation = act; modified = true
+        }
+        if let name = recurrentActivation, let act = Activation(kerasName: name), act != spec.recurrentActivation {
+            guard spec.cell == .lstm || spec.cell == .gru else {
+                throw ValidationError("--recurrent-activation applies to LSTM and GRU, but the cell is \(spec.cell.rawValue)")
+            }
+            spec.recurrentActivation = act; modified = true
         }
         spec.timeMajor = timeMajor  // a layout of the same data and work: not a modification
         if seed != spec.seed { spec.seed = seed; modified = true }

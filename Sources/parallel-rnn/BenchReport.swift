@@ -75,6 +75,10 @@ struct BenchReport {
                 ("time_major", "\(spec.timeMajor)"),
             ]
             if spec.cell == .gru { fields.append(("reset_after", "\(spec.resetAfter)")) }
+            if spec.cell != .generic { fields.append(("activation", jsonString(spec.activation.kerasName))) }
+            if spec.cell == .lstm || spec.cell == .gru {
+                fields.append(("recurrent_activation", jsonString(spec.recurrentActivation.kerasName)))
+            }
             fields += [
                 ("threads", "\(threads)"),
                 ("execution", jsonString(row.setting == .automatic ? "automatic" : "threads")),

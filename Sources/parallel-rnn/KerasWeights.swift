@@ -114,7 +114,10 @@ extension Activation {
     /// The Keras names ``init(kerasName:)`` accepts (aliases aside), for help texts and error messages.
     static let kerasNames = names.map(\.name).joined(separator: ", ")
 
-    /// Keras's name of an activation (`hard_sigmoid`, …).
+    /// Keras's name of this activation (`hard_sigmoid`, …).
+    var kerasName: String { Self.names.first { $0.activation == self }!.name }
+
+    /// The activation of a Keras name (`hard_sigmoid`, …) or alias.
     init?(kerasName: String) {
         guard let entry = (Self.names + Self.aliases).first(where: { $0.name == kerasName }) else { return nil }
         self = entry.activation

@@ -27,15 +27,18 @@ struct PreparedWorkload: Sendable {
         let goBackwards = spec.goBackwards
         switch spec.cell {
         case .lstm:
-            let cell = try LSTM(kernel: weights([i, 4 * u]), recurrentKernel: weights([u, 4 * u]), bias: weights([4 * u]))
+            let cell = try LSTM(kernel: weights([i, 4 * u]), recurrentKernel: weights([u, 4 * u]), bias: weights([4 * u]),
+                                activation: spec.activation, recurrentActivation: spec.recurrentActivation)
             run = { execution in _ = try cell(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution) }
         case .gru:
             let bias = spec.resetAfter ? try weights([2, 3 * u]) : try weights([3 * u])
             let cell = try GRU(kernel: weights([i, 3 * u]), recurrentKernel: weights([u, 3 * u]), bias: bias,
-                               resetAfter: spec.resetAfter)
+                               resetAfter: spec.resetAfter, activation: spec.activation,
+                               recurrentActivation: spec.recurrentActivation)
             run = { execution in _ = try cell(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution) }
         case .simple:
-            let cell = try SimpleRNN(kernel: weights([i, u]), recurrentKernel: weights([u, u]), bias: weights([u]))
+            let cell = try SimpleRNN(kernel: weights([i, u]), recurrentKernel: weights([u, u]), bias: weights([u]),
+                                     activation: spec.activation)
             run = { execution in _ = try cell(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution) }
         case .generic:
             // w4: a user step written with Tensor ops, h' = tanh(x_t + matmul(h, W)), output h'.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ParallelRNN
 
 /// The cell a benchmark workload runs.
 enum CellKind: String, ExpressibleByArgument, CaseIterable, Sendable {
@@ -48,6 +49,9 @@ struct WorkloadSpec: Sendable, Equatable {
     var lengths: LengthsKind
     var goBackwards = false
     var resetAfter = true
+    /// The cell's activations (Keras's defaults; the generic step is always tanh).
+    var activation = Activation.tanh
+    var recurrentActivation = Activation.sigmoid
     /// Inputs and mask fed time-major (`[T, B, I]`, Keras `time_major`), transposed before timing; the same data.
     var timeMajor = false
     var seed: UInt64 = 42
@@ -80,8 +84,10 @@ struct WorkloadSpec: Sendable, Equatable {
         case .random: mask = "random right-padded mask"
         case .prefixFormula: mask = "right-padded mask 1 + (37b + 11) mod T"
         }
+        var acts = activation == .tanh ? "" : ", \(activation.kerasName)"
+        if recurrentActivation != .sigmoid { acts += ", recurrent \(recurrentActivation.kerasName)" }
         return "\(cellName) B\(batch) T\(time) I\(input) U\(units), \(mask)\(goBackwards ? ", backwards" : "")"
-            + (timeMajor ? ", time-major input" : "")
+            + (timeMajor ? ", time-major input" : "") + acts
     }
 
     /// Per-sample valid lengths, or nil when nothing is masked.

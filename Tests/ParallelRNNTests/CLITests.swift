@@ -166,6 +166,35 @@ import ParallelRNN
         Self.expectNoTrace(table)
     }
 
+    /// `--activation` / `--recurrent-activation` take Keras names, modify the preset, and show in the table and the
+    /// JSON; names Keras does not have, and activations a cell does not have, are refused with the accepted names.
+    @Test func benchActivations() throws {
+        let cache = Self.temporaryPath("peak-act.json")
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let env = ["PARALLEL_RNN_PEAK_CACHE": cache]
+        let small = ["--batch", "4", "--time", "3", "--input", "5", "--units", "6", "--reps", "1", "--warmup", "0",
+                     "--threads", "1"]
+        let json = try Self.run(["bench", "--workload", "w2"] + small + ["--activation", "gelu", "--recurrent-activation",
+                                 "hard_sigmoid", "--json"], environment: env)
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["activation"] as? String == "gelu" && object["recurrent_activation"] as? String == "hard_sigmoid")
+        #expect(object["modified"] as? Bool == true)
+        let table = try Self.run(["bench", "--cell", "simple"] + small + ["--activation", "softplus"], environment: env)
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("SimpleRNN B4 T3 I5 U6, no mask, softplus"), "\(table.stdout)")
+        let plain = try Self.run(["bench", "--workload", "w1"] + small + ["--json"], environment: env)
+        let defaults = try #require(try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as? [String: Any])
+        #expect(defaults["activation"] as? String == "tanh" && defaults["recurrent_activation"] as? String == "sigmoid")
+        for (args, says) in [(["--activation", "softmax"], "--activation 'softmax' is not one of tanh, sigmoid"),
+                             (["--cell", "simple", "--recurrent-activation", "relu"], "--recurrent-activation applies to LSTM and GRU"),
+                             (["--workload", "w4", "--activation", "relu"], "--activation applies to LSTM, GRU and SimpleRNN")] {
+            let r = try Self.run(["bench"] + small + args, environment: env)
+            #expect(r.status != 0 && r.stderr.contains(says), "\(args): \(r.stderr)")
+            Self.expectNoTrace(r)
+        }
+    }
+
     @Test func topologyPrintsTheShardPlan() throws {
         let r = try Self.run(["topology", "--batch", "10", "--threads", "3"])
         #expect(r.status == 0, "\(r.stderr)")

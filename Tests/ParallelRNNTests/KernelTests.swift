@@ -24,13 +24,13 @@ private struct XorShift {
 }
 
 /// Every ISA this machine can run, portable first.
-private func supportedISAs() -> [prnn_isa] {
+func supportedISAs() -> [prnn_isa] {
     let best = prnn_detected_isa().rawValue
     return [PRNN_ISA_PORTABLE, PRNN_ISA_AVX2, PRNN_ISA_AVX512].filter { $0.rawValue <= best }
 }
 
 /// Runs `body` with `isa` forced, restoring the previous ISA afterwards.
-private func withISA<T>(_ isa: prnn_isa, _ body: () throws -> T) rethrows -> T {
+func withISA<T>(_ isa: prnn_isa, _ body: () throws -> T) rethrows -> T {
     let previous = prnn_active_isa()
     _ = prnn_force_isa(isa)
     defer { _ = prnn_force_isa(previous) }

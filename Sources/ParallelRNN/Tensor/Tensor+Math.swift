@@ -1,7 +1,7 @@
 import _ParallelRNNKernels
 
-// Vectorised element-wise functions (kernels in _ParallelRNNKernels). Only softplus, gelu and mish (and in Double also
-// elu, selu and exp) call libm per element, for TF's log1p/erfc/exp.
+// Vectorised element-wise functions (kernels in _ParallelRNNKernels). In Double, softplus, gelu, mish, elu, selu and exp
+// call libm per element (for log1p/erfc/exp).
 
 extension Tensor where Scalar: TensorFloatingPoint {
     @inlinable

@@ -44,7 +44,7 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "The cell's activation, a Keras name (\(Activation.kerasNames); default tanh; not for generic).")
     var activation: String?
-    @Option(help: "LSTM/GRU recurrent activation, a Keras name (default sigmoid).")
+    @Option(help: "LSTM/GRU recurrent activation, one of the same Keras names (default sigmoid).")
     var recurrentActivation: String?
 
     @Flag(help: "Feed the same inputs and mask time-major ([T, B, I], Keras time_major), transposed before timing; outputs come back time-major.")

@@ -224,6 +224,28 @@ import ParallelRNN
         #expect(r.outputs.shape == [2, 4, 3])
     }
 
+    /// Keras runs each step on the whole batch, so a step that fails on row 1 at step 6 and on row 6 at step 2 raises
+    /// step 2's error. Shards see it the same way even when row 6's shard runs late (it sleeps at its first step).
+    @Test(arguments: [Execution.threads(2), .threads(4), .threads(8), .automatic])
+    func earliestFailingStepIsReported(_ execution: Execution) throws {
+        var values = [Float](repeating: 0, count: 8 * 8)
+        values[1 * 8 + 6] = 106  // row 1 fails at step 6
+        values[6 * 8 + 2] = 102  // row 6 fails at step 2 …
+        values[6 * 8 + 0] = -1   // … after sleeping at step 0
+        let x = try Tensor<Float>(shape: [8, 8, 1], scalars: values)
+        let s: StepFunction<Float> = { x, st in
+            let v = x.scalars
+            if v.contains(-1) { usleep(50_000) }
+            if let f = v.first(where: { $0 >= 100 }) { throw Boom(step: Int(f) - 100) }
+            return (x, st)
+        }
+        for _ in 0..<2 {
+            #expect(throws: Boom(step: 2)) {
+                _ = try rnn(s, inputs: x, initialStates: [Tensor<Float>(zeros: [8, 1])], execution: execution)
+            }
+        }
+    }
+
     @Test func maskWithoutStatesIsValid() throws {
         let s: StepFunction<Float> = { x, st in (x * 2, st) }
         let m = try Tensor<Bool>(shape: [2, 4], scalars: [true, false, true, true, false, false, false, false])

@@ -257,7 +257,7 @@ struct SchedulingTests {
     struct ShardFailure: Error, Equatable { var shard: Int; var step: Int }
     struct LateFailure: Error, Equatable {}
 
-    @Test func firstErrorIsRethrownUnchangedAndOthersStop() throws {
+    @Test func errorIsRethrownUnchangedAndOthersStop() throws {
         let topology = try Topology.shared()
         let plan = try ShardPlan.make(rows: 8, execution: .threads(4), coreCount: topology.coreCount,
                                       minimumRowsPerShard: 1)
@@ -266,9 +266,9 @@ struct SchedulingTests {
         #expect(throws: ShardFailure(shard: 1, step: 3)) {
             try PinnedExecutor.run(plan, topology: topology) { shard, _, stop in
                 for step in 0..<totalSteps {
-                    if stop.isSet {
+                    if stop.shouldStop(before: step) {
                         steps.withLock { $0[shard] = step }
-                        // A later error from a stopping shard must not replace the first one.
+                        // An error from a stopping shard (after step 3) must not replace step 3's.
                         if shard == 2 { throw LateFailure() }
                         return
                     }
@@ -280,6 +280,7 @@ struct SchedulingTests {
         }
         let ran = steps.withLock { $0 }
         #expect(ran.values.allSatisfy { $0 < totalSteps }, "other shards stop early: \(ran)")
+        #expect(ran.values.allSatisfy { $0 >= 4 }, "no shard stops before it has run step 3: \(ran)")
 
         // The next call works.
         let runs = Atomic<Int>(0)
@@ -288,6 +289,35 @@ struct SchedulingTests {
             runs.add(1, ordering: .relaxed)
         }
         #expect(runs.load(ordering: .relaxed) == 4)
+    }
+
+    /// The reported error is the earliest failing step's, ties to the lowest shard, however the shards are timed: a
+    /// shard that fails later in time but at an earlier step (or at the same step, with a lower index) wins.
+    @Test(arguments: [Execution.threads(2), .threads(4), .threads(4, pinned: false)])
+    func earliestStepsErrorIsReportedWhateverTheTiming(execution: Execution) throws {
+        let topology = try Topology.shared()
+        let plan = try ShardPlan.make(rows: 8, execution: execution, coreCount: topology.coreCount,
+                                      minimumRowsPerShard: 1)
+        let last = plan.count - 1
+        // (failing step per shard, the shard that sleeps before its step 0, expected error)
+        let cases: [([Int: Int], Int, ShardFailure)] = [
+            ([0: 2, last: 5], 0, ShardFailure(shard: 0, step: 2)),        // slow shard, earlier step
+            ([0: 7, last: 1], last, ShardFailure(shard: last, step: 1)),  // the other way round
+            ([0: 3, last: 3], 0, ShardFailure(shard: 0, step: 3)),        // a tie: the lower shard
+        ]
+        for (failing, slow, expected) in cases {
+            for _ in 0..<3 {
+                #expect(throws: expected) {
+                    try PinnedExecutor.run(plan, topology: topology) { shard, _, stop in
+                        for step in 0..<1_000 {
+                            if stop.shouldStop(before: step) { return }
+                            if step == 0 && shard == slow { usleep(50_000) }
+                            if failing[shard] == step { throw ShardFailure(shard: shard, step: step) }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test func errorOnTheCallingThreadShardAndSerial() throws {

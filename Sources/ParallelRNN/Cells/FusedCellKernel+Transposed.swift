@@ -51,7 +51,7 @@ extension FusedCellKernel {
         let xRowStride = g.timeMajor ? inputSize : g.time * inputSize
         let outputRowStride = g.timeMajor ? u : g.time * u
         for k in 0..<g.time {
-            if stop.isSet { return }
+            if stop.shouldStop(before: k) { return }
             let t = g.originalTime(k)
             let xFirst = x + (g.timeMajor ? (t * g.batch + first) * inputSize : (first * g.time + t) * inputSize)
             prnn_pack_rows_t_ld(Int32(n), Int32(inputSize), xFirst, Int32(xRowStride), operand, ldOperand)

@@ -102,7 +102,7 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         var hRows = UnsafePointer(h), ldh = u
         var blockStart = 0, projectedRow = 0
         for k in 0..<g.time {
-            if stop.isSet { return }
+            if stop.shouldStop(before: k) { return }
             let active = running[k]
             if k == blockStart {
                 // x·W for steps k..<k+blockSteps, their running rows stacked step-major.

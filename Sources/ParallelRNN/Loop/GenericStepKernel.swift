@@ -36,7 +36,7 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
         var x: [Tensor<S>] = []
         x.reserveCapacity(inputs.count)
         for k in 0..<g.time {
-            if stop.isSet { return }
+            if stop.shouldStop(before: k) { return }
             if g.timeMajor {
                 let t = g.originalTime(k)
                 for (i, leaf) in inputs.enumerated() {

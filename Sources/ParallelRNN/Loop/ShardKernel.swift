@@ -2,7 +2,8 @@
 /// scheduler runs `runShard` on each shard's thread and knows neither.
 package protocol ShardKernel: Sendable {
     /// Runs processing steps `0..<T` for the rows at `positions` of the plan, writing straight into the result
-    /// buffers. Polls `stop` once per step and returns early when another shard failed.
+    /// buffers. Asks `stop.shouldStop(before: k)` before each step k and returns when it says so (a shard failed at an
+    /// earlier step); an error it throws belongs to the last step it asked about.
     func runShard(_ shard: Int, positions: Range<Int>, stop: StopFlag) throws
 }
 

@@ -2,19 +2,6 @@ import _ParallelRNNKernels
 import Dispatch
 import Synchronization
 
-/// A one-way flag the shards of one call share: set when a shard fails, polled by the others once per time step.
-package final class StopFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-
-    package init() {}
-
-    /// Whether some shard asked the others to stop.
-    package var isSet: Bool { flag.load(ordering: .acquiring) }
-
-    /// Asks every shard of the call to stop at its next step.
-    package func set() { flag.store(true, ordering: .releasing) }
-}
-
 /// Runs the shards of a ``ShardPlan`` and waits for all of them (fork-join).
 ///
 /// - A one-shard unpinned plan runs on the calling thread.
@@ -35,8 +22,9 @@ package final class StopFlag: Sendable {
 /// - libdispatch creates pool threads on the thread that enqueues, and a new thread inherits its creator's binding and
 ///   control word. A call from inside a shard (a step function that calls `rnn`) therefore enqueues with the thread
 ///   widened to the process's CPUs and its control word as outside the shard, then pins it again.
-/// - The first error thrown by any shard is rethrown unchanged; it sets the ``StopFlag`` so the other shards stop at
-///   their next step, and shards that have not started yet are skipped.
+/// - An error a shard throws is attributed to the step it last polled its ``StopFlag`` for. The call rethrows,
+///   unchanged, the error of the earliest failing step (ties: the lowest shard), as Keras, which runs each step on the
+///   whole batch, would raise it; the other shards stop once they are past that step (``ShardFailures``).
 package enum PinnedExecutor {
     /// Whether the calling thread is running a shard now (a step function that calls `rnn` calls from inside one).
     package static var callerIsInShard: Bool { prnn_in_shard() != 0 }
@@ -49,13 +37,13 @@ package enum PinnedExecutor {
         _ plan: ShardPlan, topology: Topology?, inlineFirstShard: Bool = true,
         _ body: @Sendable (_ shard: Int, _ rows: Range<Int>, _ stop: StopFlag) throws -> Void
     ) throws {
-        let stop = StopFlag()
         let shardCount = plan.ranges.count
         if shardCount == 0 { return }  // nothing to run (and no last shard to signal the wait)
+        let failures = ShardFailures(shards: shardCount)
         if shardCount == 1 && !plan.pinned {
             let previous = prnn_shard_enter()
             defer { prnn_shard_exit(previous) }
-            try body(0, plan.ranges[0], stop)
+            try body(0, plan.ranges[0], failures.flag(shard: 0))
             return
         }
         if plan.pinned && topology == nil {
@@ -70,7 +58,7 @@ package enum PinnedExecutor {
             if inlineFirstShard {
                 inline = topology.flatMap { $0.coreIndex(ofCPU: Topology.currentCPU()) }.flatMap { $0 < shardCount ? $0 : nil } ?? 0
             }
-            let job = ShardJob(plan: plan, topology: topology, stop: stop, reserved: inline, body: escapable)
+            let job = ShardJob(plan: plan, topology: topology, failures: failures, reserved: inline, body: escapable)
             let inShard = callerIsInShard
             let widened = inShard ? Topology.sharedIfAvailable?.widenCurrentThread() : nil
             let control = inShard ? prnn_outside_shard_fp_enter() : 0
@@ -93,7 +81,7 @@ package enum PinnedExecutor {
             job.releaseBody()
             return job
         }
-        if let error = job.firstError { throw error }
+        if let error = failures.reported { throw error }
     }
 }
 
@@ -104,7 +92,7 @@ private final class ShardJob: @unchecked Sendable {
     private var body: (@Sendable (Int, Range<Int>, StopFlag) throws -> Void)?
     private let plan: ShardPlan
     private let topology: Topology?
-    private let stop: StopFlag
+    private let failures: ShardFailures
     /// The shards any thread may claim, in order: all but the one the caller reserved for itself.
     private let claimable: [Int]
     /// Index into `claimable` of the next unclaimed shard (may run past the end: nothing left).
@@ -112,25 +100,18 @@ private final class ShardJob: @unchecked Sendable {
     /// Shards returned (run, skipped after a stop, or failed); the one that makes it `plan.ranges.count` signals.
     private let finished = Atomic<Int>(0)
     private let allFinished = DispatchSemaphore(value: 0)
-    // The first failing shard wins `claimed` and writes `error`; it is read after waitForAll(). (Atomics rather
-    // than `Mutex`: Mutex's futex is invisible to ThreadSanitizer on Linux, which then reports false races.)
-    private let claimed = Atomic<Bool>(false)
-    private var error: (any Error)?
 
-    init(plan: ShardPlan, topology: Topology?, stop: StopFlag, reserved: Int?,
+    init(plan: ShardPlan, topology: Topology?, failures: ShardFailures, reserved: Int?,
          body: @escaping @Sendable (Int, Range<Int>, StopFlag) throws -> Void) {
         self.plan = plan
         self.topology = topology
-        self.stop = stop
+        self.failures = failures
         self.claimable = (0..<plan.ranges.count).filter { $0 != reserved }
         self.body = body
     }
 
     /// How many shards the work items may claim (one item is enqueued for each).
     var claimableCount: Int { claimable.count }
-
-    /// The first error any shard threw; read only after waitForAll().
-    var firstError: (any Error)? { error }
 
     func releaseBody() { body = nil }
 
@@ -153,7 +134,7 @@ private final class ShardJob: @unchecked Sendable {
     /// Blocks until every shard has returned (not for the work items: an unstarted one claims nothing).
     func waitForAll() {
         allFinished.wait()
-        // Acquires every shard's writes (`error`, the result rows) through the counter's release sequence, in a way
+        // Acquires every shard's writes (its error and progress, the result rows) through the counter's release sequence, in a way
         // ThreadSanitizer sees (the semaphore alone it may not).
         let n = finished.load(ordering: .acquiring)
         assert(n == plan.ranges.count, "a shard was counted twice or not at all")
@@ -165,20 +146,18 @@ private final class ShardJob: @unchecked Sendable {
         }
     }
 
-    /// Runs one shard on the current thread: skip if stopped, pin, FTZ/DAZ, body, record the first error, unpin.
+    /// Runs one shard on the current thread: skip if a shard failed before its first step, pin, FTZ/DAZ, body,
+    /// record its error, unpin.
     private func run(_ shard: Int) {
-        guard !stop.isSet, let body else { return }
+        guard !failures.stopsBeforeStart, let body else { return }
         let binding = topology?.bindCurrentThread(toCore: shard)
         defer { binding?.restore() }
         let previous = prnn_shard_enter()
         defer { prnn_shard_exit(previous) }
         do {
-            try body(shard, plan.ranges[shard], stop)
+            try body(shard, plan.ranges[shard], failures.flag(shard: shard))
         } catch {
-            if claimed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
-                self.error = error
-            }
-            stop.set()
+            failures.record(error, shard: shard)
         }
     }
 }

@@ -1,0 +1,85 @@
+import Synchronization
+
+/// What the shards of one ``PinnedExecutor`` call share about failure: each shard's progress, each shard's error,
+/// and the earliest processing step at which any shard failed.
+///
+/// The call reports the error of the earliest failing step, ties going to the lowest shard: the error Keras would
+/// raise, which runs each step on the whole batch. Shards stop once they are past that step, so which error a call
+/// throws does not depend on which thread got there first.
+package final class ShardFailures: @unchecked Sendable {
+    /// The earliest step at which a shard failed (`Int.max`: none; −1: before its first step).
+    private let earliest = Atomic<Int>(.max)
+    // Slot s is written only by the thread running shard s, and read after the executor's join (which acquires).
+    // Progress slots are a cache line apart: each shard writes its own once per step.
+    private static let stride = 64 / MemoryLayout<Int>.stride
+    private let progress: UnsafeMutableBufferPointer<Int>
+    private let errors: UnsafeMutableBufferPointer<(step: Int, error: any Error)?>
+
+    package init(shards: Int) {
+        progress = .allocate(capacity: max(1, shards) * Self.stride)
+        progress.initialize(repeating: -1)
+        errors = .allocate(capacity: max(1, shards))
+        errors.initialize(repeating: nil)
+    }
+
+    deinit {
+        progress.deallocate()
+        _ = errors.deinitialize()
+        errors.deallocate()
+    }
+
+    /// Shard `shard`'s view, polled once per step.
+    package func flag(shard: Int) -> StopFlag { StopFlag(failures: self, shard: shard) }
+
+    /// Whether some shard failed.
+    package var isSet: Bool { earliest.load(ordering: .acquiring) != .max }
+
+    /// Whether a shard that has not started should not start: a shard failed before its first step.
+    var stopsBeforeStart: Bool { earliest.load(ordering: .acquiring) < 0 }
+
+    @inline(__always)
+    fileprivate func shouldStop(_ shard: Int, before step: Int) -> Bool {
+        progress[shard * Self.stride] = step
+        return earliest.load(ordering: .acquiring) < step
+    }
+
+    /// Records `error`, thrown by `shard` during the step it last polled for (−1: before its first poll).
+    func record(_ error: any Error, shard: Int) {
+        let step = progress[shard * Self.stride]
+        errors[shard] = (step, error)
+        var current = earliest.load(ordering: .relaxed)
+        while step < current {
+            let (exchanged, original) = earliest.compareExchange(
+                expected: current, desired: step, ordering: .acquiringAndReleasing)
+            if exchanged { break }
+            current = original
+        }
+    }
+
+    /// The error of the earliest failing step, lowest shard first; read only after every shard has returned.
+    var reported: (any Error)? {
+        var best: (step: Int, error: any Error)? = nil
+        for case let failure? in errors where failure.step < (best?.step ?? .max) { best = failure }
+        return best?.error
+    }
+}
+
+/// One shard's view of its call's ``ShardFailures``: polled once per processing step, it says when to stop.
+package struct StopFlag: Sendable {
+    private let failures: ShardFailures
+    private let shard: Int
+
+    fileprivate init(failures: ShardFailures, shard: Int) {
+        self.failures = failures
+        self.shard = shard
+    }
+
+    /// Whether the shard should return before running processing step `step`: a shard failed at an earlier step, so
+    /// no error this one could raise from here on would be reported. Call it once per step, in order, starting at 0:
+    /// an error the shard throws is attributed to the last step it polled for.
+    @inline(__always)
+    package func shouldStop(before step: Int) -> Bool { failures.shouldStop(shard, before: step) }
+
+    /// Whether some shard of the call failed (at any step).
+    package var isSet: Bool { failures.isSet }
+}

@@ -375,3 +375,22 @@ ACT_FN VD d_gelu(VD x) {
     VD a = dmul(dset(0.5), x);
     return dsel(disnan(x), x, dmul(a, d_lanewise(dmul(dsub(dset(0.0), x), dset(0.7071067811865476)), erfc)));
 }
+
+// ---------------------------------------------------------------- the name → function table
+/// The activations beyond tanh and sigmoid (whose k-vector functions interleave chains) and linear, as
+/// X(enum case, float function, double function). Every element loop and gate kernel maps names through these lists
+/// (activation_loops.h, gates_impl.h's f_more_act): a new activation is one line here.
+#define PRNN_MORE_ACTIVATIONS(X) \
+    X(PRNN_ACT_SOFTSIGN, f_softsign, d_softsign) \
+    X(PRNN_ACT_SOFTPLUS, f_softplus, d_softplus) \
+    X(PRNN_ACT_ELU, f_elu, d_elu) \
+    X(PRNN_ACT_SELU, f_selu, d_selu) \
+    X(PRNN_ACT_EXPONENTIAL, f_exp, d_exponential) \
+    X(PRNN_ACT_SWISH, f_swish, d_swish) \
+    X(PRNN_ACT_GELU, f_gelu, d_gelu) \
+    X(PRNN_ACT_MISH, f_mish, d_mish)
+/// PRNN_MORE_ACTIVATIONS plus the two that the gate kernels inline (hard sigmoid, relu).
+#define PRNN_ONE_VECTOR_ACTIVATIONS(X) \
+    X(PRNN_ACT_HARD_SIGMOID, f_hard_sigmoid, d_hard_sigmoid) \
+    X(PRNN_ACT_RELU, f_relu, d_relu) \
+    PRNN_MORE_ACTIVATIONS(X)

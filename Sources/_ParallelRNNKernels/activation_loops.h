@@ -29,21 +29,14 @@
     for (; i + FLANES <= n; i += FLANES) { VF v = fload(x + i); FK(1, &v, &v); fstore(y + i, v); } \
     if (i < n) { VF v = fload_part(x + i, (int)(n - i)); FK(1, &v, &v); fstore_part(y + i, v, (int)(n - i)); } } while (0)
 #define F64_LOOP(F) ACT_LOOP(F, VD, DLANES, dload, dstore, dload_part, dstore_part)
+#define F32_CASE(NAME, F, D) case NAME: F32_LOOP(F); break;
+#define F64_CASE(NAME, F, D) case NAME: F64_LOOP(D); break;
 
 ACT_EXPORT void ACT_NAME(prnn_activation_f32)(prnn_activation act, const float *x, float *y, size_t n) {
     switch (act) {
     case PRNN_ACT_TANH: F32_LOOP_K(f_tanh_k); break;
     case PRNN_ACT_SIGMOID: F32_LOOP_K(f_sigmoid_k); break;
-    case PRNN_ACT_HARD_SIGMOID: F32_LOOP(f_hard_sigmoid); break;
-    case PRNN_ACT_RELU: F32_LOOP(f_relu); break;
-    case PRNN_ACT_SOFTSIGN: F32_LOOP(f_softsign); break;
-    case PRNN_ACT_SOFTPLUS: F32_LOOP(f_softplus); break;
-    case PRNN_ACT_ELU: F32_LOOP(f_elu); break;
-    case PRNN_ACT_SELU: F32_LOOP(f_selu); break;
-    case PRNN_ACT_EXPONENTIAL: F32_LOOP(f_exp); break;
-    case PRNN_ACT_SWISH: F32_LOOP(f_swish); break;
-    case PRNN_ACT_GELU: F32_LOOP(f_gelu); break;
-    case PRNN_ACT_MISH: F32_LOOP(f_mish); break;
+    PRNN_ONE_VECTOR_ACTIVATIONS(F32_CASE)
     default: if (x != y) memmove(y, x, n * sizeof(float)); break;
     }
 }
@@ -52,20 +45,13 @@ ACT_EXPORT void ACT_NAME(prnn_activation_f64)(prnn_activation act, const double 
     switch (act) {
     case PRNN_ACT_TANH: F64_LOOP(d_tanh); break;
     case PRNN_ACT_SIGMOID: F64_LOOP(d_sigmoid); break;
-    case PRNN_ACT_HARD_SIGMOID: F64_LOOP(d_hard_sigmoid); break;
-    case PRNN_ACT_RELU: F64_LOOP(d_relu); break;
-    case PRNN_ACT_SOFTSIGN: F64_LOOP(d_softsign); break;
-    case PRNN_ACT_SOFTPLUS: F64_LOOP(d_softplus); break;
-    case PRNN_ACT_ELU: F64_LOOP(d_elu); break;
-    case PRNN_ACT_SELU: F64_LOOP(d_selu); break;
-    case PRNN_ACT_EXPONENTIAL: F64_LOOP(d_exponential); break;
-    case PRNN_ACT_SWISH: F64_LOOP(d_swish); break;
-    case PRNN_ACT_GELU: F64_LOOP(d_gelu); break;
-    case PRNN_ACT_MISH: F64_LOOP(d_mish); break;
+    PRNN_ONE_VECTOR_ACTIVATIONS(F64_CASE)
     default: if (x != y) memmove(y, x, n * sizeof(double)); break;
     }
 }
 
+#undef F64_CASE
+#undef F32_CASE
 #undef F64_LOOP
 #undef F32_LOOP_K
 #undef F32_LOOP

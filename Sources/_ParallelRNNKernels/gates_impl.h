@@ -19,17 +19,12 @@
 /// per call site of f_act_k (always inlined, they multiplied the code, and the SIMDe-emulated AVX-512 build took
 /// minutes per file). Only models that use them pay the call.
 GATES_OUTLINE_FN VF f_more_act(prnn_activation act, VF x) {
+#define MORE_ACT_CASE(NAME, F, D) case NAME: return F(x);
     switch (act) {
-    case PRNN_ACT_SOFTSIGN: return f_softsign(x);
-    case PRNN_ACT_SOFTPLUS: return f_softplus(x);
-    case PRNN_ACT_ELU: return f_elu(x);
-    case PRNN_ACT_SELU: return f_selu(x);
-    case PRNN_ACT_EXPONENTIAL: return f_exp(x);
-    case PRNN_ACT_SWISH: return f_swish(x);
-    case PRNN_ACT_GELU: return f_gelu(x);
-    case PRNN_ACT_MISH: return f_mish(x);
+    PRNN_MORE_ACTIVATIONS(MORE_ACT_CASE)
     default: return x;
     }
+#undef MORE_ACT_CASE
 }
 
 /// y[q] = act(x[q]) for k vectors (x and y may alias): prnn_activation_f32's element formulas (linear: x).

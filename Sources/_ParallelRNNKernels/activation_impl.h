@@ -120,6 +120,14 @@ ACT_FN VF f_relu(VF x) {
 /// a·b + c in two roundings: Eigen's pmadd as TF's wheels build it (without FMA), where matching TF's bits matters.
 ACT_FN VF fmadd_tf(VF a, VF b, VF c) { return fadd(fmul(a, b), c); }
 
+/// floor(t) for |t| < 2^22, as Eigen's pfloor: t rounded to an integer by adding and subtracting 1.5·2^23, then one
+/// less where that rounded up. NaN stays NaN.
+ACT_FN VF f_floor_small(VF t) {
+    const VF magic = fset(12582912.0f);
+    VF m = fsub(fadd(t, magic), magic);
+    return fsel(flt(t, m), fsub(m, fset(1.0f)), m);
+}
+
 /// exp(x) over the whole float range as Eigen's pexp_float (TF's exp, without FMA): m = floor(x·log2 e + 1/2),
 /// r = x - m·ln 2 in two parts, exp(r) by Eigen's degree-6 polynomial, times 2^m, applied as one factor where the
 /// result is normal and as two otherwise (one rounding either way, as Eigen's ldexp); x > 88.723 → +inf (x clamped,
@@ -128,8 +136,7 @@ ACT_FN VF f_exp(VF x) {
     const VF magic = fset(12582912.0f), one = fset(1.0f);  // 1.5·2^23
     VF xc = fmaxx(fset(-104.0f), fminx(fset(88.723f), x));  // NaN stays (second operand of both)
     VF t = fmadd_tf(xc, fset(1.44269504088896341f), fset(0.5f));
-    VF m = fsub(fadd(t, magic), magic);                     // t rounded to an integer; then floor(t):
-    m = fsel(flt(t, m), fsub(m, one), m);                   // m ∈ [-150, 128]
+    VF m = f_floor_small(t);                                // m ∈ [-150, 128]
     VF r = fmadd_tf(m, fset(-0.693359375f), xc);
     r = fmadd_tf(m, fset(2.12194440e-4f), r);
     VF r2 = fmul(r, r);
@@ -209,8 +216,7 @@ ACT_FN VF f_sigmoid_tf(VF x) {
     const VF magic = fset(12582912.0f), one = fset(1.0f);
     VF h = fmul(fminx(fset(16.6355324f), x), fset(0.5f));  // NaN stays (second operand)
     VF t = fmadd_tf(h, fset(1.44269504088896341f), fset(0.5f));
-    VF m = fsub(fadd(t, magic), magic);
-    m = fsel(flt(t, m), fsub(m, one), m);  // floor: m ∈ [-75, 12] where the result is not 0
+    VF m = f_floor_small(t);  // m ∈ [-75, 12] where the result is not 0
     VF r = fmadd_tf(m, fset(-0.693359375f), h);
     r = fmadd_tf(m, fset(2.12194440e-4f), r);
     VF r2 = fmul(r, r);

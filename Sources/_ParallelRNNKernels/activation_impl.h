@@ -68,6 +68,9 @@ ACT_FN void f_exp_nonpos_k(int k, VF *a) {
     }
 }
 
+/// a·b + c in two roundings: Eigen's pmadd as TF's wheels build it (without FMA), where matching TF's bits matters.
+ACT_FN VF fmadd_tf(VF a, VF b, VF c) { return fadd(fmul(a, b), c); }
+
 /// tanh: exactly TensorFlow 2.21's CPU tanh (Eigen's ptanh_float with EIGEN_FAST_MATH, as TF's wheels build it:
 /// without FMA): x clamped to ±7.90738964080810547 (where the approximation is exactly ±1), the 9/8-degree rational
 /// x·(1 + x²·P(x²))/Q(x²) with P, Q evaluated by Horner's rule in separate multiplies and adds, x³·P + x, one division.
@@ -80,14 +83,14 @@ ACT_FN void f_tanh_k(int k, const VF *x, VF *y) {
     PRNN_EACH(i, k) xc[i] = fmaxx(mc, fminx(c, x[i]));  // NaN stays (second operand)
     PRNN_EACH(i, k) x2[i] = fmul(xc[i], xc[i]);
     PRNN_EACH(i, k) x3[i] = fmul(x2[i], xc[i]);
-    PRNN_EACH(i, k) p[i] = fadd(fmul(fset(1.394553628e-8f), x2[i]), fset(2.102733560e-5f));
-    PRNN_EACH(i, k) q[i] = fadd(fmul(fset(8.015776984e-7f), x2[i]), fset(3.326951409e-4f));
-    PRNN_EACH(i, k) p[i] = fadd(fmul(p[i], x2[i]), fset(3.520756727e-3f));
-    PRNN_EACH(i, k) q[i] = fadd(fmul(q[i], x2[i]), fset(2.597254514e-2f));
-    PRNN_EACH(i, k) p[i] = fadd(fmul(p[i], x2[i]), fset(1.340216100e-1f));
-    PRNN_EACH(i, k) q[i] = fadd(fmul(q[i], x2[i]), fset(4.673548340e-1f));
-    PRNN_EACH(i, k) q[i] = fadd(fmul(q[i], x2[i]), fset(1.0f));
-    PRNN_EACH(i, k) p[i] = fadd(fmul(x3[i], p[i]), xc[i]);
+    PRNN_EACH(i, k) p[i] = fmadd_tf(fset(1.394553628e-8f), x2[i], fset(2.102733560e-5f));
+    PRNN_EACH(i, k) q[i] = fmadd_tf(fset(8.015776984e-7f), x2[i], fset(3.326951409e-4f));
+    PRNN_EACH(i, k) p[i] = fmadd_tf(p[i], x2[i], fset(3.520756727e-3f));
+    PRNN_EACH(i, k) q[i] = fmadd_tf(q[i], x2[i], fset(2.597254514e-2f));
+    PRNN_EACH(i, k) p[i] = fmadd_tf(p[i], x2[i], fset(1.340216100e-1f));
+    PRNN_EACH(i, k) q[i] = fmadd_tf(q[i], x2[i], fset(4.673548340e-1f));
+    PRNN_EACH(i, k) q[i] = fmadd_tf(q[i], x2[i], fset(1.0f));
+    PRNN_EACH(i, k) p[i] = fmadd_tf(x3[i], p[i], xc[i]);
     PRNN_EACH(i, k) y[i] = fdiv(p[i], q[i]);
 }
 
@@ -116,9 +119,6 @@ ACT_FN VF f_relu(VF x) {
     VF y = fsel(flt(zero, x), x, zero);
     return fsel(fisnan(x), x, y);
 }
-
-/// a·b + c in two roundings: Eigen's pmadd as TF's wheels build it (without FMA), where matching TF's bits matters.
-ACT_FN VF fmadd_tf(VF a, VF b, VF c) { return fadd(fmul(a, b), c); }
 
 /// floor(t) for |t| < 2^22, as Eigen's pfloor: t rounded to an integer by adding and subtracting 1.5·2^23, then one
 /// less where that rounded up. NaN stays NaN.

@@ -39,8 +39,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Process the sequence backwards (Keras go_backwards).")
     var goBackwards = false
 
-    @Flag(inversion: .prefixedNo, help: "GRU with reset_after (Keras 2 default).")
-    var resetAfter = true
+    @Flag(inversion: .prefixedNo, help: "GRU with reset_after (Keras 2 default); GRU only.")
+    var resetAfter: Bool?
 
     @Option(help: "The cell's activation, a Keras name (\(Activation.kerasNames); default tanh; not for generic).")
     var activation: String?
@@ -134,23 +134,24 @@ struct BenchCommand: ParsableCommand {
         if let input, input != spec.input { spec.input = input; modified = true }
         if let lengths, lengths != spec.lengths { spec.lengths = lengths; modified = true }
         if goBackwards { spec.goBackwards = true; modified = true }
-        if !resetAfter {
+        // Cell-specific options are refused on other cells even when they name the default (as `run` does).
+        if let resetAfter {
             guard spec.cell == .gru else {
-                throw ValidationError("--no-reset-after applies to GRU only, but the cell is \(spec.cell.rawValue)")
+                throw ValidationError("--reset-after/--no-reset-after applies to GRU only, but the cell is \(spec.cell.rawValue)")
             }
-            spec.resetAfter = false; modified = true
+            if resetAfter != spec.resetAfter { spec.resetAfter = resetAfter; modified = true }
         }
-        if let name = activation, let act = Activation(kerasName: name), act != spec.activation {
+        if let name = activation, let act = Activation(kerasName: name) {
             guard spec.cell != .generic else {
                 throw ValidationError("--activation applies to LSTM, GRU and SimpleRNN; the generic step is tanh(x + h·W)")
             }
-            spec.activation = act; modified = true
+            if act != spec.activation { spec.activation = act; modified = true }
         }
-        if let name = recurrentActivation, let act = Activation(kerasName: name), act != spec.recurrentActivation {
+        if let name = recurrentActivation, let act = Activation(kerasName: name) {
             guard spec.cell == .lstm || spec.cell == .gru else {
                 throw ValidationError("--recurrent-activation applies to LSTM and GRU, but the cell is \(spec.cell.rawValue)")
             }
-            spec.recurrentActivation = act; modified = true
+            if act != spec.recurrentActivation { spec.recurrentActivation = act; modified = true }
         }
         spec.timeMajor = timeMajor  // a layout of the same data and work: not a modification
         if seed != spec.seed { spec.seed = seed; modified = true }

@@ -53,7 +53,8 @@ struct KerasWeights {
     /// any other JSON value is an error rather than silently absent.
     func metadataBool(_ key: String) throws(RNNError) -> Bool? {
         guard let value = metadata[key], !(value is NSNull) else { return nil }
-        guard let flag = value as? Bool else {  // JSON true/false (Foundation also reads 0 and 1 as booleans)
+        // JSON true/false only: Foundation also reads the numbers 0 and 1 as booleans.
+        guard isJSONBoolean(value), let flag = value as? Bool else {
             throw .file(path: path, reason: "metadata \(key) is \(describe(value)) but must be true or false")
         }
         return flag

@@ -12,19 +12,26 @@ enum PeakCache {
         return base.appendingPathComponent("parallel-rnn").appendingPathComponent("peak.json")
     }
 
-    private static func load() -> [String: PeakMeasurement] {
-        guard let data = try? Data(contentsOf: url) else { return [:] }
-        return (try? JSONDecoder().decode([String: PeakMeasurement].self, from: data)) ?? [:]
+    /// The cached entries; `readable` is false when a file exists but is not a cache (it is then replaced, with a note).
+    private static func load() -> (entries: [String: PeakMeasurement], readable: Bool) {
+        guard let data = try? Data(contentsOf: url) else { return ([:], true) }
+        guard let entries = try? JSONDecoder().decode([String: PeakMeasurement].self, from: data) else { return ([:], false) }
+        return (entries, true)
     }
 
-    /// The cached measurement for this machine and code path, if any.
+    /// The cached measurement for this machine and code path, if any (one with a peak that is not a positive number,
+    /// from a hand-edited file, counts as absent).
     static func lookup(cores: Int) -> PeakMeasurement? {
-        load()[PeakMeasurement.key(cpuModel: PeakProbe.cpuModel, isa: PeakProbe.isaName, build: PeakProbe.buildName, cores: cores)]
+        let key = PeakMeasurement.key(cpuModel: PeakProbe.cpuModel, isa: PeakProbe.isaName, build: PeakProbe.buildName, cores: cores)
+        guard let m = load().entries[key] else { return nil }
+        let valid = [m.perCoreGFLOPS, m.allCoresGFLOPS].allSatisfy { $0.isFinite && $0 > 0 }
+        return valid ? m : nil
     }
 
     /// Stores `m` (failures to write only cost a re-measurement next time, so they are reported as a note).
     static func store(_ m: PeakMeasurement) {
-        var all = load()
+        var (all, readable) = load()
+        if !readable { Terminal.note("replacing \(url.path), which is not a peak cache") }
         all[m.key] = m
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

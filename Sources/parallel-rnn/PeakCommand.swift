@@ -26,11 +26,14 @@ struct PeakCommand: ParsableCommand {
             let cores = try Topology.shared().coreCount
             let (m, cached) = try PeakCache.peak(cores: cores, refresh: refresh)
             if json {
+                // snake_case keys, sorted, as in `bench --json`.
                 let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                var line = String(decoding: try encoder.encode(m), as: UTF8.self)
-                line.removeLast()
-                Terminal.output(line + ",\"cached\":\(cached),\"cache\":\(jsonString(PeakCache.url.path))}")
+                encoder.keyEncodingStrategy = .convertToSnakeCase
+                var object = try JSONSerialization.jsonObject(with: encoder.encode(m)) as? [String: Any] ?? [:]
+                object["cached"] = cached
+                object["cache"] = PeakCache.url.path
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+                Terminal.output(String(decoding: data, as: UTF8.self))
                 return
             }
             Terminal.output("CPU            \(m.cpuModel)")

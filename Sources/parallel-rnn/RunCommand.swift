@@ -18,7 +18,8 @@ struct RunCommand: ParsableCommand {
             (non-zero = valid step; float subnormals count as zero, as TF casts on a CPU). \
             --initial-states is an .npz with state_0 (h) and, for LSTM, state_1 (c), and no other state_N.
             --output: a path ending in .npz gets an archive with outputs.npy, last_output.npy, state_0.npy \
-            (and state_1.npy for LSTM); any other path is a directory (created) receiving those files, where \
+            (and state_1.npy for LSTM); any other path is a directory (created) receiving those files as a set \
+            (written under temporary names, then renamed: a failure leaves the previous files), where \
             state_N.npy files beyond this run's states (an earlier LSTM run's state_1.npy) are removed. The results \
             may not replace --weights, --inputs or --mask (they may replace --initial-states, which are read first).
             """
@@ -43,6 +44,10 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Deflate the .npz output (numpy.savez_compressed).") var compressed = false
 
     func validate() throws {
+        for (name, path) in [("--weights", weights), ("--inputs", inputs), ("--output", output), ("--mask", mask),
+                             ("--initial-states", initialStates)] where path?.isEmpty == true {
+            throw ValidationError("\(name) must name a file, not be empty")
+        }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
         if noPin && threads == nil {
             throw ValidationError("--no-pin applies to an explicit thread count (--threads N); Execution.automatic always pins its shards")
@@ -196,7 +201,7 @@ struct RunCommand: ParsableCommand {
     }
 
     private func write(_ result: RNNResult<Float>) throws(RNNError) {
-        var entries: [(String, Tensor<Float>)] = [("outputs", result.outputs), ("last_output", result.lastOutput)]
+        var entries: [(name: String, tensor: Tensor<Float>)] = [("outputs", result.outputs), ("last_output", result.lastOutput)]
         for (i, s) in result.newStates.enumerated() { entries.append(("state_\(i)", s)) }
         if writesArchive {
             var archive = NPZArchive()
@@ -206,18 +211,7 @@ struct RunCommand: ParsableCommand {
             do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
                 throw .file(path: output, reason: "cannot create the output directory (\(error.localizedDescription))")
             }
-            let directory = URL(fileURLWithPath: output)
-            for (name, t) in entries { try t.write(npy: directory.appendingPathComponent(name + ".npy")) }
-            // A previous run's extra state (an LSTM's state_1 where a GRU or SimpleRNN now writes one state).
-            var extra = result.newStates.count
-            while true {
-                let stale = directory.appendingPathComponent("state_\(extra).npy").path
-                guard FileManager.default.fileExists(atPath: stale) else { break }
-                do { try FileManager.default.removeItem(atPath: stale) } catch {
-                    throw .file(path: stale, reason: "a previous run's result that cannot be removed (\(error.localizedDescription))")
-                }
-                extra += 1
-            }
+            try OutputDirectory(path: output).replace(with: entries, stateCount: result.newStates.count)
         }
     }
 }

@@ -31,12 +31,19 @@ enum Terminal {
         writeStderr("\r\u{1B}[2K")
     }
 
+    /// Writes to stderr; a failure is ignored (there is nowhere left to report it).
     static func writeStderr(_ s: String) {
-        FileHandle.standardError.write(Data(s.utf8))
+        try? FileHandle.standardError.write(contentsOf: Data(s.utf8))
     }
 
-    /// Prints a line to stdout and flushes (JSON lines are consumed by pipes).
+    /// Prints a line to stdout and flushes (JSON lines are consumed by pipes). When stdout cannot be written (a full
+    /// disk, a closed descriptor), says so on stderr and exits with status 1: the results would be lost.
     static func output(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        do {
+            try FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8))
+        } catch {
+            writeStderr("error: standard output cannot be written (\(error.localizedDescription))\n")
+            exit(1)
+        }
     }
 }

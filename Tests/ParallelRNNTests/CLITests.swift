@@ -21,7 +21,8 @@ import ParallelRNN
         return nil
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// `stdoutPath`: a file to connect stdout to instead of a captured one (e.g. /dev/full).
+    static func run(_ arguments: [String], environment: [String: String] = [:], stdoutPath: String? = nil) throws -> Result {
         let executable = try #require(executableURL, "parallel-rnn is not built next to the tests (run `swift build` first)")
         let tmp = FileManager.default.temporaryDirectory
         let id = UUID().uuidString
@@ -36,7 +37,8 @@ import ParallelRNN
         process.executableURL = executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        let out = try FileHandle(forWritingTo: stdoutPath.map(URL.init(fileURLWithPath:)) ?? outURL)
+        let err = try FileHandle(forWritingTo: errURL)
         process.standardOutput = out
         process.standardError = err
         try process.run()
@@ -102,7 +104,15 @@ import ParallelRNN
         (["run", "--weights", "w.npz", "--inputs", "d/outputs.npy", "--output", "d"], "would overwrite --inputs"),
         (["run", "--weights", "w.npz", "--inputs", "x.npy", "--mask", "d/state_1.npy", "--output", "d/"], "would overwrite --mask"),
         (["run", "--weights", "d/x/../state_7.npy", "--inputs", "x.npy", "--output", "./d"], "would overwrite --weights"),
-        (["bench", "--workload", "w1", "--no-reset-after"], "--no-reset-after applies to GRU only, but the cell is lstm"),
+        (["bench", "--workload", "w1", "--no-reset-after"], "--reset-after/--no-reset-after applies to GRU only, but the cell is lstm"),
+        // Cell-specific options are refused on other cells even when they name the default.
+        (["bench", "--workload", "w1", "--reset-after"], "--reset-after/--no-reset-after applies to GRU only"),
+        (["bench", "--cell", "simple", "--recurrent-activation", "sigmoid"], "--recurrent-activation applies to LSTM and GRU"),
+        (["bench", "--workload", "w4", "--activation", "tanh"], "--activation applies to LSTM, GRU and SimpleRNN"),
+        // Empty paths.
+        (["run", "--weights", "", "--inputs", "x.npy", "--output", "o.npz"], "--weights must name a file, not be empty"),
+        (["run", "--weights", "w.npz", "--inputs", "x.npy", "--output", ""], "--output must name a file, not be empty"),
+        (["run", "--weights", "w.npz", "--inputs", "x.npy", "--mask", "", "--output", "o.npz"], "--mask must name a file"),
     ]
 
     @Test(arguments: badArguments)
@@ -228,6 +238,9 @@ import ParallelRNN
         var typo = weights
         typo.setMember(Data(#"{"cell": "lstm", "go_backwards": "true"}"#.utf8), path: "metadata.json")
         try typo.write(path: dir + "/typo.npz")
+        var numeric = weights  // JSON 1, which Foundation also reads as a boolean
+        numeric.setMember(Data(#"{"cell": "lstm", "go_backwards": 1}"#.utf8), path: "metadata.json")
+        try numeric.write(path: dir + "/numeric.npz")
         try Tensor<Float>(zeros: [2, 0, 1]).write(npy: dir + "/x0.npy")
         try Tensor<Float>(zeros: [2, 3, 1]).write(npy: dir + "/x.npy")
         try Tensor<Bool>(repeating: true, shape: [2, 4]).write(npy: dir + "/m.npy")
@@ -266,6 +279,8 @@ import ParallelRNN
              "error: \(dir)/m.npy: mask has shape [2, 4]"),
             (["--weights", dir + "/w.npz", "--cell", "gru", "--inputs", dir + "/x.npy"], "error: \(dir)/w.npz: GRU kernel has shape [1, 4]"),
             (["--weights", dir + "/typo.npz", "--inputs", dir + "/x.npy"], "error: \(dir)/typo.npz: metadata go_backwards is \"true\""),
+            (["--weights", dir + "/numeric.npz", "--inputs", dir + "/x.npy"],
+             "error: \(dir)/numeric.npz: metadata go_backwards is 1 but must be true or false"),
             (["--weights", dir + "/w.npz", "--cell", "lstm", "--no-reset-after", "--inputs", dir + "/x.npy"],
              "error: --reset-after/--no-reset-after: applies to GRU only"),
         ]
@@ -300,6 +315,83 @@ import ParallelRNN
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
         #expect(files == ["last_output.npy", "outputs.npy", "state_0.npy"])
+    }
+
+    /// A directory output is replaced as a set: when one result cannot be written, none is, and nothing is left over.
+    @Test func runDirectoryOutputIsReplacedAsASet() throws {
+        let dir = Self.temporaryPath("set")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var lstm = NPZArchive()  // I = 1, U = 1
+        try lstm.set(Tensor<Float>(shape: [1, 4], scalars: [0.5, -0.25, 0.1, 0.2]), named: "kernel")
+        try lstm.set(Tensor<Float>(shape: [1, 4], scalars: [0.1, 0.2, -0.3, 0.4]), named: "recurrent_kernel")
+        try lstm.write(path: dir + "/lstm.npz")
+        try Tensor<Float>(zeros: [2, 3, 1]).write(npy: dir + "/x.npy")
+        try Tensor<Float>(repeating: 1, shape: [2, 3, 1]).write(npy: dir + "/x1.npy")
+        let out = dir + "/out"
+        func run(_ inputs: String) throws -> Result {
+            try Self.run(["run", "--weights", dir + "/lstm.npz", "--cell", "lstm", "--inputs", dir + "/" + inputs,
+                          "--output", out])
+        }
+        #expect(try run("x.npy").status == 0)
+        let before = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(before == ["last_output.npy", "outputs.npy", "state_0.npy", "state_1.npy"])
+        func contents() throws -> [Data] { try before.map { try Data(contentsOf: URL(fileURLWithPath: out + "/" + $0)) } }
+        let old = try contents()
+        // state_0.npy cannot be replaced: the second run fails and leaves every earlier result as it was.
+        try FileManager.default.removeItem(atPath: out + "/state_0.npy")
+        try FileManager.default.createDirectory(atPath: out + "/state_0.npy", withIntermediateDirectories: false)
+        let failed = try run("x1.npy")
+        #expect(failed.status == 1)
+        #expect(failed.stderr.hasPrefix("error: \(out)/state_0.npy: is a directory, so the results were not written"),
+                "\(failed.stderr)")
+        Self.expectNoTrace(failed)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == before, "no temporary file left")
+        for (i, name) in before.enumerated() where name != "state_0.npy" {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/" + name)) == old[i], "\(name) unchanged")
+        }
+        try FileManager.default.removeItem(atPath: out + "/state_0.npy")
+        #expect(try run("x1.npy").status == 0)
+        #expect(try contents()[1] != old[1], "outputs.npy replaced once the run can succeed")
+    }
+
+    /// stdout that cannot be written (a full disk) is one error line and status 1, not a crash.
+    @Test func unwritableStdoutIsAnError() throws {
+        guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
+        let r = try Self.run(["topology"], stdoutPath: "/dev/full")
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("error: standard output cannot be written"), "\(r.stderr)")
+        Self.expectNoTrace(r)
+    }
+
+    /// `peak --json`: snake_case keys like `bench --json`; an unreadable cache is replaced with a note, and a cached
+    /// peak that is not a positive number is measured again.
+    @Test func peakJSONAndItsCache() throws {
+        let cache = Self.temporaryPath("peak-cache.json")
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        try Data("not json".utf8).write(to: URL(fileURLWithPath: cache))
+        let env = ["PARALLEL_RNN_PEAK_CACHE": cache]
+        let first = try Self.run(["peak", "--json"], environment: env)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("note: replacing \(cache), which is not a peak cache"), "\(first.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["all_cores_gflops", "build", "cache", "cached", "cores", "cpu_model", "isa",
+                                     "measured_at", "per_core_gflops", "pinned"])
+        #expect(object["cached"] as? Bool == false && object["cache"] as? String == cache)
+        #expect((object["per_core_gflops"] as? Double ?? 0) > 0)
+        let second = try Self.run(["peak", "--json"], environment: env)
+        let again = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
+        #expect(again["cached"] as? Bool == true)
+        // A hand-edited zero peak is not used.
+        let text = try String(contentsOfFile: cache, encoding: .utf8)
+        let zeroed = text.replacingOccurrences(of: #""perCoreGFLOPS" : [0-9.e+-]+"#, with: #""perCoreGFLOPS" : 0"#,
+                                               options: .regularExpression)
+        #expect(zeroed != text)
+        try zeroed.write(toFile: cache, atomically: true, encoding: .utf8)
+        let third = try Self.run(["peak", "--json"], environment: env)
+        let measured = try #require(try JSONSerialization.jsonObject(with: Data(third.stdout.utf8)) as? [String: Any])
+        #expect(measured["cached"] as? Bool == false)
+        #expect((measured["per_core_gflops"] as? Double ?? 0) > 0)
     }
 
     /// A plan of many shards is listed by its first and last shards; `.threads(n)` plans min(n, B) shards.

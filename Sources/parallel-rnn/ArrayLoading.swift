@@ -10,7 +10,7 @@ enum ArrayLoading {
         case let .float(t): return t
         case let .double(t): return try Tensor(shape: t.shape, scalars: t.scalars.map { Float($0) })
         case let .bool(t):
-            throw .file(path: path, reason: "\(argument) has dtype '|b1' (bool) of shape \(t.shape); float32 or float64 is needed")
+            throw .file(path: path, reason: "\(argument) has dtype '|b1' (bool) of shape \(t.shape); float32, float64 or float16 is needed")
         }
     }
 

@@ -115,7 +115,7 @@ struct RunCommand: ParsableCommand {
                     throw RNNError.file(path: path, reason: "holds \(extra), but \(kind.rawValue) takes \(count) state\(count == 1 ? "" : "s") (state_0\(count == 2 ? ", state_1" : "")): the wrong file?")
                 }
                 return try (0..<count).map { i throws(RNNError) in
-                    try floatTensor(archive, "state_\(i)", expected: "a float32 or float64 state")
+                    try floatTensor(archive, "state_\(i)", expected: "a float32, float64 or float16 state")
                 }
             }
             let execution: Execution = threads.map { .threads($0, pinned: !noPin) } ?? .automatic

@@ -271,7 +271,7 @@ import ParallelRNN
             (["--weights", dir + "/w.npz", "--cell", "lstm", "--inputs", dir + "/x.npy", "--mask", dir],
              "error: \(dir): is a directory, not a file"),
             (["--weights", dir + "/w.npz", "--cell", "simple", "--inputs", dir + "/x.npy", "--initial-states", dir + "/s.npz"],
-             "error: \(dir)/s.npz[state_0]: dtype '|b1' (bool) of shape [2, 1] where a float32 or float64 state is expected"),
+             "error: \(dir)/s.npz[state_0]: dtype '|b1' (bool) of shape [2, 1] where a float32, float64 or float16 state is expected"),
             (["--weights", dir + "/w.npz", "--cell", "lstm", "--inputs", dir + "/short.npy"],
              "error: \(dir)/short.npy: truncated .npy header: 8 bytes"),
             (["--weights", dir + "/w.npz", "--cell", "lstm", "--inputs", dir + "/x0.npy"], "error: \(dir)/x0.npy: inputs has shape [2, 0, 1]"),

@@ -401,6 +401,114 @@ import Testing
         }
     }
 
+    /// A zip of hand-made members: local headers, data, central records (zip64 extras where given), end record.
+    struct HandmadeMember {
+        var name: String
+        var method: UInt16 = 0
+        var payload: [UInt8]
+        var crc: UInt32 = 0
+        /// Central-directory fields; nil: the payload's length (and offset) as they are.
+        var compressedSize: UInt64? = nil, size: UInt64? = nil, localOffset: UInt64? = nil
+        /// Write the three as 0xFFFFFFFF plus a zip64 extra field holding them.
+        var zip64 = false
+    }
+
+    /// zlib's CRC-32 (reflected 0xEDB88320), bit by bit.
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            c ^= UInt32(b)
+            for _ in 0..<8 { c = c & 1 == 1 ? (c >> 1) ^ 0xEDB8_8320 : c >> 1 }
+        }
+        return ~c
+    }
+
+    static func handmadeZip(_ members: [HandmadeMember]) -> Data {
+        var out: [UInt8] = []
+        func le(_ v: UInt64, _ n: Int) { for i in 0..<n { out.append(UInt8((v >> (8 * UInt64(i))) & 0xFF)) } }
+        var offsets: [Int] = []
+        for m in members {
+            offsets.append(out.count)
+            le(0x0403_4B50, 4); le(20, 2); le(0, 2); le(UInt64(m.method), 2); le(0, 4); le(UInt64(m.crc), 4)
+            le(UInt64(m.payload.count), 4); le(UInt64(m.payload.count), 4); le(UInt64(m.name.utf8.count), 2); le(0, 2)
+            out += Array(m.name.utf8) + m.payload
+        }
+        let directory = out.count
+        for (m, offset) in zip(members, offsets) {
+            let csize = m.compressedSize ?? UInt64(m.payload.count), size = m.size ?? UInt64(m.payload.count)
+            let local = m.localOffset ?? UInt64(offset)
+            le(0x0201_4B50, 4); le(45, 2); le(45, 2); le(0, 2); le(UInt64(m.method), 2); le(0, 4); le(UInt64(m.crc), 4)
+            le(m.zip64 ? 0xFFFF_FFFF : csize, 4); le(m.zip64 ? 0xFFFF_FFFF : size, 4)
+            le(UInt64(m.name.utf8.count), 2); le(m.zip64 ? 28 : 0, 2); le(0, 2); le(0, 2); le(0, 2); le(0, 4)
+            le(m.zip64 ? 0xFFFF_FFFF : local, 4)
+            out += Array(m.name.utf8)
+            if m.zip64 { le(1, 2); le(24, 2); le(size, 8); le(csize, 8); le(local, 8) }
+        }
+        let directorySize = out.count - directory
+        le(0x0605_4B50, 4); le(0, 2); le(0, 2); le(UInt64(members.count), 2); le(UInt64(members.count), 2)
+        le(UInt64(directorySize), 4); le(UInt64(directory), 4); le(0, 2)
+        return Data(out)
+    }
+
+    @Test("hostile .npz files are file errors, not traps or hangs: zip64 sizes and offsets past the end, a deflate stream that never ends, duplicate names")
+    func hostileNPZIsFileError() throws {
+        var npz = NPZArchive()
+        try npz.set(try Tensor<Float>(shape: [2], scalars: [1, 2]), named: "a")
+        let a = try #require(npz.members["a.npy"])
+        let crc = Self.crc32([UInt8](a))
+        let url = Self.temporaryURL("hostile.npz")
+        defer { try? FileManager.default.removeItem(at: url) }
+        // The honest archive, as written here (stored, and with zip64 fields), reads back.
+        for zip64 in [false, true] {
+            try Self.handmadeZip([HandmadeMember(name: "a.npy", payload: [UInt8](a), crc: crc, zip64: zip64),
+                                  HandmadeMember(name: "dir/", payload: [])]).write(to: url)
+            let back = try NPZArchive(contentsOf: url)
+            #expect(back.names == ["a"] && back.members.count == 1, "zip64 \(zip64)")
+            #expect(try back.tensor("a", as: Float.self).scalars == [1, 2])
+        }
+        let cases: [(String, [HandmadeMember], String)] = [
+            ("zip64 compressed size 2^63", [HandmadeMember(name: "a.npy", method: 8, payload: [3, 0], compressedSize: 1 << 63,
+                                                           size: 0, zip64: true)], "lies past the end"),
+            ("zip64 size near 2^64", [HandmadeMember(name: "a.npy", payload: [UInt8](a), crc: crc,
+                                                     compressedSize: UInt64.max - 8, size: UInt64.max - 8, zip64: true)], "lies past the end"),
+            ("zip64 local offset 2^63", [HandmadeMember(name: "a.npy", payload: [UInt8](a), crc: crc, localOffset: 1 << 63,
+                                                        zip64: true)], "lies past the end"),
+            // A non-final stored block announcing 65,535 bytes, and nothing after it.
+            ("endless deflate", [HandmadeMember(name: "a.npy", method: 8, payload: [0x00, 0xFF, 0xFF, 0x00, 0x00], size: 0)],
+             "does not end within its 5 bytes"),
+            ("duplicate names", [HandmadeMember(name: "a.npy", payload: [UInt8](a), crc: crc),
+                                 HandmadeMember(name: "a.npy", payload: [UInt8](a), crc: crc)], "appears twice"),
+            ("stored sizes disagree", [HandmadeMember(name: "a.npy", payload: [UInt8](a), crc: crc, size: 3)], "declares 3 bytes"),
+            ("unknown method", [HandmadeMember(name: "a.npy", method: 12, payload: [UInt8](a), crc: crc)], "compression method 12"),
+        ]
+        for (label, members, mention) in cases {
+            try Self.handmadeZip(members).write(to: url)
+            let e = try #require(Self.fileError { _ = try NPZArchive(contentsOf: url) }, "\(label)")
+            #expect(e.path == url.path && e.reason.contains(mention), "\(label): \(e.reason)")
+        }
+        // Not a zip at all (1 MiB of zeros): found quickly, and said so.
+        try Data(count: 1 << 20).write(to: url)
+        let notZip = try #require(Self.fileError { _ = try NPZArchive(contentsOf: url) })
+        #expect(notZip.reason.contains("not a zip file"), "\(notZip.reason)")
+    }
+
+    @Test(".npy limits: a 2 GiB header length and devices are file errors; a Fortran-order file of 100,000 unit axes reads at once")
+    func npyLimits() throws {
+        let units = "(" + String(repeating: "1, ", count: 100_000) + "1000, )"
+        let text = Array("{'descr': '|b1', 'fortran_order': True, 'shape': \(units), }".utf8) + [0x0A]
+        let payload = (0..<1000).map { UInt8($0 % 3 == 0 ? 1 : 0) }
+        let wide = Data(NPYHeader.magic + [2, 0] + (0..<4).map { UInt8((text.count >> (8 * $0)) & 0xFF) } + text + payload)
+        let t = try Tensor<Bool>(npyData: wide, source: "units.npy")
+        #expect(t.rank == 100_001 && t.scalars == payload.map { $0 != 0 })
+        let long = Data(NPYHeader.magic + [2, 0, 0, 0, 0, 0x80])  // 2^31 header bytes announced
+        let e = try #require(Self.fileError { _ = try Tensor<Float>(npyData: long, source: "long.npy") })
+        #expect(e.reason.contains("at most"), "\(e.reason)")
+        if FileManager.default.fileExists(atPath: "/dev/zero") {
+            let device = try #require(Self.fileError { _ = try Tensor<Float>(npy: URL(fileURLWithPath: "/dev/zero")) })
+            #expect(device.reason.contains("device"), "\(device.reason)")
+        }
+    }
+
     @Test("members that expand past the memory this process may use are a file error, not a failed allocation")
     func npzMembersAreCappedByMemory() throws {
         let (data, _, _) = try Self.twoMemberArchive()

@@ -81,9 +81,13 @@ extension NPYElementFormat {
 /// (C) order: the element at index (i0, …, in) moves from offset i0 + d0·(i1 + d1·(…)) to i0·s0 + … + in,
 /// where s are the row-major strides. `shape` must have at least one axis.
 func copyColumnMajorToRowMajor<T>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, shape: [Int]) {
-    let rank = shape.count
     let count = shape.reduce(1, *)
     guard count > 0 else { return }
+    // Axes of length 1 change no offset in either order; dropped, no column walks a long chain of them (a hostile
+    // header of a million such axes would otherwise cost a million carries per column).
+    let shape = shape.filter { $0 != 1 }
+    guard !shape.isEmpty else { dst[0] = src[0]; return }
+    let rank = shape.count
     var strides = [Int](repeating: 1, count: rank)
     for axis in stride(from: rank - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }
     let rows = shape[0], rowStride = strides[0]

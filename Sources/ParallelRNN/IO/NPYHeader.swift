@@ -46,6 +46,10 @@ public struct NPYHeader: Sendable, Equatable {
         default:
             throw .file(path: source, reason: "unsupported .npy format version \(major).\(bytes[7])")
         }
+        // numpy writes a few hundred bytes (and reads at most 10,000 by default); a longer one is not worth parsing.
+        guard headerLength <= Self.maximumHeaderLength else {
+            throw .file(path: source, reason: ".npy header of \(headerLength) bytes announced; at most \(Self.maximumHeaderLength) are read")
+        }
         guard data.count >= start + headerLength else {
             throw .file(path: source, reason: "truncated .npy header: \(headerLength) header bytes announced, \(max(0, data.count - start)) present")
         }
@@ -82,6 +86,9 @@ public struct NPYHeader: Sendable, Equatable {
         shape = dims
         dataOffset = start + headerLength
     }
+
+    /// The longest header read (bytes).
+    static let maximumHeaderLength = 1 << 20
 
     /// A header for writing.
     public init(descr: String, fortranOrder: Bool = false, shape: [Int]) {

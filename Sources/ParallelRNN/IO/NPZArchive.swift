@@ -26,57 +26,60 @@ public struct NPZArchive: Sendable {
     /// `memoryLimit`: the most bytes the members may expand to, together.
     init(contentsOf url: URL, memoryLimit: UInt64) throws(RNNError) {
         source = url.path
-        let data = try readFile(url)  // typed errors for a missing or unreadable file; the end record's count
-        let announced = Self.announcedEntryCount(data)
-        // Read through the file, not `Archive(data:)`: ZIPFoundation's in-memory reader traps on offsets past the
-        // end of the data (0.9.20), its file reader fails cleanly.
-        let archive: Archive
-        do { archive = try Archive(url: url, accessMode: .read) } catch {
-            throw .file(path: url.path, reason: "not a readable .npz archive: truncated, or not a zip file (\(error))")
-        }
-        var listed = 0
+        let data = try readFile(url)  // typed errors for a missing or unreadable file
+        let directory = try ZipDirectory(data, source: url.path)  // every offset and size checked against the data
         var expanded: UInt64 = 0
-        let tooLarge = { (member: String) in RNNError.file(path: url.path, reason: "member \(member) expands past the \(memoryLimit >> 20) MiB of memory this process may use (with the members before it)") }
-        for entry in archive {
-            listed += 1
-            guard entry.type == .file else { continue }
-            // The size the directory declares first, then what extraction really produces (it may lie).
-            guard entry.uncompressedSize <= memoryLimit - expanded else { throw tooLarge(entry.path) }
+        for member in directory.members {
+            let fail = { (reason: String) in RNNError.file(path: url.path, reason: "member \(member.name) \(reason)") }
+            let tooLarge = fail("expands past the \(memoryLimit >> 20) MiB of memory this process may use (with the members before it)")
+            // The size the directory declares first, then what inflating really produces (it may lie).
+            guard member.uncompressedSize <= memoryLimit - expanded else { throw tooLarge }
+            let range = (data.startIndex + member.bytes.lowerBound)..<(data.startIndex + member.bytes.upperBound)
             var bytes = Data()
             let crc: CRC32
-            do {
-                crc = try archive.extract(entry, skipCRC32: false) {
-                    expanded += UInt64($0.count)
-                    guard expanded <= memoryLimit else { throw tooLarge(entry.path) }
-                    bytes.append($0)
+            if member.method == 0 {
+                bytes = data.subdata(in: range)
+                expanded += UInt64(bytes.count)
+                crc = bytes.crc32(checksum: 0)
+            } else {
+                crc = try Self.inflate(data[range], name: member.name, source: url.path) { chunk throws(RNNError) in
+                    expanded += UInt64(chunk.count)
+                    guard expanded <= memoryLimit else { throw tooLarge }
+                    bytes.append(chunk)
                 }
-            } catch let error as RNNError {
-                throw error
-            } catch {
-                throw .file(path: url.path, reason: "member \(entry.path) cannot be extracted (\(error)); the archive may be truncated or corrupt")
             }
-            guard crc == entry.checksum else {
-                throw .file(path: url.path, reason: "member \(entry.path) fails its CRC-32 check (stored \(hex(entry.checksum)), computed \(hex(crc))): the archive is corrupt")
+            guard UInt64(bytes.count) == member.uncompressedSize else {
+                throw fail("declares \(member.uncompressedSize) bytes but holds \(bytes.count): the archive is corrupt")
             }
-            members[entry.path] = bytes
-        }
-        // ZIPFoundation stops listing at the first central-directory record it cannot parse.
-        if let announced, listed != announced {
-            throw .file(path: url.path, reason: "the zip directory announces \(announced) members but \(listed) could be read: the archive is corrupt")
+            guard crc == member.crc32 else {
+                throw fail("fails its CRC-32 check (stored \(hex(member.crc32)), computed \(hex(crc))): the archive is corrupt")
+            }
+            members[member.name] = bytes
         }
     }
 
-    /// The member count of the end-of-central-directory record (the last one in the file), or nil when there is
-    /// none or it defers to a zip64 record (0xFFFF).
-    private static func announcedEntryCount(_ data: Data) -> Int? {
-        let bytes = [UInt8](data.suffix(22 + 0xFFFF))  // the record (22 bytes) plus the longest comment
-        guard bytes.count >= 22 else { return nil }
-        for i in stride(from: bytes.count - 22, through: 0, by: -1)
-        where bytes[i] == 0x50 && bytes[i + 1] == 0x4B && bytes[i + 2] == 0x05 && bytes[i + 3] == 0x06 {
-            let total = Int(bytes[i + 10]) | Int(bytes[i + 11]) << 8
-            return total == 0xFFFF ? nil : total
+    /// Inflates the raw deflate stream `compressed`, handing each piece to `consume`; returns its CRC-32.
+    private static func inflate(_ compressed: Data, name: String, source: String,
+                                consume: (Data) throws(RNNError) -> Void) throws(RNNError) -> CRC32 {
+        struct PastTheEnd: Error {}
+        let chunk = 1 << 16
+        do {
+            return try Data.decompress(size: Int64(compressed.count), bufferSize: chunk, skipCRC32: false, provider: { position, size in
+                // ZIPFoundation's zlib loop hands inflate `bufferSize` bytes whatever a piece's length, and asks for
+                // more until the stream ends: pieces are zero-padded to that size, and none lies past the member.
+                let start = compressed.startIndex + Int(position)
+                guard position >= 0, start < compressed.endIndex else { throw PastTheEnd() }
+                var piece = compressed.subdata(in: start..<min(compressed.endIndex, start + size))
+                if piece.count < size { piece.append(Data(count: size - piece.count)) }
+                return piece
+            }, consumer: { try consume($0) })
+        } catch let error as RNNError {
+            throw error
+        } catch is PastTheEnd {
+            throw .file(path: source, reason: "member \(name)'s deflate stream does not end within its \(compressed.count) bytes: the archive is truncated or corrupt")
+        } catch {
+            throw .file(path: source, reason: "member \(name) cannot be inflated (\(error)): the archive is corrupt")
         }
-        return nil
     }
 
     /// Reads the `.npz` file at `path`.

@@ -110,6 +110,11 @@ package func readFile(_ url: URL) throws(RNNError) -> Data {
         throw .file(path: url.path, reason: "no such file")
     }
     guard !isDirectory.boolValue else { throw .file(path: url.path, reason: "is a directory, not a file") }
+    // A device (/dev/zero) would be read without end.
+    let type = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.type] as? FileAttributeType
+    if let type, type == .typeCharacterSpecial || type == .typeBlockSpecial || type == .typeSocket {
+        throw .file(path: url.path, reason: "is a device or socket, not a file")
+    }
     do { return try Data(contentsOf: url, options: .mappedIfSafe) } catch {
         throw .file(path: url.path, reason: "cannot be read (\(error.localizedDescription))")
     }

@@ -33,7 +33,12 @@ extension Nest {
         switch self {
         case let .leaf(x): return .leaf(try transform(x))
         case let .list(items): return .list(try items.map { try $0.map(transform) })
-        case let .dict(entries): return .dict(try entries.mapValues { try $0.map(transform) })
+        case let .dict(entries):
+            // In flatten order (sorted keys), as tf.nest.map_structure: side effects and the first error do not
+            // depend on the dictionary's hash order.
+            var out: [String: Nest<T>] = [:]
+            for key in entries.keys.tfNestOrder { out[key] = try entries[key]!.map(transform) }
+            return .dict(out)
         }
     }
 

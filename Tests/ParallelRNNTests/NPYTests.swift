@@ -423,7 +423,7 @@ import Testing
         return ~c
     }
 
-    static func handmadeZip(_ members: [HandmadeMember]) -> Data {
+    static func handmadeZip(_ members: [HandmadeMember], announced: Int? = nil) -> Data {
         var out: [UInt8] = []
         func le(_ v: UInt64, _ n: Int) { for i in 0..<n { out.append(UInt8((v >> (8 * UInt64(i))) & 0xFF)) } }
         var offsets: [Int] = []
@@ -445,7 +445,8 @@ import Testing
             if m.zip64 { le(1, 2); le(24, 2); le(size, 8); le(csize, 8); le(local, 8) }
         }
         let directorySize = out.count - directory
-        le(0x0605_4B50, 4); le(0, 2); le(0, 2); le(UInt64(members.count), 2); le(UInt64(members.count), 2)
+        let count = UInt64(announced ?? members.count)
+        le(0x0605_4B50, 4); le(0, 2); le(0, 2); le(count, 2); le(count, 2)
         le(UInt64(directorySize), 4); le(UInt64(directory), 4); le(0, 2)
         return Data(out)
     }
@@ -474,13 +475,22 @@ import Testing
             ("zip64 local offset 2^63", [HandmadeMember(name: "a.npy", payload: [UInt8](a), crc: crc, localOffset: 1 << 63,
                                                         zip64: true)], "lies past the end"),
             // A non-final stored block announcing 65,535 bytes, and nothing after it.
-            ("endless deflate", [HandmadeMember(name: "a.npy", method: 8, payload: [0x00, 0xFF, 0xFF, 0x00, 0x00], size: 0)],
+            ("endless deflate", [HandmadeMember(name: "a.npy", method: 8, payload: [0x00, 0xFF, 0xFF, 0x00, 0x00], size: 1 << 20)],
              "does not end within its 5 bytes"),
             ("duplicate names", [HandmadeMember(name: "a.npy", payload: [UInt8](a), crc: crc),
                                  HandmadeMember(name: "a.npy", payload: [UInt8](a), crc: crc)], "appears twice"),
             ("stored sizes disagree", [HandmadeMember(name: "a.npy", payload: [UInt8](a), crc: crc, size: 3)], "declares 3 bytes"),
             ("unknown method", [HandmadeMember(name: "a.npy", method: 12, payload: [UInt8](a), crc: crc)], "compression method 12"),
         ]
+        // A directory record beyond the announced count (numpy would read it: here a second `a`).
+        try Self.handmadeZip([HandmadeMember(name: "a.npy", payload: [UInt8](a), crc: crc),
+                              HandmadeMember(name: "b.npy", payload: [UInt8](a), crc: crc)], announced: 1).write(to: url)
+        let extra = try #require(Self.fileError { _ = try NPZArchive(contentsOf: url) })
+        #expect(extra.reason.contains("holds more than the 1 members"), "\(extra.reason)")
+        // 65,535 members announced as 0xFFFF without a zip64 record (Python's zipfile): the 32-bit values stand.
+        let many = (0..<65_535).map { HandmadeMember(name: "m\($0).npy", payload: [UInt8](a), crc: crc) }
+        try Self.handmadeZip(many).write(to: url)
+        #expect(try NPZArchive(contentsOf: url).members.count == 65_535)
         for (label, members, mention) in cases {
             try Self.handmadeZip(members).write(to: url)
             let e = try #require(Self.fileError { _ = try NPZArchive(contentsOf: url) }, "\(label)")
@@ -532,7 +542,7 @@ import Testing
         bomb = Self.patched(bomb, at: central + 24, 4, bytes: 4)
         try bomb.write(to: url)
         let e = try #require(Self.fileError { _ = try NPZArchive(contentsOf: url, memoryLimit: 4096) })
-        #expect(e.path == url.path && e.reason.contains("expands past"), "\(e.reason)")
+        #expect(e.path == url.path && e.reason.contains("inflates past its declared 4 bytes"), "\(e.reason)")
     }
 
     @Test("a .npy header with containers nested thousands deep is a file error, not a stack overflow")

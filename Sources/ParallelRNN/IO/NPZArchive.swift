@@ -43,6 +43,10 @@ public struct NPZArchive: Sendable {
                 crc = bytes.crc32(checksum: 0)
             } else {
                 crc = try Self.inflate(data[range], name: member.name, source: url.path) { chunk throws(RNNError) in
+                    // Never past the declared size (checked against the limit above): a bomb stops at once.
+                    guard UInt64(bytes.count) + UInt64(chunk.count) <= member.uncompressedSize else {
+                        throw fail("inflates past its declared \(member.uncompressedSize) bytes: the archive is corrupt")
+                    }
                     expanded += UInt64(chunk.count)
                     guard expanded <= memoryLimit else { throw tooLarge }
                     bytes.append(chunk)

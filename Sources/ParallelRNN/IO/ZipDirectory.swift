@@ -28,12 +28,11 @@ struct ZipDirectory {
         guard try reader.u16(end + 4) == 0, try reader.u16(end + 6) == 0 else {
             throw reader.error("is a multi-disk zip archive, which .npz files are not")
         }
-        if count == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF {
-            // The zip64 end record, through its locator just before the end record.
-            let locator = end - 20
-            guard locator >= 0, try reader.u32(locator) == 0x0706_4B50 else {
-                throw reader.error("the end record defers to a zip64 record that is missing: the archive is corrupt")
-            }
+        // The zip64 end record, through its locator just before the end record, when there is one (Python's zipfile
+        // writes 0xFFFF members for exactly 65,535 without one: the 32-bit values then stand, as Python reads them).
+        let locator = end - 20
+        if count == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF,
+           locator >= 0, try reader.u32(locator) == 0x0706_4B50 {
             let record = try reader.offset(try reader.u64(locator + 8), length: 56, what: "zip64 end record")
             guard try reader.u32(record) == 0x0606_4B50 else {
                 throw reader.error("no zip64 end record where its locator points: the archive is corrupt")
@@ -102,6 +101,10 @@ struct ZipDirectory {
             }
             members.append(Member(name: name, method: method, crc32: crc, bytes: first..<(first + Int(compressedSize)),
                                   uncompressedSize: size))
+        }
+        // Records beyond the announced count would be read by numpy (and could hold a second `kernel`).
+        guard p == directoryEnd else {
+            throw reader.error("the zip directory holds more than the \(count) members its end record announces: the archive is corrupt")
         }
     }
 }

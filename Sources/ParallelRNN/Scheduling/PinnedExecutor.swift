@@ -134,8 +134,8 @@ private final class ShardJob: @unchecked Sendable {
     /// Blocks until every shard has returned (not for the work items: an unstarted one claims nothing).
     func waitForAll() {
         allFinished.wait()
-        // Acquires every shard's writes (its error and progress, the result rows) through the counter's release sequence, in a way
-        // ThreadSanitizer sees (the semaphore alone it may not).
+        // Acquires every shard's writes (its error and progress, the result rows) through the counter's release
+        // sequence, in a way ThreadSanitizer sees (the semaphore alone it may not).
         let n = finished.load(ordering: .acquiring)
         assert(n == plan.ranges.count, "a shard was counted twice or not at all")
     }

@@ -55,7 +55,7 @@ struct BenchCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Timed repetitions per thread count.") var reps = 5
     @Option(parsing: .unconditional, help: "Untimed warm-up runs per thread count.") var warmup = 1
-    @Option(parsing: .unconditional, help: "Stop timing a thread count after this many seconds (at least one timed run is made).")
+    @Option(parsing: .unconditional, help: "Stop warming up, and then timing, a thread count after this many seconds each (at least one run of each is made).")
     var maxSeconds = 20.0
     @Option(parsing: .unconditional, help: "Seed of the input and weight data.") var seed: UInt64 = 42
 
@@ -183,9 +183,15 @@ struct BenchCommand: ParsableCommand {
                 // shard runs unpinned on the calling thread).
                 let plan = try ShardPlan.make(rows: spec.batch, execution: execution, coreCount: coreCount,
                                               minimumRowsPerShard: minimumRowsPerShard(for: spec.cell))
+                var warming = 0.0, warmups = 0
                 for w in 0..<warmup {
                     Terminal.progress("bench \(spec.name): threads \(setting), warm-up \(w + 1)/\(warmup)")
-                    try prepared.run(execution)
+                    warming += try Stopwatch.seconds { try prepared.run(execution) }
+                    warmups += 1
+                    if warming > maxSeconds && w + 1 < warmup {
+                        Terminal.note("threads \(setting): warmed up \(w + 1) of \(warmup) times (--max-seconds \(maxSeconds))")
+                        break
+                    }
                 }
                 var times: [Double] = []
                 for r in 0..<reps {
@@ -196,9 +202,8 @@ struct BenchCommand: ParsableCommand {
                         break
                     }
                 }
-                Terminal.clearProgress()
                 let row = BenchRow(setting: setting, shards: plan.ranges.count,
-                                   coresUsed: min(plan.ranges.count, coreCount), pinned: plan.pinned, seconds: times)
+                                   coresUsed: min(plan.ranges.count, coreCount), pinned: plan.pinned, warmups: warmups, seconds: times)
                 Terminal.clearProgress()
                 report.printRow(row, first: first ?? row)
                 if first == nil { first = row }

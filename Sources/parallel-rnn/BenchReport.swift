@@ -6,6 +6,8 @@ struct BenchRow {
     var shards: Int
     var coresUsed: Int
     var pinned: Bool
+    /// Warm-ups made (fewer than asked when `--max-seconds` cut them short).
+    var warmups: Int
     var seconds: [Double]
 }
 
@@ -83,7 +85,7 @@ struct BenchReport {
                 ("threads", "\(threads)"),
                 ("execution", jsonString(row.setting == .automatic ? "automatic" : "threads")),
                 ("shards", "\(row.shards)"), ("cores_used", "\(row.coresUsed)"), ("pinned", "\(row.pinned)"),
-                ("reps", "\(row.seconds.count)"), ("warmup", "\(warmup)"),
+                ("reps", "\(row.seconds.count)"), ("warmup", "\(row.warmups)"),
                 ("median_ms", jsonNumber(median * 1e3)), ("min_ms", jsonNumber(minimum * 1e3)), ("max_ms", jsonNumber(maximum * 1e3)),
                 ("useful_sample_steps", "\(spec.usefulSampleSteps)"),
                 ("flops_counted", jsonString(masked ? "useful sample-steps only" : "all sample-steps")),

@@ -157,6 +157,20 @@ import ParallelRNN
         #expect(FileManager.default.fileExists(atPath: cache), "the measured peak is cached")
     }
 
+    /// `--max-seconds` bounds the warm-ups as well as the timed runs (each at least once), and says where it cut.
+    @Test func benchMaxSecondsBoundsWarmupsAndRuns() throws {
+        let cache = Self.temporaryPath("peak-max.json")
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let r = try Self.run(["bench", "--workload", "w4", "--time", "20", "--threads", "1", "--warmup", "1000",
+                              "--reps", "1000", "--max-seconds", "1e-9", "--json"],
+                             environment: ["PARALLEL_RNN_PEAK_CACHE": cache])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("warmed up 1 of 1000 times (--max-seconds 1e-09)"), "\(r.stderr)")
+        #expect(r.stderr.contains("stopped after 1 of 1000 runs (--max-seconds 1e-09)"), "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(object["reps"] as? Int == 1 && object["warmup"] as? Int == 1, "\(r.stdout)")
+    }
+
     /// `--time-major` feeds the same data as `[T, B, I]` (and a masked preset's mask as `[T, B]`): it runs, says so,
     /// and is not reported as a modified preset.
     @Test(arguments: ["w3", "w4"]) func benchTimeMajor(workload: String) throws {

@@ -49,7 +49,7 @@ package enum PinnedExecutor {
         if plan.pinned && topology == nil {
             SchedulingDiagnostic.topologyUnavailable.emitOnce("no hwloc topology; running unpinned")
         }
-        let job = withoutActuallyEscaping(body) { escapable in
+        withoutActuallyEscaping(body) { escapable in
             // The work items capture `job`, never the closure itself: an item may start after this call has
             // returned (it then finds no shard left), and the closure must not outlive this scope.
             let topology = plan.pinned ? topology : nil
@@ -79,7 +79,6 @@ package enum PinnedExecutor {
             }
             job.waitForAll()
             job.releaseBody()
-            return job
         }
         if let error = failures.reported { throw error }
     }

@@ -180,6 +180,11 @@ struct RunCommand: ParsableCommand {
                     : name.hasPrefix("initialStates") ? initialStates : nil
             }
             guard let path else { throw error }
+            // The library's initialStates[j] is the archive's state_j.
+            if case let .weightShape(name, shape, expected) = error, name.hasPrefix("initialStates[") {
+                let member = "state_" + name.dropFirst("initialStates[".count).replacingOccurrences(of: "]", with: "")
+                throw RNNError.file(path: path, reason: RNNError.weightShape(argument: member, shape: shape, expected: expected).description)
+            }
             throw RNNError.file(path: path, reason: error.description)
         }
     }

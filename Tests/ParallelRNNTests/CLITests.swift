@@ -272,6 +272,10 @@ import ParallelRNN
         var boolState = NPZArchive()
         try boolState.set(Tensor<Bool>(repeating: true, shape: [2, 1]), named: "state_0")
         try boolState.write(path: dir + "/s.npz")
+        var wideC = NPZArchive()  // LSTM states with c one unit too wide
+        try wideC.set(Tensor<Float>(zeros: [2, 1]), named: "state_0")
+        try wideC.set(Tensor<Float>(zeros: [2, 2]), named: "state_1")
+        try wideC.write(path: dir + "/wide.npz")
         let short = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0])  // the magic and version, nothing more
         try short.write(to: URL(fileURLWithPath: dir + "/short.npy"))
         let cases: [([String], String)] = [
@@ -286,6 +290,8 @@ import ParallelRNN
              "error: \(dir): is a directory, not a file"),
             (["--weights", dir + "/w.npz", "--cell", "simple", "--inputs", dir + "/x.npy", "--initial-states", dir + "/s.npz"],
              "error: \(dir)/s.npz[state_0]: dtype '|b1' (bool) of shape [2, 1] where a float32, float64 or float16 state is expected"),
+            (["--weights", dir + "/w.npz", "--cell", "lstm", "--inputs", dir + "/x.npy", "--initial-states", dir + "/wide.npz"],
+             "error: \(dir)/wide.npz: state_1 (c) has shape [2, 2] but [2, 1] (B, U) was expected"),
             (["--weights", dir + "/w.npz", "--cell", "lstm", "--inputs", dir + "/short.npy"],
              "error: \(dir)/short.npy: truncated .npy header: 8 bytes"),
             (["--weights", dir + "/w.npz", "--cell", "lstm", "--inputs", dir + "/x0.npy"], "error: \(dir)/x0.npy: inputs has shape [2, 0, 1]"),

@@ -326,6 +326,17 @@ import ParallelRNN
             #expect(argument == "step output")
             #expect(reason.contains("more than \(Int.max) bytes"), "\(reason)")
         }
+        // Rows of nothing beside a large B·T: [0, 2^42] rows are valid step outputs (2^42 elements per row of
+        // nothing), but [2^20, 2, 0, 2^42] results would be an invalid tensor (found by review: returned, then trapped).
+        let emptyRows: StepFunction<Float> = { x, st in (Tensor(zeros: [x.shape[0], 0, 1 << 42]), st) }
+        do {
+            let r = try rnn(emptyRows, inputs: Tensor(shape: [1 << 20, 2, 0], scalars: []), initialStates: [],
+                            execution: .serial)
+            Issue.record("outputs \(r.outputs.shape) were accepted")
+        } catch let RNNError.invalidArgument(argument, reason) {
+            #expect(argument == "step output")
+            #expect(reason.contains("more than \(Int.max) bytes"), "\(reason)")
+        }
     }
 
     /// A zero does not make a shape valid whose other dimensions overflow Int (their product is a row's width or a

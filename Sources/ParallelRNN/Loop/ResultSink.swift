@@ -69,11 +69,10 @@ final class ResultSink<S: TensorScalar>: @unchecked Sendable {
 /// Throws unless a result of this shape can be allocated: its byte count fits in Int and in the memory this process
 /// may use (`MemoryLimit`; beyond that the allocation would fail, which traps, or the process would swap for
 /// minutes or be killed).
-/// `shape[0]` is the batch: a row's bytes are counted first, so that B = 0 does not hide a row whose size overflows
-/// (the buffers are sized by that product).
+/// A zero dimension (B = 0, or an empty row) does not excuse the others: a shape whose non-zero dimensions overflow is
+/// refused like any other, as `Tensor` refuses it.
 func checkResultSize(_ shape: [Int], elementSize: Int, argument: @autoclosure () -> String) throws(RNNError) {
-    let rowBytes = Tensor<Float>.elementCount(Array(shape.dropFirst()) + [elementSize])
-    let bytes = rowBytes.flatMap { Tensor<Float>.elementCount(Array(shape.prefix(1)) + [$0]) }
+    let bytes = Tensor<Float>.elementCount(shape + [elementSize])
     let memory = MemoryLimit.bytes
     guard let bytes, UInt64(bytes) <= memory else {
         throw .invalidArgument(argument: argument(), reason: "a result of shape \(shape) would take \(bytes.map { "\($0 >> 20) MiB" } ?? "more than \(Int.max) bytes"), more than the \(memory >> 20) MiB of memory this process may use")

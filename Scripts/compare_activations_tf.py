@@ -19,7 +19,8 @@ SRC = "Sources/_ParallelRNNKernels"
 KINDS = {"tanh": (0, tf.tanh), "sigmoid": (1, tf.sigmoid), "softsign": (5, tf.math.softsign),
          "softplus": (6, tf.math.softplus), "elu": (7, tf.nn.elu), "selu": (8, tf.nn.selu), "exponential": (9, tf.exp),
          "swish": (10, tf.nn.silu), "gelu": (11, lambda v: tf.nn.gelu(v, approximate=False)),
-         "mish": (12, lambda v: v * tf.math.tanh(tf.math.softplus(v)))}  # tf_keras.activations.mish
+         "mish": (12, lambda v: v * tf.math.tanh(tf.math.softplus(v))),  # tf_keras.activations.mish
+         "relu6": (13, tf.nn.relu6), "leaky_relu": (14, tf.nn.leaky_relu)}
 
 
 def main():
@@ -29,12 +30,16 @@ def main():
                                *sorted(glob.glob(f"{SRC}/*.c")), "-lm", "-lpthread", "-o", lib_path])
         lib = ctypes.CDLL(lib_path)
     lib.prnn_activation_f32.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]
+    lib.prnn_flush_denormals_enter.restype = ctypes.c_uint
+    lib.prnn_flush_denormals_restore.argtypes = [ctypes.c_uint]
     rng = np.random.default_rng(1)
     x = np.concatenate([rng.standard_normal(400_000) * 3, rng.uniform(-20, 20, 200_000)]).astype(np.float32)
     print(f"tensorflow {tf.__version__}, {x.size} points")
     for name, (kind, f) in KINDS.items():
         ours = np.empty_like(x)
+        mxcsr = lib.prnn_flush_denormals_enter()  # as the engine's work items and TF's kernels run
         lib.prnn_activation_f32(kind, x.ctypes.data, ours.ctypes.data, x.size)
+        lib.prnn_flush_denormals_restore(mxcsr)
         theirs = f(x).numpy()
         ulps = np.abs(theirs.view(np.int32).astype(np.int64) - ours.view(np.int32).astype(np.int64))
         ref = f(x.astype(np.float64)).numpy()

@@ -22,6 +22,7 @@ ACTIVATIONS = {  # Keras name → TF 2.21 function (as tf_keras.activations call
     "elu": tf.nn.elu, "selu": tf.nn.selu, "exponential": tf.exp, "swish": tf.nn.silu,
     "gelu": lambda v: tf.nn.gelu(v, approximate=False),
     "mish": lambda v: v * tf.math.tanh(tf.math.softplus(v)),  # tf_keras.activations.mish
+    "relu6": tf.nn.relu6, "leaky_relu": tf.nn.leaky_relu,  # names tf_keras's activations.get resolves to tf.nn
 }
 
 

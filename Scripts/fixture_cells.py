@@ -199,4 +199,11 @@ def cases():
         activation="mish", recurrent_activation="hard_sigmoid", **m)
     add("cell_simple_swish_odd", "SimpleRNN, swish activation, odd sizes, time_major", "simple",
         activation="swish", B=7, T=6, I=5, U=9, time_major=True, initial_states=True)
+    # relu6 and leaky_relu: tf.nn functions that tf_keras's activations.get also resolves by name
+    add("cell_lstm_relu6_leaky_relu", "LSTM, activation relu6, recurrent leaky_relu, mask", "lstm",
+        activation="relu6", recurrent_activation="leaky_relu", initial_states=True, **m)
+    add("cell_gru_v1_leaky_relu_odd", "GRU (reset_after=False), activation leaky_relu, odd sizes, go_backwards",
+        "gru", reset_after=False, activation="leaky_relu", B=9, T=5, I=7, U=17, go_backwards=True)
+    add("cell_simple_relu6_backend", "SimpleRNN via backend.rnn, relu6 activation, mask + zero_output, large weights",
+        "simple", activation="relu6", via="backend", zero_output=True, weight_scale=4.0, **m)
     return C

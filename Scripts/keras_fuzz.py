@@ -12,7 +12,7 @@ Every case draws (from numpy's PCG64 seeded with [seed, case index], so `--only 
   * the cell: LSTM, GRU reset_after=True, GRU reset_after=False, SimpleRNN; use_bias; activation and
     recurrent_activation among tanh, sigmoid, hard_sigmoid, relu, linear (the API file's five); with --activations
     all, in about half of the cases one or both replaced by one of softsign, softplus, elu, selu, exponential, swish,
-    gelu, mish (from their own stream, so that other fields of a case do not change);
+    gelu, mish, relu6, leaky_relu (from their own stream, so that other fields of a case do not change);
   * shapes: B 1..9 (sometimes 16/33/64), T 1..12 (sometimes 25/40), I 1..20, U 1..40 (sometimes 17/48/64/129);
   * go_backwards, time_major, zero_output_for_mask;
   * the mask: none, right-padded (prefix), random (non-prefix), random with fully masked rows, leading masked steps
@@ -77,9 +77,10 @@ import numpy as np  # noqa: E402
 
 ACTIVATIONS = ["tanh", "sigmoid", "hard_sigmoid", "relu", "linear"]
 # tf_keras's other element-wise activations, which `Activation` also has (--activations all).
-MORE_ACTIVATIONS = ["softsign", "softplus", "elu", "selu", "exponential", "swish", "gelu", "mish"]
+MORE_ACTIVATIONS = ["softsign", "softplus", "elu", "selu", "exponential", "swish", "gelu", "mish", "relu6",
+                    "leaky_relu"]
 # Unbounded above: the recurrence can grow, so most cases with one get smaller weights (`tame`).
-UNBOUNDED = {"relu", "linear", "softplus", "elu", "selu", "exponential", "swish", "gelu", "mish"}
+UNBOUNDED = {"relu", "linear", "softplus", "elu", "selu", "exponential", "swish", "gelu", "mish", "leaky_relu"}
 CELLS = ["lstm", "gru", "gru_v1", "simple"]  # gru = reset_after=True, gru_v1 = reset_after=False
 GATES = {"lstm": 4, "gru": 3, "gru_v1": 3, "simple": 1}
 CHAOTIC = 1e-2  # Keras float32 vs float64 scaled error beyond which a case is not judged (see run_case)
@@ -468,6 +469,8 @@ NUMPY_ACTIVATIONS = {
     "swish": lambda v: v / (1 + np.exp(-v)),
     "gelu": lambda v: 0.5 * v * np.vectorize(math.erfc, otypes=[v.dtype])(-v / np.sqrt(2)),
     "mish": lambda v: v * np.tanh(np.logaddexp(v, 0)),
+    "relu6": lambda v: np.clip(v, 0, 6),
+    "leaky_relu": lambda v: np.where(v > 0, v, v * np.float32(0.2).astype(v.dtype)),  # TF's alpha: a float attribute
 }
 
 
@@ -751,7 +754,7 @@ def probes(binary, keras, workdir, tol):
     for act in MORE_ACTIVATIONS:
         attempt(f"activation={act}", dict(base, activation=act))
         attempt(f"recurrent_activation={act}", dict(base, recurrent_activation=act))
-    for act in ("hard_silu", "relu6", "softmax"):  # names `Activation` does not have (not tf_keras 2.x or not element-wise)
+    for act in ("hard_silu", "softmax"):  # names `Activation` does not have (not tf_keras 2.x or not element-wise)
         d = os.path.join(workdir, "probe_act_" + act)
         os.makedirs(d)
         cfg = dict(base)

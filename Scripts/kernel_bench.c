@@ -141,6 +141,8 @@ static double ref_act(int act, double x) {
     case PRNN_ACT_SWISH: return x >= 0 ? x / (1.0 + exp(-x)) : x * exp(x) / (1.0 + exp(x));
     case PRNN_ACT_GELU: return 0.5 * x * erfc(-x / sqrt(2.0));
     case PRNN_ACT_MISH: return x * tanh(x > 40 ? x : log1p(exp(x)));
+    case PRNN_ACT_RELU6: return x > 0 ? (x < 6 ? x : 6) : 0;
+    case PRNN_ACT_LEAKY_RELU: return x > 0 ? x : x * (double)0.2f;  // TF's alpha is a float attribute
     default: return x;
     }
 }
@@ -157,7 +159,7 @@ static double act_floor(int act) {
 
 static void check_activations(void) {
     const char *names[] = {"tanh", "sigmoid", "hard_sigmoid", "relu", "linear", "softsign", "softplus", "elu", "selu",
-                           "exponential", "swish", "gelu", "mish"};
+                           "exponential", "swish", "gelu", "mish", "relu6", "leaky_relu"};
     size_t n = 200003;
     float *x = amalloc(4 * n), *y = amalloc(4 * n), *yp = amalloc(4 * n);
     double *xd = amalloc(8 * n), *yd = amalloc(8 * n), *ydp = amalloc(8 * n);
@@ -171,7 +173,7 @@ static void check_activations(void) {
         xd[i] = i < n / 4 ? (double)x[i] : (i < n / 2 ? (urand() * 2 - 1) * 40 : (double)x[i] * (1 + 1e-9));
     }
     prnn_isa best = prnn_detected_isa();
-    for (int act = 0; act <= PRNN_ACT_MISH; act++) {
+    for (int act = 0; act <= PRNN_ACT_LEAKY_RELU; act++) {
         const double floor = act_floor(act);
         // swish and gelu scale a result that underflowed (sigmoid's, erfc's) by |x|: so does its denormal rounding.
         const int scaled = act == PRNN_ACT_SWISH || act == PRNN_ACT_GELU;
@@ -610,12 +612,12 @@ static void run_act(void *p) {
 
 static void bench_acts(void) {
     const char *names[] = {"tanh", "sigmoid", "hard_sigmoid", "relu", "linear", "softsign", "softplus", "elu", "selu",
-                           "exponential", "swish", "gelu", "mish"};
+                           "exponential", "swish", "gelu", "mish", "relu6", "leaky_relu"};
     size_t n = 8192;
     actx a = {0, 0, n, amalloc(4 * n), amalloc(4 * n), amalloc(8 * n), amalloc(8 * n)};
     for (size_t i = 0; i < n; i++) { a.x[i] = (float)((urand() * 2 - 1) * 6); a.xd[i] = a.x[i]; }
     printf("\n| activation | f32 elements/ns | f64 elements/ns |\n|---|---|---|\n");
-    for (int act = 0; act <= PRNN_ACT_MISH; act++) {
+    for (int act = 0; act <= PRNN_ACT_LEAKY_RELU; act++) {
         a.act = act; a.f64 = 0; double t = time_median(run_act, &a);
         a.f64 = 1; double td = time_median(run_act, &a);
         printf("| %-12s | %6.2f | %6.2f |\n", names[act], n / t * 1e-9, n / td * 1e-9);

@@ -120,6 +120,19 @@ ACT_FN VF f_relu(VF x) {
     return fsel(fisnan(x), x, y);
 }
 
+/// relu6: min(relu(x), 6) (TF's cwiseMax(0).cwiseMin(6): −0 → +0); NaN stays NaN.
+ACT_FN VF f_relu6(VF x) {
+    const VF six = fset(6.0f);
+    VF y = f_relu(x);
+    return fsel(flt(six, y), six, y);
+}
+
+/// leaky_relu with Keras's default alpha 0.2: x > 0 ? x : x·0.2f (TF's select; −0 → −0); NaN stays NaN.
+ACT_FN VF f_leaky_relu(VF x) {
+    VF y = fsel(flt(fset(0.0f), x), x, fmul(x, fset(0.2f)));
+    return fsel(fisnan(x), x, y);
+}
+
 /// floor(t) for |t| < 2^22, as Eigen's pfloor: t rounded to an integer by adding and subtracting 1.5·2^23, then one
 /// less where that rounded up. NaN stays NaN.
 ACT_FN VF f_floor_small(VF t) {
@@ -346,6 +359,18 @@ ACT_FN VD d_relu(VD x) {
     return dsel(disnan(x), x, y);
 }
 
+ACT_FN VD d_relu6(VD x) {
+    const VD six = dset(6.0);
+    VD y = d_relu(x);
+    return dsel(dlt(six, y), six, y);
+}
+
+/// TF's LeakyRelu takes alpha as a float attribute: in double it is (double)0.2f.
+ACT_FN VD d_leaky_relu(VD x) {
+    VD y = dsel(dlt(dset(0.0), x), x, dmul(x, dset((double)0.2f)));
+    return dsel(disnan(x), x, y);
+}
+
 ACT_FN VD d_lanewise(VD x, double (*fn)(double)) {
     double b[DLANES];
     dstore(b, x);
@@ -394,7 +419,9 @@ ACT_FN VD d_gelu(VD x) {
     X(PRNN_ACT_EXPONENTIAL, f_exp, d_exponential) \
     X(PRNN_ACT_SWISH, f_swish, d_swish) \
     X(PRNN_ACT_GELU, f_gelu, d_gelu) \
-    X(PRNN_ACT_MISH, f_mish, d_mish)
+    X(PRNN_ACT_MISH, f_mish, d_mish) \
+    X(PRNN_ACT_RELU6, f_relu6, d_relu6) \
+    X(PRNN_ACT_LEAKY_RELU, f_leaky_relu, d_leaky_relu)
 /// PRNN_MORE_ACTIVATIONS plus the two that the gate kernels inline (hard sigmoid, relu).
 #define PRNN_ONE_VECTOR_ACTIVATIONS(X) \
     X(PRNN_ACT_HARD_SIGMOID, f_hard_sigmoid, d_hard_sigmoid) \

@@ -106,7 +106,8 @@ extension Activation {
     private static let names: [(name: String, activation: Activation)] = [
         ("tanh", .tanh), ("sigmoid", .sigmoid), ("hard_sigmoid", .hardSigmoid), ("relu", .relu), ("linear", .linear),
         ("softsign", .softsign), ("softplus", .softplus), ("elu", .elu), ("selu", .selu),
-        ("exponential", .exponential), ("swish", .swish), ("gelu", .gelu), ("mish", .mish),
+        ("exponential", .exponential), ("swish", .swish), ("gelu", .gelu), ("mish", .mish), ("relu6", .relu6),
+        ("leaky_relu", .leakyRelu),
     ]
     private static let aliases: [(name: String, activation: Activation)] = [
         ("hardSigmoid", .hardSigmoid), ("None", .linear), ("silu", .swish),

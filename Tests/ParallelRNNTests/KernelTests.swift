@@ -441,9 +441,11 @@ struct KernelTests {
         (PRNN_ACT_SWISH, 0, { $0 >= 0 ? $0 / (1 + exp(-$0)) : $0 * exp($0) / (1 + exp($0)) }),
         (PRNN_ACT_GELU, 0, { 0.5 * $0 * erfc(-$0 / 2.0.squareRoot()) }),
         (PRNN_ACT_MISH, 1, { $0 * tanh($0 > 40 ? $0 : log1p(exp($0))) }),
+        (PRNN_ACT_RELU6, 0, { $0 > 0 ? min($0, 6) : 0 }),
+        (PRNN_ACT_LEAKY_RELU, 0, { $0 > 0 ? $0 : $0 * Double(Float(0.2)) }),  // TF's alpha is a float attribute
     ]
 
-    @Test("Keras's other activations (softsign, softplus, elu, selu, exponential, swish, gelu, mish) agree with libm: float ≤ 1e-6, double ≤ 2e-15, relative above their scale (gelu: × x² in its tail); a NaN comes back as itself")
+    @Test("Keras's other activations (softsign, softplus, elu, selu, exponential, swish, gelu, mish, relu6, leaky_relu) agree with libm: float ≤ 1e-6, double ≤ 2e-15, relative above their scale (gelu: × x² in its tail); a NaN comes back as itself")
     func moreActivationsAccuracy() {
         let x = Self.floatInputs
         var rng = XorShift(seed: 5)
@@ -489,6 +491,40 @@ struct KernelTests {
             #expect(Self.apply(act, [-0.0] as [Float])[0].bitPattern == (-0.0 as Float).bitPattern, "\(act)(-0)")
         }
         #expect(Self.apply(PRNN_ACT_EXPONENTIAL, [89, -104.5] as [Float]) == [.infinity, 0])
+        // relu6 and leaky_relu are exact, with TF's signs: relu6(−0) = +0 (cwiseMax(0)), leaky_relu(−0) = −0 (x·0.2f).
+        let xs = Self.floatInputs + [-0.0, 6, 6.000001, -.infinity, .infinity]
+        for (xi, yi) in zip(xs, Self.apply(PRNN_ACT_RELU6, xs)) where !xi.isNaN {
+            #expect(yi.bitPattern == (xi > 0 ? min(xi, 6) : 0).bitPattern, "relu6(\(xi)) = \(yi)")
+        }
+        for (xi, yi) in zip(xs, Self.apply(PRNN_ACT_LEAKY_RELU, xs)) where !xi.isNaN {
+            #expect(yi.bitPattern == (xi > 0 ? xi : xi * 0.2).bitPattern, "leaky_relu(\(xi)) = \(yi)")
+        }
+        let xds: [Double] = [-0.0, -1, 6.5, -.infinity]
+        #expect(Self.apply(PRNN_ACT_RELU6, xds).map(\.bitPattern) == [0, 0, 6, 0].map { ($0 as Double).bitPattern })
+        #expect(Self.apply(PRNN_ACT_LEAKY_RELU, xds).map(\.bitPattern)
+                == [-0.0, -Double(Float(0.2)), 6.5, -.infinity].map(\.bitPattern))
+    }
+
+    @Test("each public Tensor activation function runs its kernel, in Float and Double")
+    func tensorFunctionsAreTheKernels() throws {
+        typealias F = (Tensor<Float>) -> Tensor<Float>
+        typealias D = (Tensor<Double>) -> Tensor<Double>
+        let functions: [(prnn_activation, F, D)] = [
+            (PRNN_ACT_TANH, tanh, tanh), (PRNN_ACT_SIGMOID, sigmoid, sigmoid),
+            (PRNN_ACT_HARD_SIGMOID, hardSigmoid, hardSigmoid), (PRNN_ACT_RELU, relu, relu),
+            (PRNN_ACT_SOFTSIGN, softsign, softsign), (PRNN_ACT_SOFTPLUS, softplus, softplus), (PRNN_ACT_ELU, elu, elu),
+            (PRNN_ACT_SELU, selu, selu), (PRNN_ACT_EXPONENTIAL, exp, exp), (PRNN_ACT_SWISH, swish, swish),
+            (PRNN_ACT_GELU, gelu, gelu), (PRNN_ACT_MISH, mish, mish), (PRNN_ACT_RELU6, relu6, relu6),
+            (PRNN_ACT_LEAKY_RELU, leakyRelu, leakyRelu),
+        ]
+        let x = Array(Self.floatInputs.prefix(1000))
+        let t = try Tensor<Float>(shape: [10, 100], scalars: x)
+        let td = try Tensor<Double>(shape: [10, 100], scalars: x.map { Double($0) * 7.5 })
+        for (act, f, d) in functions {
+            #expect(f(t).scalars.map(\.bitPattern) == Self.apply(act, x).map(\.bitPattern), "\(act) Float")
+            #expect(d(td).scalars.map(\.bitPattern) == Self.apply(act, td.scalars).map(\.bitPattern), "\(act) Double")
+            #expect(f(t).shape == [10, 100])
+        }
     }
 
     @Test("double activations agree with libm to ~1e-15 relative")
@@ -845,6 +881,7 @@ extension KernelTests {
         (PRNN_ACT_TANH, PRNN_ACT_SIGMOID), (PRNN_ACT_RELU, PRNN_ACT_HARD_SIGMOID), (PRNN_ACT_LINEAR, PRNN_ACT_TANH),
         (PRNN_ACT_SOFTSIGN, PRNN_ACT_SWISH), (PRNN_ACT_ELU, PRNN_ACT_SOFTPLUS), (PRNN_ACT_SELU, PRNN_ACT_GELU),
         (PRNN_ACT_TANH, PRNN_ACT_EXPONENTIAL), (PRNN_ACT_GELU, PRNN_ACT_SIGMOID), (PRNN_ACT_MISH, PRNN_ACT_HARD_SIGMOID),
+        (PRNN_ACT_RELU6, PRNN_ACT_LEAKY_RELU), (PRNN_ACT_LEAKY_RELU, PRNN_ACT_SIGMOID),
     ]
 
     @Test("gate kernels equal the per-step scalar formulation bitwise and a Double/libm reference within 1e-6; every ISA (all tails, contiguous or strided h rows) bitwise equal to portable; LSTM and SimpleRNN with R = NULL as with R = +0")

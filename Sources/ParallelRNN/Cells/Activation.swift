@@ -24,6 +24,10 @@ public enum Activation: Sendable, Equatable {
     case gelu
     /// `x · tanh(softplus(x))` (Keras's `mish`).
     case mish
+    /// `min(max(x, 0), 6)` (`tf.nn.relu6`, which tf_keras accepts by the name `relu6`).
+    case relu6
+    /// `x > 0 ? x : 0.2·x` (`tf.nn.leaky_relu` with its default alpha, accepted by tf_keras as `leaky_relu`).
+    case leakyRelu
 
     var kernel: prnn_activation {
         switch self {
@@ -40,6 +44,8 @@ public enum Activation: Sendable, Equatable {
         case .swish: PRNN_ACT_SWISH
         case .gelu: PRNN_ACT_GELU
         case .mish: PRNN_ACT_MISH
+        case .relu6: PRNN_ACT_RELU6
+        case .leakyRelu: PRNN_ACT_LEAKY_RELU
         }
     }
 

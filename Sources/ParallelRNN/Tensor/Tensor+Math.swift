@@ -37,3 +37,8 @@ extension Tensor where Scalar: TensorFloatingPoint {
 @inlinable public func gelu<S: TensorFloatingPoint>(_ x: Tensor<S>) -> Tensor<S> { x.applying(PRNN_ACT_GELU) }
 /// x · tanh(softplus(x)), element-wise (Keras `mish`).
 @inlinable public func mish<S: TensorFloatingPoint>(_ x: Tensor<S>) -> Tensor<S> { x.applying(PRNN_ACT_MISH) }
+/// min(max(x, 0), 6), element-wise (`tf.nn.relu6`).
+@inlinable public func relu6<S: TensorFloatingPoint>(_ x: Tensor<S>) -> Tensor<S> { x.applying(PRNN_ACT_RELU6) }
+/// x > 0 ? x : 0.2·x, element-wise (`tf.nn.leaky_relu` with its default alpha, a float attribute: in Double the
+/// factor is `Double(Float(0.2))`, as TensorFlow's kernel widens it).
+@inlinable public func leakyRelu<S: TensorFloatingPoint>(_ x: Tensor<S>) -> Tensor<S> { x.applying(PRNN_ACT_LEAKY_RELU) }

@@ -147,7 +147,9 @@ typedef enum {
     PRNN_ACT_EXPONENTIAL = 9,  // exp(x)
     PRNN_ACT_SWISH = 10,       // x · sigmoid(x)  (Keras's swish, tf.nn.silu)
     PRNN_ACT_GELU = 11,        // (0.5·x) · erfc(-x·0.70710678)  (tf.nn.gelu, approximate = False)
-    PRNN_ACT_MISH = 12         // x · tanh(softplus(x))
+    PRNN_ACT_MISH = 12,        // x · tanh(softplus(x))
+    PRNN_ACT_RELU6 = 13,       // min(relu(x), 6)  (tf.nn.relu6)
+    PRNN_ACT_LEAKY_RELU = 14   // x > 0 ? x : x · 0.2f  (tf.nn.leaky_relu's default alpha, a float attribute also in double)
 } prnn_activation;
 
 void prnn_activation_f32(prnn_activation act, const float *x, float *y, size_t n);

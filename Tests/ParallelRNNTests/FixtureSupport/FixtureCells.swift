@@ -42,6 +42,8 @@ enum FixtureCellModel: Sendable {
         case "swish": return .swish
         case "gelu": return .gelu
         case "mish": return .mish
+        case "relu6": return .relu6
+        case "leaky_relu": return .leakyRelu
         default: throw FixtureError.unknownStep("activation \(name)")
         }
     }

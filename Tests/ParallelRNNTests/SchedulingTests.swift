@@ -182,6 +182,77 @@ struct SchedulingTests {
         #expect(automatic.count == 2 && automatic.pinned)
     }
 
+    /// The planner's bisection picks exactly the ends the original linear scan picked (kept here as the reference),
+    /// on random work with long runs of zeros and of equal values, as fully masked and equal-length rows give.
+    @Test func workPlanMatchesTheLinearScan() throws {
+        var rng = SplitMix(seed: 7)
+        for trial in 0..<400 {
+            let n = Int(rng.next() % 60) + 1
+            let style = trial % 4
+            var work = (0..<n).map { _ -> Int in
+                switch style {
+                case 0: Int(rng.next() % 50)
+                case 1: rng.next() % 3 == 0 ? Int(rng.next() % 9) : 0  // mostly fully masked
+                case 2: [0, 5, 5, 5, 12][Int(rng.next() % 5)]  // runs of equal lengths
+                default: Int(rng.next() % 3)
+                }
+            }
+            if trial % 3 == 0 { work.sort(by: >) }
+            let count = Int(rng.next() % UInt64(n)) + 1
+            let plan = WorkPartition(work: work).split(into: count)
+            #expect(plan == Self.linearScanSplit(work, count), "\(work) into \(count)")
+        }
+        // Thousands of fully masked rows on as many shards: the case the scan took seconds on (O(n²)).
+        let zeros = [Int](repeating: 0, count: 20_000)
+        let plan = WorkPartition(work: zeros).split(into: 10_000)
+        #expect(plan.count == 10_000 && plan.allSatisfy { $0.count == 2 })
+    }
+
+    /// The planner's original linear scan over the allowed ends (before the bisection).
+    static func linearScanSplit(_ work: [Int], _ count: Int) -> [Range<Int>] {
+        let n = work.count
+        var prefix = [0]
+        for w in work { prefix.append(prefix.last! + w) }
+        func sum(_ a: Int, _ b: Int) -> Int { prefix[b] - prefix[a] }
+        func groups(_ capacity: Int) -> Int {
+            var g = 0, current = 0
+            for w in work {
+                if g == 0 || current + w > capacity { g += 1; current = w } else { current += w }
+            }
+            return g
+        }
+        var low = work.max() ?? 0, high = prefix[n]
+        while low < high {
+            let mid = low + (high - low) / 2
+            if groups(mid) <= count { high = mid } else { low = mid + 1 }
+        }
+        let capacity = low
+        var groupsNeeded = [Int](repeating: 0, count: n + 1)
+        var end = n
+        for p in stride(from: n - 1, through: 0, by: -1) {
+            while sum(p, end) > capacity { end -= 1 }
+            groupsNeeded[p] = 1 + groupsNeeded[end]
+        }
+        var ranges: [Range<Int>] = [], start = 0
+        for shard in 0..<count {
+            let remaining = count - shard
+            if remaining == 1 { ranges.append(start..<n); break }
+            let fairWork = Double(prefix[start]) + Double(prefix[n] - prefix[start]) / Double(remaining)
+            let fairRows = Double(start) + Double(n - start) / Double(remaining)
+            var best = start + 1, bestKey = (Double.infinity, Double.infinity), candidate = start + 1
+            while candidate <= n - (remaining - 1), sum(start, candidate) <= capacity {
+                if groupsNeeded[candidate] <= remaining - 1 {
+                    let key = (abs(Double(prefix[candidate]) - fairWork), abs(Double(candidate) - fairRows))
+                    if key.0 < bestKey.0 || (key.0 == bestKey.0 && key.1 <= bestKey.1) { best = candidate; bestKey = key }
+                }
+                candidate += 1
+            }
+            ranges.append(start..<best)
+            start = best
+        }
+        return ranges
+    }
+
     // MARK: - PinnedExecutor
 
     @Test(arguments: [(Execution.serial, 10), (.threads(1), 10), (.threads(2), 10), (.threads(5), 10),

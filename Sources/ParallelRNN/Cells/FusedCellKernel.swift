@@ -54,15 +54,17 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         let g = geometry
         let n = positions.count, u = math.units, gw = math.gateWidth, inputSize = math.inputSize
         let rows = positions.map { order?[$0] ?? $0 }
-        // Rows computed at each processing step: all, or (length-aware, positions sorted by decreasing valid steps)
-        // the leading rows still valid. Derived once, one pass.
-        var running = [Int](repeating: n, count: g.time)
-        if let validSteps {
-            var a = n
-            for k in 0..<g.time {
-                while a > 0 && validSteps[positions.lowerBound + a - 1] <= k { a -= 1 }
-                running[k] = a
+        // Rows computed at processing step k: all, or (length-aware, positions sorted by decreasing valid steps) the
+        // leading rows still valid, found by bisection (no array of T counts: with I = 0, T may be anything).
+        let sortedSteps = validSteps
+        func running(_ k: Int) -> Int {
+            guard let validSteps = sortedSteps else { return n }
+            var lo = 0, hi = n  // the first position whose row has no more than k valid steps
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if validSteps[positions.lowerBound + mid] > k { lo = mid + 1 } else { hi = mid }
             }
+            return lo
         }
         let lstm = math.stateCount == 2
         let masked = mask != nil
@@ -103,12 +105,12 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         var blockStart = 0, projectedRow = 0
         for k in 0..<g.time {
             if stop.shouldStop(before: k) { return }
-            let active = running[k]
+            let active = running(k)
             if k == blockStart {
                 // x·W for steps k..<k+blockSteps, their running rows stacked step-major.
                 var m = 0
                 for j in k..<min(g.time, k + blockSteps) {
-                    let count = running[j], t = g.originalTime(j)
+                    let count = running(j), t = g.originalTime(j)
                     if gather {
                         for r in 0..<count {
                             copyElements(from: xRow(r, t), to: gathered + (m + r) * inputSize, count: inputSize)

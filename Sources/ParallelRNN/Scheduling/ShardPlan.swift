@@ -150,27 +150,57 @@ struct WorkPartition {
                 ranges.append(start..<n)
                 break
             }
-            // Allowed ends: non-empty, total ≤ capacity, leaves ≥ remaining-1 positions, rest fits remaining-1 groups.
-            let fairWork = Double(prefix[start]) + Double(prefix[n] - prefix[start]) / Double(remaining)
-            let fairRows = Double(start) + Double(n - start) / Double(remaining)
-            var best = start + 1
-            var bestKey = (Double.infinity, Double.infinity)
-            var candidate = start + 1
-            while candidate <= n - (remaining - 1), sum(start, candidate) <= capacity {
-                if groupsNeeded[candidate] <= remaining - 1 {
-                    let key = (abs(Double(prefix[candidate]) - fairWork), abs(Double(candidate) - fairRows))
-                    // `<=` on ties prefers the later end: the first shards get the extra row.
-                    if key.0 < bestKey.0 || (key.0 == bestKey.0 && key.1 <= bestKey.1) {
-                        best = candidate
-                        bestKey = key
-                    }
-                }
-                candidate += 1
-            }
+            let best = bestEnd(start: start, remaining: remaining, capacity: capacity, groupsNeeded: groupsNeeded)
             ranges.append(start..<best)
             start = best
         }
         return ranges
+    }
+
+    /// The end of the shard that starts at `start` with `remaining` shards left (this one included). Allowed ends:
+    /// non-empty, total ≤ capacity, leaving ≥ remaining − 1 positions that fit remaining − 1 groups — an interval,
+    /// since `groupsNeeded` does not increase and the prefix sums do not decrease. Among them the end nearest the fair
+    /// share of the remaining work, then of the remaining rows; on ties the later end (the first shards get the extra
+    /// row). Found by bisection, O(log n): a linear scan was quadratic over runs of zero-work rows (fully masked).
+    private func bestEnd(start: Int, remaining: Int, capacity: Int, groupsNeeded: [Int]) -> Int {
+        let fairWork = Double(prefix[start]) + Double(prefix[n] - prefix[start]) / Double(remaining)
+        let fairRows = Double(start) + Double(n - start) / Double(remaining)
+        // [low, high]: the allowed ends.
+        let low = firstIndex(from: start + 1, to: n + 1) { groupsNeeded[$0] <= remaining - 1 }
+        let high = min(n - (remaining - 1), firstIndex(from: start + 1, to: n + 1) { sum(start, $0) > capacity } - 1)
+        guard low <= high else { return start + 1 }
+        // The nearest prefix values to fairWork: the last below it and the first at or above it; each holds a run of
+        // ends, in which the row key picks its ends nearest fairRows (or the run's bounds).
+        let above = firstIndex(from: low, to: high + 1) { Double(prefix[$0]) >= fairWork }
+        var candidates: [Int] = []
+        for anchor in [above - 1, above] where anchor >= low && anchor <= high {
+            let value = prefix[anchor]
+            let a = firstIndex(from: low, to: anchor) { prefix[$0] >= value }
+            let b = firstIndex(from: anchor, to: high + 1) { prefix[$0] > value } - 1
+            let near = Int(fairRows.rounded(.down))
+            candidates += [a, b, min(max(near, a), b), min(max(near + 1, a), b)]
+        }
+        var best = start + 1
+        var bestKey = (Double.infinity, Double.infinity)
+        for candidate in candidates.sorted() {
+            let key = (abs(Double(prefix[candidate]) - fairWork), abs(Double(candidate) - fairRows))
+            if key.0 < bestKey.0 || (key.0 == bestKey.0 && key.1 <= bestKey.1) {
+                best = candidate
+                bestKey = key
+            }
+        }
+        return best
+    }
+
+    /// The first index in `from..<to` where `predicate` holds (`to` if none); `predicate` must be monotone (false,
+    /// then true).
+    private func firstIndex(from: Int, to: Int, where predicate: (Int) -> Bool) -> Int {
+        var (lo, hi) = (from, to)
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            if predicate(mid) { hi = mid } else { lo = mid + 1 }
+        }
+        return lo
     }
 
     /// The smallest capacity C such that positions split into ≤ `count` contiguous groups of total ≤ C.

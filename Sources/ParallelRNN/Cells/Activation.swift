@@ -6,6 +6,9 @@ import _ParallelRNNKernels
 /// computes it: the same formula, and in Float the same vector algorithms for exp, log1p, erfc and swish's sigmoid
 /// (bitwise TF's results for all but gelu, which matches on ≈ 96 % of inputs and is within 8 ulps elsewhere);
 /// ≲ 7e-7 from the exact values, relative or, near the cancellations TF's formulas have, absolute.
+///
+/// The cases beyond the API file's five extend it (the API file is a floor): a `switch` over `Activation` needs a
+/// `default:` to keep compiling as Keras's activations are added.
 public enum Activation: Sendable, Equatable {
     case tanh, sigmoid, hardSigmoid, relu, linear
     /// `x / (|x| + 1)`.

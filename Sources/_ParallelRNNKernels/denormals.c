@@ -19,7 +19,14 @@ static _Thread_local unsigned shard_depth;
 static _Thread_local unsigned outside_csr;
 
 unsigned prnn_shard_enter(void) {
-    unsigned previous = prnn_flush_denormals_enter();
+#if PRNN_X86
+    // The whole control word, not FTZ/DAZ or-ed into the caller's: round to nearest and every exception masked in every
+    // shard, so that a caller's fesetround/feenableexcept cannot reach only the shard its own thread runs (as TF's pool).
+    unsigned previous = _mm_getcsr();
+    _mm_setcsr(0x9FC0u);
+#else
+    unsigned previous = 0;
+#endif
     if (shard_depth++ == 0) outside_csr = previous;
     return previous;
 }

@@ -253,6 +253,27 @@ struct SchedulingTests {
         return ranges
     }
 
+    /// A caller's rounding mode does not reach the shard its own thread runs: every shard rounds to nearest, so the
+    /// bits are the same for every Execution (review finding: round-toward-zero in the caller changed 20–37 of 48
+    /// elements under .threads(4), differently from run to run).
+    @Test func callersRoundingModeDoesNotReachItsShard() throws {
+        let x = try Tensor<Float>(shape: [8, 6, 1], scalars: (0..<48).map { Float($0) * 0.37 + 0.1 })
+        let step: StepFunction<Float> = { x, s in
+            let h = s[0] * Tensor(repeating: 1.1, shape: []) + x * Tensor(repeating: 0.3, shape: [])
+            return (h, [h])
+        }
+        func run(_ e: Execution) throws -> [UInt32] {
+            try rnn(step, inputs: x, initialStates: [Tensor(zeros: [8, 1])], execution: e).outputs.scalars.map(\.bitPattern)
+        }
+        let nearest = try run(.serial)
+        let saved = fegetround()
+        fesetround(FE_TOWARDZERO)
+        defer { fesetround(saved) }
+        for e in [Execution.serial, .threads(4), .threads(8), .threads(4, pinned: false), .automatic] {
+            for _ in 0..<3 { #expect(try run(e) == nearest, "\(e)") }
+        }
+    }
+
     // MARK: - PinnedExecutor
 
     @Test(arguments: [(Execution.serial, 10), (.threads(1), 10), (.threads(2), 10), (.threads(5), 10),

@@ -22,7 +22,7 @@ Every case draws (from numpy's PCG64 seeded with [seed, case index], so `--only 
     inputs standard normal, sometimes ×10 or ×100, sometimes stored as float64; with a mask, in one case of five
     (--poison-masked) the masked steps' inputs are NaN, ±inf or a mix (Keras computes and discards those steps:
     nothing of them may leak);
-  * --profile workload instead draws the benchmarks' sizes (B 1..130, T 20..100, I 16..256, U 32..512) and, in two
+  * --profile workload instead draws the benchmarks' sizes (B 1..256, T 20..100, I 16..256, U 32..512) and, in two
     cases of three, weights from Keras's default initializers (glorot_uniform kernel, orthogonal recurrent kernel),
     in seven of ten Keras's default activations, and no large single weights;
   * how the CLI is driven: every option on the command line, options from the weights' metadata.json, or metadata
@@ -144,13 +144,14 @@ def draw_config(seed, index, poison_masked=0.2, profile="small", activations="ap
 
 
 def draw_workload_shapes(cfg, rng):
-    """--profile workload: the benchmark workloads' sizes (B up to 130 rows, T 20-100, I up to 256, U up to 512;
-    shards of 32 rows take the transposed product, taller ones the row-major one), with Keras's default
+    """--profile workload: the benchmark workloads' sizes (B up to 256 rows, T 20-100, I up to 256, U up to 512;
+    shards of 32 rows take the transposed product, on AVX-512 also 64-512 by 32 whose operand fits half the L2,
+    the others the row-major one), with Keras's default
     initializers (glorot_uniform, orthogonal) in two cases of three, no large single weights, and Keras's default
     activations in seven cases of ten; from their own stream (the small profile's fields above are drawn first and
     only overwritten here)."""
     pick = lambda options, p=None: options[int(rng.choice(len(options), p=p))]  # noqa: E731
-    cfg["B"] = pick([1, 3, 8, 31, 32, 33, 64, 65, 130])
+    cfg["B"] = pick([1, 3, 8, 31, 32, 33, 64, 65, 128, 130, 256])
     cfg["T"] = pick([20, 50, 100])
     cfg["I"] = pick([16, 64, 128, 256])
     cfg["U"] = pick([32, 64, 128, 256, 512], [0.15, 0.2, 0.25, 0.3, 0.1])

@@ -1,7 +1,9 @@
 // The transposed products' layouts (prnn_kernels.h: W^T in 12-row panels, X^T in 16-column panels), their dispatch,
 // and when they are the faster choice.
 #include "prnn_internal.h"
+#include <stdatomic.h>
 #include <string.h>
+#include <unistd.h>
 
 size_t prnn_sgemm_packed_t_count(int K, int N) {
     if (K <= 0 || N <= 0) return 0;
@@ -139,4 +141,32 @@ int prnn_sgemm_t_preferred(int n) {
     case PRNN_ISA_AVX2: return n == 16 || n == 32;
     default: return 0;
     }
+}
+
+/// This core's L2 in bytes (the OS's report; PRNN_T_ASSUMED_L2 where it has none). Read once.
+static size_t l2_bytes(void) {
+    static _Atomic long cached = 0;
+    long v = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (v <= 0) {
+#if defined(_SC_LEVEL2_CACHE_SIZE)
+        v = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#endif
+        if (v <= 0) v = PRNN_T_ASSUMED_L2;
+        atomic_store_explicit(&cached, v, memory_order_relaxed);
+    }
+    return (size_t)v;
+}
+
+int prnn_sgemm_t_preferred_shape(int n, int K) {
+    if (prnn_sgemm_t_preferred(n)) return 1;
+    return prnn_active_isa() == PRNN_ISA_AVX512 && prnn_avx512_transposed_mode() != PRNN_TRANSPOSED_OFF &&
+           n > 32 && n <= PRNN_T_MAX_ROWS && n % 32 == 0 && K > 0 &&
+           (size_t)n * (size_t)K * sizeof(float) <= l2_bytes() / 2;
+}
+
+double prnn_sgemm_t_gain_shape(int n, int K) {
+    if (prnn_sgemm_t_preferred(n)) return prnn_sgemm_t_gain(n);
+    if (!prnn_sgemm_t_preferred_shape(n, K)) return 1;
+    double g = prnn_avx512_transposed_gain();
+    return g < PRNN_TRANSPOSED_LARGE_GAIN ? g : PRNN_TRANSPOSED_LARGE_GAIN;
 }

@@ -54,11 +54,18 @@ enum PeakProbe {
     /// The transposed product's k block limit (`prnn_t_kc`: 0 = one block; set by `PRNN_T_KC`, never by the
     /// tuner).
     static var transposedKBlock: Int { Int(prnn_t_kc()) }
-    /// The shard sizes (rows) the fused cells run transposed when unmasked, the batch in the vector lanes
-    /// (`prnn_sgemm_t_preferred`; on AVX-512 as the tuner measured it): e.g. "16,32", or "none".
-    static var transposedShardRows: String {
-        let rows = [16, 32].filter { prnn_sgemm_t_preferred(Int32($0)) != 0 }
-        return rows.isEmpty ? "none" : rows.map(String.init).joined(separator: ",")
+    /// The shard sizes (rows) the fused cells run transposed when unmasked, the batch in the vector lanes, for a cell
+    /// of `operandRows` = I + U (`prnn_sgemm_t_preferred_shape`; on AVX-512 as the tuner measured it): e.g. "16,32",
+    /// "32–320 by 32", or "none".
+    static func transposedShardRows(operandRows: Int) -> String {
+        let k = Int32(clamping: operandRows)
+        let rows = stride(from: 16, through: Int(PRNN_T_MAX_ROWS), by: 16).filter {
+            prnn_sgemm_t_preferred_shape(Int32($0), k) != 0
+        }
+        guard let first = rows.first, let last = rows.last else { return "none" }
+        let steps = Set(zip(rows, rows.dropFirst()).map { $1 - $0 })
+        if rows.count > 2, steps.count == 1, let step = steps.first { return "\(first)–\(last) by \(step)" }
+        return rows.map(String.init).joined(separator: ",")
     }
     /// How much faster a 32-row shard runs transposed than row-major (`prnn_sgemm_t_gain`: measured by the AVX-512
     /// tuner, assumed 1.08 on AVX2); nil where 32-row shards do not run transposed.

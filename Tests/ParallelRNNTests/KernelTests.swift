@@ -253,6 +253,37 @@ struct KernelTests {
         #endif
     }
 
+    @Test("larger shards run transposed only on AVX-512 with the path on: 64–512 rows by 32, operand within half the L2; gain ≤ 1.04 there, 1 elsewhere")
+    func transposedLargeShards() {
+        // A configured tile turns the path on without the tuner (whose timing may switch it off in a debug build).
+        prnn_force_avx512_tile(PRNN_AVX512_TILE_12X32)
+        defer { prnn_force_avx512_tile(PRNN_AVX512_TILE_DEFAULT) }
+        #if os(Linux)
+        let l2 = sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))  // what the kernels read; 1 MiB assumed without it
+        #else
+        let l2 = 0
+        #endif
+        let halfL2Floats = (l2 > 0 ? l2 : 1 << 20) / 2 / MemoryLayout<Float>.size
+        for isa in supportedISAs() {
+            withISA(isa) {
+                // At or below 32 rows the row count alone decides, whatever K.
+                for n in 1...32 {
+                    #expect((prnn_sgemm_t_preferred_shape(Int32(n), 1 << 20) != 0) == (prnn_sgemm_t_preferred(Int32(n)) != 0))
+                }
+                let on = isa == PRNN_ISA_AVX512 && prnn_sgemm_t_preferred(32) != 0
+                for n in stride(from: 33, through: 600, by: 1) {
+                    let fits = halfL2Floats / n  // the largest K whose operand fits
+                    let expected = on && n % 32 == 0 && n <= 512
+                    #expect((prnn_sgemm_t_preferred_shape(Int32(n), Int32(min(fits, 1 << 20))) != 0) == expected, "n \(n)")
+                    #expect(prnn_sgemm_t_preferred_shape(Int32(n), Int32(fits + 1)) == 0, "n \(n): operand over half the L2")
+                    let gain = prnn_sgemm_t_gain_shape(Int32(n), Int32(min(fits, 1 << 20)))
+                    #expect(expected ? gain > 1 && gain <= 1.04 : gain == 1, "n \(n): gain \(gain)")
+                }
+                #expect(prnn_sgemm_t_preferred_shape(64, 0) == 0, "K = 0")
+            }
+        }
+    }
+
     @Test("transposed product C^T = W^T·X^T: bitwise X·W's elements in every ISA, columns beyond n untouched; pack/unpack round trip")
     func transposedProduct() {
         var rng = XorShift(seed: 0x7A7)

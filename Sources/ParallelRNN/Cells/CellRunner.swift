@@ -59,7 +59,8 @@ enum CellRunner {
             // while that gain outweighs the cores' speed difference.
             let fast = sequenceMask == nil && math.transposed != nil && transposedShards == .preferred
             plan = try Engine.plan(rows: batch, execution: execution, minimumRows: Engine.minimumRowsPerCellShard,
-                                   fastGain: fast ? { prnn_sgemm_t_gain(Int32($0)) } : nil)
+                                   fastGain: fast ? { [k = Int32(clamping: math.inputSize + math.units)] in
+                                       prnn_sgemm_t_gain_shape(Int32(clamping: $0), k) } : nil)
         }
 
         let sink = ResultSink<Float>(geometry: geometry, stateShapes: states.map(\.shape))

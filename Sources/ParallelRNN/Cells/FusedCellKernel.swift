@@ -48,7 +48,8 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
     static var cachedBlockBytes: Int { 512 << 10 }
 
     func runShard(_ shard: Int, positions: Range<Int>, stop: StopFlag) throws {
-        if mask == nil, order == nil, let weights = math.transposed, transposedShards.takes(rows: positions.count) {
+        if mask == nil, order == nil, let weights = math.transposed,
+           transposedShards.takes(rows: positions.count, operandRows: math.inputSize + math.units) {
             return runShardTransposed(positions: positions, weights: weights, stop: stop)
         }
         let g = geometry
@@ -189,15 +190,19 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
 enum TransposedShards: Sendable {
     /// None: the row-major path only (tests compare the two).
     case never
-    /// Those whose row count the CPU's transposed product prefers (`prnn_sgemm_t_preferred`): the default.
+    /// Those whose size the CPU's transposed product prefers (`prnn_sgemm_t_preferred_shape`: the row count and,
+    /// above 32 rows, the operand's I + U rows): the default.
     case preferred
     /// All (tests: the path for any row count, on any ISA).
     case always
 
-    func takes(rows: Int) -> Bool {
+    /// `operandRows`: I + U, the rows of a step's operand `[x_t; h]` (an upper bound for the cells that multiply
+    /// `x_t` and `h` apart).
+    func takes(rows: Int, operandRows: Int) -> Bool {
         switch self {
         case .never: false
-        case .preferred: prnn_sgemm_t_preferred(Int32(rows)) != 0
+        case .preferred:
+            rows <= Int(Int32.max) && prnn_sgemm_t_preferred_shape(Int32(rows), Int32(clamping: operandRows)) != 0
         case .always: rows > 0
         }
     }

@@ -121,14 +121,21 @@ void prnn_sgemm_t(int N, int n, int K, const float *packed, const float *panels,
 /// their sum rounded once — over a stacked operand [x; h] and kernel [W; U], Keras's x·W + h·U. A part that is
 /// empty (split ≤ 0 or ≥ K: I = 0) is +0, and is added all the same (a −0 chain gives +0, as Keras's sum does).
 void prnn_sgemm_t_split(int N, int n, int K, int split, const float *packed, const float *panels, float *C, int ldc);
-/// Whether the transposed product is the faster choice for a batch of n rows on the active ISA: n a whole number of
-/// its register tile's columns, at most 32 (AVX-512: 32 where prnn_avx512_tune() measured the path faster; AVX2+FMA:
-/// 16 or 32; portable: never).
+/// Whether the transposed product is the faster choice for a batch of n rows on the active ISA, whatever its K: n a
+/// whole number of its register tile's columns, at most 32 (AVX-512: 32 where prnn_avx512_tune() measured the path
+/// faster; AVX2+FMA: 16 or 32; portable: never). prnn_sgemm_t_preferred_shape adds larger shards by their K.
 int prnn_sgemm_t_preferred(int n);
 /// How much faster a shard of n rows runs transposed (row-major time / transposed time, > 1) where
 /// prnn_sgemm_t_preferred(n), else 1: on AVX-512 as prnn_avx512_tune() measured it (four w1 shard steps), on AVX2+FMA
 /// and with a configured AVX-512 tile 1.08 (measured on Zen 3, Benchmarks/KERNELS.md, seventh round).
 double prnn_sgemm_t_gain(int n);
+/// prnn_sgemm_t_preferred, plus, on AVX-512 where the tuner measured the path faster, shards of 64–512 rows (multiples
+/// of 32) whose operand of K rows (n·K floats) fits in half of the core's L2.
+int prnn_sgemm_t_preferred_shape(int n, int K);
+/// The largest shard prnn_sgemm_t_preferred_shape takes.
+#define PRNN_T_MAX_ROWS 512
+/// prnn_sgemm_t_gain for the shapes prnn_sgemm_t_preferred_shape adds: the measured gain, at most 1.04; else 1.
+double prnn_sgemm_t_gain_shape(int n, int K);
 /// Whether prnn_sgemm_t_gain is a measurement (AVX-512, tuned) rather than the assumed 1.08.
 int prnn_sgemm_t_gain_measured(void);
 

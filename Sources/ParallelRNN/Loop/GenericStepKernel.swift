@@ -57,9 +57,10 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
                 }
             }
             var (outputs, stepStructure, newStates) = try step(x, states, shardConstants)
-            try inShard(b) { () throws(RNNError) in try checkStates(newStates, against: states) }
+            // Checked without closures: a closure here would copy `self` (and retain its fields) every step.
+            do { try Self.checkStates(newStates, against: states) } catch { throw inShard(b, error) }
             if k == 0 {
-                trailing = try inShard(b) { () throws(RNNError) in try checkFirstOutputs(outputs, rows: b) }
+                do { trailing = try Self.checkFirstOutputs(outputs, rows: b, masked: mask != nil) } catch { throw inShard(b, error) }
                 structure = stepStructure
                 (outputBuffers, lastBuffers) = try sink.outputBuffers(trailing: trailing, structure: structure)
                 if !g.timeMajor && g.returnAllOutputs {
@@ -67,9 +68,9 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
                 }
                 previous = trailing.map { Tensor(zeros: [b] + $0) }
             } else {
-                try inShard(b) { () throws(RNNError) in
-                    try checkOutputs(outputs, structure: stepStructure, expected: structure, trailing: trailing, rows: b)
-                }
+                do {
+                    try Self.checkOutputs(outputs, structure: stepStructure, expected: structure, trailing: trailing, rows: b)
+                } catch { throw inShard(b, error) }
             }
             if let mask, mask.validCount(rows: rows, step: k) < b {
                 select(&outputs, &newStates, previous: previous, old: states, mask: mask, rows: rows, step: k)
@@ -151,21 +152,19 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
 
     /// A shape error of the step's results, naming the shard's rows when they are not the whole batch (the step
     /// saw, and must return, `[b, …]` for the shard's b rows, not the caller's B).
-    private func inShard<R>(_ b: Int, _ body: () throws(RNNError) -> R) throws(RNNError) -> R {
-        do { return try body() } catch {
-            guard b != geometry.batch else { throw error }
-            let shard = "(the step ran on a shard of \(b) of the batch's \(geometry.batch) rows)"
-            switch error {
-            case let .stepResultShape(argument, expected, actual):
-                throw .stepResultShape(argument: "\(argument) \(shard)", expected: expected, actual: actual)
-            case let .rank(argument, shape, minimum):
-                throw .rank(argument: "\(argument) \(shard)", shape: shape, minimum: minimum)
-            default: throw error
-            }
+    private func inShard(_ b: Int, _ error: RNNError) -> RNNError {
+        guard b != geometry.batch else { return error }
+        let shard = "(the step ran on a shard of \(b) of the batch's \(geometry.batch) rows)"
+        switch error {
+        case let .stepResultShape(argument, expected, actual):
+            return .stepResultShape(argument: "\(argument) \(shard)", expected: expected, actual: actual)
+        case let .rank(argument, shape, minimum):
+            return .rank(argument: "\(argument) \(shard)", shape: shape, minimum: minimum)
+        default: return error
         }
     }
 
-    private func checkStates(_ new: [Tensor<S>], against old: [Tensor<S>]) throws(RNNError) {
+    private static func checkStates(_ new: [Tensor<S>], against old: [Tensor<S>]) throws(RNNError) {
         guard new.count == old.count else {
             throw .stepResultCount(argument: "state tensors", expected: old.count, actual: new.count)
         }
@@ -175,20 +174,20 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
     }
 
     /// Output leaves must be `[b, ...]` (rank ≥ 2 when masked); returns their per-row shapes.
-    private func checkFirstOutputs(_ outputs: [Tensor<S>], rows b: Int) throws(RNNError) -> [[Int]] {
+    private static func checkFirstOutputs(_ outputs: [Tensor<S>], rows b: Int, masked: Bool) throws(RNNError) -> [[Int]] {
         var trailing: [[Int]] = []
         for (i, out) in outputs.enumerated() {
             let name = outputs.count == 1 ? "step output" : "step output leaf \(i)"
             guard out.rank >= 1, out.shape[0] == b else {
                 throw .stepResultShape(argument: name, expected: [b] + out.shape.dropFirst(), actual: out.shape)
             }
-            if mask != nil && out.rank < 2 { throw .rank(argument: name + " (masked)", shape: out.shape, minimum: 2) }
+            if masked && out.rank < 2 { throw .rank(argument: name + " (masked)", shape: out.shape, minimum: 2) }
             trailing.append(Array(out.shape.dropFirst()))
         }
         return trailing
     }
 
-    private func checkOutputs(_ outputs: [Tensor<S>], structure: Nest<Int>?, expected: Nest<Int>?,
+    private static func checkOutputs(_ outputs: [Tensor<S>], structure: Nest<Int>?, expected: Nest<Int>?,
                               trailing: [[Int]], rows b: Int) throws(RNNError) {
         if structure != expected {
             throw .structureMismatch(argument: "step output", expected: expected?.structureDescription ?? "*",
@@ -197,10 +196,12 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
         guard outputs.count == trailing.count else {
             throw .stepResultCount(argument: "output tensors", expected: trailing.count, actual: outputs.count)
         }
-        for (i, (out, tr)) in zip(outputs, trailing).enumerated()
-        where out.rank != tr.count + 1 || out.shape[0] != b || !out.shape.dropFirst().elementsEqual(tr) {
-            throw .stepResultShape(argument: outputs.count == 1 ? "step output" : "step output leaf \(i)",
-                                   expected: [b] + tr, actual: out.shape)
+        for i in outputs.indices {  // by index: no copies of the tensors
+            let shape = outputs[i].shape
+            if shape.count != trailing[i].count + 1 || shape[0] != b || !shape.dropFirst().elementsEqual(trailing[i]) {
+                throw .stepResultShape(argument: outputs.count == 1 ? "step output" : "step output leaf \(i)",
+                                       expected: [b] + trailing[i], actual: shape)
+            }
         }
     }
 }

@@ -143,8 +143,7 @@ int prnn_sgemm_t_preferred(int n) {
     }
 }
 
-/// This core's L2 in bytes (the OS's report; PRNN_T_ASSUMED_L2 where it has none). Read once.
-static size_t l2_bytes(void) {
+size_t prnn_l2_cache_bytes(void) {
     static _Atomic long cached = 0;
     long v = atomic_load_explicit(&cached, memory_order_relaxed);
     if (v <= 0) {
@@ -161,7 +160,7 @@ int prnn_sgemm_t_preferred_shape(int n, int K) {
     if (prnn_sgemm_t_preferred(n)) return 1;
     return prnn_active_isa() == PRNN_ISA_AVX512 && prnn_avx512_transposed_mode() != PRNN_TRANSPOSED_OFF &&
            n > 32 && n <= PRNN_T_MAX_ROWS && n % 32 == 0 && K > 0 &&
-           (size_t)n * (size_t)K * sizeof(float) <= l2_bytes() / 2;
+           (size_t)n * (size_t)K * sizeof(float) <= prnn_l2_cache_bytes() / 2;
 }
 
 double prnn_sgemm_t_gain_shape(int n, int K) {

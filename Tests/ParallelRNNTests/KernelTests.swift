@@ -258,12 +258,13 @@ struct KernelTests {
         // A configured tile turns the path on without the tuner (whose timing may switch it off in a debug build).
         prnn_force_avx512_tile(PRNN_AVX512_TILE_12X32)
         defer { prnn_force_avx512_tile(PRNN_AVX512_TILE_DEFAULT) }
+        let l2 = Int(prnn_l2_cache_bytes())  // the OS's figure, or 1 MiB
+        #expect(l2 > 0)
         #if os(Linux)
-        let l2 = sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))  // what the kernels read; 1 MiB assumed without it
-        #else
-        let l2 = 0
+        let reported = sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))
+        #expect(l2 == (reported > 0 ? reported : 1 << 20))
         #endif
-        let halfL2Floats = (l2 > 0 ? l2 : 1 << 20) / 2 / MemoryLayout<Float>.size
+        let halfL2Floats = l2 / 2 / MemoryLayout<Float>.size
         for isa in supportedISAs() {
             withISA(isa) {
                 // At or below 32 rows the row count alone decides, whatever K.

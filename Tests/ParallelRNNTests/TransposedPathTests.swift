@@ -2,7 +2,7 @@ import Testing
 import _ParallelRNNKernels
 @testable import ParallelRNN
 
-/// Unmasked shards of 16 or 32 rows run transposed (the batch in the vector lanes, `FusedCellKernel.runShardTransposed`)
+/// Unmasked shards of 16 or 32 rows (AVX-512: up to 512) run transposed (the batch in the vector lanes, `FusedCellKernel.runShardTransposed`)
 /// where the CPU has a fast transposed product: bitwise the row-major path's results, and the generic step's, for
 /// every flag, with odd sizes (gate rows not a multiple of the 12-row panels, inputs and units not of 16). Here the
 /// path is forced (`.always`, kernels packed for it whatever the machine prefers), so it runs on every ISA and for
@@ -18,10 +18,20 @@ import _ParallelRNNKernels
         }
     }
 
-    static let cases: [Case] = (0..<30).map { i in
+    static let cases: [Case] = smallShards + largeShards
+    static let smallShards: [Case] = (0..<30).map { i in
         var g = SplitMix(seed: UInt64(i) &* 7_919 &+ 11)
         return Case(kind: Kind.allCases[i % 4], batch: [16, 32, 64, 5, 37][i % 5], time: 1 + Int(g.next() % 9),
                     input: [1, 7, 16, 33, 128][Int(g.next() % 5)], units: [1, 3, 13, 16, 40, 64][Int(g.next() % 6)],
+                    goBackwards: g.next() % 2 == 0, timeMajor: g.next() % 3 == 0, all: g.next() % 4 != 0,
+                    bias: g.next() % 4 != 0, states: g.next() % 2 == 0, altActivation: g.next() % 3 == 0, seed: g.next())
+    }
+    /// Shards of 96–160 rows (one shard, or two of 128 for B 256): the sizes AVX-512 machines run transposed when
+    /// the operand fits half the L2 (`prnn_sgemm_t_preferred_shape`).
+    static let largeShards: [Case] = (0..<8).map { i in
+        var g = SplitMix(seed: UInt64(i) &* 104_729 &+ 5)
+        return Case(kind: Kind.allCases[i % 4], batch: [96, 128, 256, 160][(i + i / 4) % 4], time: 1 + Int(g.next() % 5),
+                    input: [3, 16, 40][Int(g.next() % 3)], units: [5, 16, 33][Int(g.next() % 3)],
                     goBackwards: g.next() % 2 == 0, timeMajor: g.next() % 3 == 0, all: g.next() % 4 != 0,
                     bias: g.next() % 4 != 0, states: g.next() % 2 == 0, altActivation: g.next() % 3 == 0, seed: g.next())
     }
@@ -70,8 +80,10 @@ import _ParallelRNNKernels
         let states = h0 ?? (0..<stateCount).map { _ in Tensor<Float>(zeros: [B, U]) }
         let generic = try rnn(step, inputs: x, initialStates: states, goBackwards: c.goBackwards, mask: nil,
                               timeMajor: c.timeMajor, returnAllOutputs: c.all, execution: .serial)
-        // B 64 on two threads: two 32-row shards (the second at row 32); B 37 on three: 13 + 12 + 12 rows; else one.
-        let execution: Execution = B == 64 ? .threads(2, pinned: false) : B == 37 ? .threads(3, pinned: false) : .serial
+        // B 64 and 256 on two threads: two shards of 32 or 128 rows (the second at row 32 or 128); B 37 on three:
+        // 13 + 12 + 12 rows; else one.
+        let execution: Execution = B == 64 || B == 256 ? .threads(2, pinned: false)
+            : B == 37 ? .threads(3, pinned: false) : .serial
         let rowMajor = try run(execution, .never), transposed = try run(execution, .always)
         for (label, r) in [("row-major", rowMajor), ("transposed", transposed)] {
             #expect(r.outputs.isBitwiseIdentical(to: generic.outputs), "\(c) \(label) outputs")

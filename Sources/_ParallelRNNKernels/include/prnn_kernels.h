@@ -134,8 +134,11 @@ double prnn_sgemm_t_gain(int n);
 int prnn_sgemm_t_preferred_shape(int n, int K);
 /// The largest shard prnn_sgemm_t_preferred_shape takes.
 #define PRNN_T_MAX_ROWS 512
-/// prnn_sgemm_t_gain for the shapes prnn_sgemm_t_preferred_shape adds: the measured gain, at most 1.04; else 1.
+/// prnn_sgemm_t_gain(n) where prnn_sgemm_t_preferred(n); for the larger shards prnn_sgemm_t_preferred_shape adds,
+/// the 32-row gain (measured, or the assumed 1.08 under a configured tile) capped at 1.04; else 1.
 double prnn_sgemm_t_gain_shape(int n, int K);
+/// This core's L2 in bytes as the OS reports it (sysconf), or 1 MiB where it does not; read once per process.
+size_t prnn_l2_cache_bytes(void);
 /// Whether prnn_sgemm_t_gain is a measurement (AVX-512, tuned) rather than the assumed 1.08.
 int prnn_sgemm_t_gain_measured(void);
 

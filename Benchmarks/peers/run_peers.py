@@ -363,6 +363,21 @@ def importable(python, modules):
     return r.returncode == 0
 
 
+def cpu_torch_version(vpy):
+    """The newest torch version pip can see with a `+cpu` local label (e.g. 2.13.0+cpu), or None."""
+    try:
+        out = subprocess.run([vpy, "-m", "pip", "index", "versions", "torch"], capture_output=True, text=True,
+                             timeout=120).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    for line in out.splitlines():
+        if line.strip().startswith("Available versions:"):
+            versions = [v.strip() for v in line.split(":", 1)[1].split(",")]
+            cpu = [v for v in versions if v.endswith("+cpu")]
+            return cpu[0] if cpu else None  # pip lists the newest first
+    return None
+
+
 def ensure_venv(peers):
     """Installs missing peers into .venv-peers and re-executes this script there (once)."""
     if os.environ.get("RUN_PEERS_IN_VENV"):
@@ -383,8 +398,14 @@ def ensure_venv(peers):
             subprocess.call(pip + ["--no-deps", "torch"])
             subprocess.call(pip + ["filelock", "sympy", "networkx", "jinja2", "fsspec", "typing-extensions"])
             if not importable(vpy, ["torch"]):
-                # PyPI's Linux torch wheels link the CUDA runtime libraries (no GPU is needed to import them).
-                subprocess.call(pip + ["torch"])
+                # PyPI's Linux torch wheels link the CUDA runtime: a CPU-only build (a `+cpu` version, where the
+                # index or a find-links folder has one) imports without it; else the CUDA libraries (≈ 4 GB; no GPU
+                # is needed to import them).
+                cpu = cpu_torch_version(vpy)
+                if cpu:
+                    subprocess.call(pip + ["--no-deps", "torch==" + cpu])
+                if not importable(vpy, ["torch"]):
+                    subprocess.call(pip + ["torch"])
         elif p == "onnxruntime":
             subprocess.call(pip + ["onnxruntime", "onnx"])
         elif p == "keras3_jax":

@@ -383,7 +383,28 @@ struct SchedulingTests {
         #expect(runs.load(ordering: .relaxed) == 4)
     }
 
-    /// The reported error is the earliest failing step's, ties to the lowest shard, however the shards are timed: a
+    /// A shard that has not started skips only when a lower shard failed before its first step (whose error wins any
+    /// tie with its own); one above a higher shard's such failure still runs, so the lowest shard's error is reported
+    /// whichever thread records first. Failures at later steps never stop a shard from starting.
+    @Test func aShardSkipsItsStartOnlyForALowerShardsFailureBeforeItsFirstStep() {
+        let failures = ShardFailures(shards: 6)
+        #expect((0..<6).filter { failures.stopsBeforeStart(shard: $0) } == [])
+        failures.record(ShardFailure(shard: 4, step: -1), shard: 4)  // no step polled yet: step −1
+        #expect((0..<6).filter { failures.stopsBeforeStart(shard: $0) } == [5])
+        failures.record(ShardFailure(shard: 2, step: -1), shard: 2)
+        #expect((0..<6).filter { failures.stopsBeforeStart(shard: $0) } == [3, 4, 5])
+        failures.record(ShardFailure(shard: 3, step: -1), shard: 3)
+        #expect((0..<6).filter { failures.stopsBeforeStart(shard: $0) } == [3, 4, 5])
+        #expect(failures.reported as? ShardFailure == ShardFailure(shard: 2, step: -1))
+
+        let later = ShardFailures(shards: 3)
+        #expect(!later.flag(shard: 0).shouldStop(before: 0))
+        later.record(ShardFailure(shard: 0, step: 0), shard: 0)
+        #expect((0..<3).filter { later.stopsBeforeStart(shard: $0) } == [])
+        #expect(later.flag(shard: 1).shouldStop(before: 1), "a running shard stops past the failing step")
+    }
+
+
     /// shard that fails later in time but at an earlier step (or at the same step, with a lower index) wins.
     @Test(arguments: [Execution.threads(2), .threads(4), .threads(4, pinned: false)])
     func earliestStepsErrorIsReportedWhateverTheTiming(execution: Execution) throws {

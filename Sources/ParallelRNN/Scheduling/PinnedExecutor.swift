@@ -145,10 +145,10 @@ private final class ShardJob: @unchecked Sendable {
         }
     }
 
-    /// Runs one shard on the current thread: skip if a shard failed before its first step, pin, FTZ/DAZ, body,
+    /// Runs one shard on the current thread: skip if a lower shard failed before its first step, pin, FTZ/DAZ, body,
     /// record its error, unpin.
     private func run(_ shard: Int) {
-        guard !failures.stopsBeforeStart, let body else { return }
+        guard !failures.stopsBeforeStart(shard: shard), let body else { return }
         let binding = topology?.bindCurrentThread(toCore: shard)
         defer { binding?.restore() }
         let previous = prnn_shard_enter()

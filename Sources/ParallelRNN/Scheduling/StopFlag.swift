@@ -9,6 +9,8 @@ import Synchronization
 package final class ShardFailures: @unchecked Sendable {
     /// The earliest step at which a shard failed (`Int.max`: none; −1: before its first step).
     private let earliest = Atomic<Int>(.max)
+    /// The lowest shard that failed before its first step (`Int.max`: none).
+    private let lowestFailedBeforeStart = Atomic<Int>(.max)
     // Slot s is written only by the thread running shard s, and read after the executor's join (which acquires).
     // Progress slots are a cache line apart: each shard writes its own once per step.
     private static let stride = 64 / MemoryLayout<Int>.stride
@@ -34,8 +36,10 @@ package final class ShardFailures: @unchecked Sendable {
     /// Whether some shard failed.
     package var isSet: Bool { earliest.load(ordering: .acquiring) != .max }
 
-    /// Whether a shard that has not started should not start: a shard failed before its first step.
-    var stopsBeforeStart: Bool { earliest.load(ordering: .acquiring) < 0 }
+    /// Whether `shard`, not started yet, should not start: a lower shard failed before its first step. (Its error
+    /// wins every tie with this shard's, which could only be at that step too; a higher one's would not, so this
+    /// shard still runs — else which error a call reports would depend on which thread got there first.)
+    func stopsBeforeStart(shard: Int) -> Bool { lowestFailedBeforeStart.load(ordering: .acquiring) < shard }
 
     @inline(__always)
     fileprivate func shouldStop(_ shard: Int, before step: Int) -> Bool {
@@ -53,6 +57,15 @@ package final class ShardFailures: @unchecked Sendable {
                 expected: current, desired: step, ordering: .acquiringAndReleasing)
             if exchanged { break }
             current = original
+        }
+        if step < 0 {
+            var lowest = lowestFailedBeforeStart.load(ordering: .relaxed)
+            while shard < lowest {
+                let (exchanged, original) = lowestFailedBeforeStart.compareExchange(
+                    expected: lowest, desired: shard, ordering: .acquiringAndReleasing)
+                if exchanged { break }
+                lowest = original
+            }
         }
     }
 

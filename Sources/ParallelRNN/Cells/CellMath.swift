@@ -178,3 +178,9 @@ struct SimpleRNNMath: CellMath {
                             activation.kernel)
     }
 }
+
+extension CellMath {
+    /// I + U: the rows of a step's operand `[x_t; h]`, the K by which the transposed path is chosen for larger shards
+    /// (`prnn_sgemm_t_preferred_shape`; an upper bound for the cells that multiply `x_t` and `h` apart).
+    var stepOperandRows: Int { inputSize + units }
+}

@@ -59,7 +59,7 @@ enum CellRunner {
             // while that gain outweighs the cores' speed difference.
             let fast = sequenceMask == nil && math.transposed != nil && transposedShards == .preferred
             plan = try Engine.plan(rows: batch, execution: execution, minimumRows: Engine.minimumRowsPerCellShard,
-                                   fastGain: fast ? { [k = Int32(clamping: math.inputSize + math.units)] in
+                                   fastGain: fast ? { [k = Int32(clamping: math.stepOperandRows)] in
                                        prnn_sgemm_t_gain_shape(Int32(clamping: $0), k) } : nil)
         }
 

@@ -49,7 +49,7 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
 
     func runShard(_ shard: Int, positions: Range<Int>, stop: StopFlag) throws {
         if mask == nil, order == nil, let weights = math.transposed,
-           transposedShards.takes(rows: positions.count, operandRows: math.inputSize + math.units) {
+           transposedShards.takes(rows: positions.count, operandRows: math.stepOperandRows) {
             return runShardTransposed(positions: positions, weights: weights, stop: stop)
         }
         let g = geometry
@@ -196,8 +196,7 @@ enum TransposedShards: Sendable {
     /// All (tests: the path for any row count, on any ISA).
     case always
 
-    /// `operandRows`: I + U, the rows of a step's operand `[x_t; h]` (an upper bound for the cells that multiply
-    /// `x_t` and `h` apart).
+    /// `operandRows`: the cell's ``CellMath/stepOperandRows``.
     func takes(rows: Int, operandRows: Int) -> Bool {
         switch self {
         case .never: false

@@ -51,21 +51,18 @@ package final class ShardFailures: @unchecked Sendable {
     func record(_ error: any Error, shard: Int) {
         let step = progress[shard * Self.stride]
         errors[shard] = (step, error)
-        var current = earliest.load(ordering: .relaxed)
-        while step < current {
-            let (exchanged, original) = earliest.compareExchange(
-                expected: current, desired: step, ordering: .acquiringAndReleasing)
+        Self.lower(earliest, to: step)
+        if step < 0 { Self.lower(lowestFailedBeforeStart, to: shard) }
+    }
+
+    /// Sets `value` to `candidate` where that is lower (an atomic minimum).
+    private static func lower(_ value: borrowing Atomic<Int>, to candidate: Int) {
+        var current = value.load(ordering: .relaxed)
+        while candidate < current {
+            let (exchanged, original) = value.compareExchange(
+                expected: current, desired: candidate, ordering: .acquiringAndReleasing)
             if exchanged { break }
             current = original
-        }
-        if step < 0 {
-            var lowest = lowestFailedBeforeStart.load(ordering: .relaxed)
-            while shard < lowest {
-                let (exchanged, original) = lowestFailedBeforeStart.compareExchange(
-                    expected: lowest, desired: shard, ordering: .acquiringAndReleasing)
-                if exchanged { break }
-                lowest = original
-            }
         }
     }
 

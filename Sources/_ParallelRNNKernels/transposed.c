@@ -2,6 +2,7 @@
 // and when they are the faster choice.
 #include "prnn_internal.h"
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -150,6 +151,9 @@ size_t prnn_l2_cache_bytes(void) {
 #if defined(_SC_LEVEL2_CACHE_SIZE)
         v = sysconf(_SC_LEVEL2_CACHE_SIZE);
 #endif
+        const char *e = getenv("PRNN_L2_CACHE_BYTES");  // what-if runs: another CPU's L2 (KERNELS.md)
+        long configured = e ? atol(e) : 0;
+        if (configured > 0) v = configured;
         if (v <= 0) v = PRNN_T_ASSUMED_L2;
         atomic_store_explicit(&cached, v, memory_order_relaxed);
     }
@@ -163,9 +167,21 @@ int prnn_sgemm_t_preferred_shape(int n, int K) {
            (size_t)n * (size_t)K * sizeof(float) <= prnn_l2_cache_bytes() / 2;
 }
 
+int prnn_sgemm_t_blocks(int n, int K) {
+    if (prnn_sgemm_t_preferred_shape(n, K)) return 1;
+    if (prnn_active_isa() != PRNN_ISA_AVX512 || prnn_avx512_transposed_mode() == PRNN_TRANSPOSED_OFF || n <= 64 ||
+        n % 32 || K <= 0)
+        return 0;
+    // The largest block the rule takes, in 32-row units (at least 2: each block streams the weights once per step).
+    int most = 0;
+    for (int u = PRNN_T_MAX_ROWS / 32; u >= 2 && !most; u--)
+        if (prnn_sgemm_t_preferred_shape(32 * u, K)) most = u;
+    return most ? (n / 32 + most - 1) / most : 0;
+}
+
 double prnn_sgemm_t_gain_shape(int n, int K) {
     if (prnn_sgemm_t_preferred(n)) return prnn_sgemm_t_gain(n);
-    if (!prnn_sgemm_t_preferred_shape(n, K)) return 1;
+    if (!prnn_sgemm_t_blocks(n, K)) return 1;
     double g = prnn_avx512_transposed_gain();
     return g < PRNN_TRANSPOSED_LARGE_GAIN ? g : PRNN_TRANSPOSED_LARGE_GAIN;
 }

@@ -37,7 +37,10 @@ struct BenchReport {
         let gain = PeakProbe.transposedGain.map {
             " (32 rows: \(format($0, 2))× the row-major speed, \(PeakProbe.transposedGainMeasured ? "measured" : "assumed"); \(blocks))"
         } ?? ""
-        Terminal.output("machine   \(peak.cpuModel), \(coreCount) allowed core\(coreCount == 1 ? "" : "s"), ISA \(peak.isa)\(tile), \(peak.build) build; unmasked cell shards of \(PeakProbe.transposedShardRows(operandRows: spec.input + spec.units)) rows run transposed\(gain)")
+        let blockRows = PeakProbe.transposedBlockRows(operandRows: spec.input + spec.units).map {
+            ", larger multiples of 32 in row blocks of ≤ \($0)"
+        } ?? ""
+        Terminal.output("machine   \(peak.cpuModel), \(coreCount) allowed core\(coreCount == 1 ? "" : "s"), ISA \(peak.isa)\(tile), \(peak.build) build; unmasked cell shards of \(PeakProbe.transposedShardRows(operandRows: spec.input + spec.units)) rows run transposed\(blockRows)\(gain)")
         Terminal.output("peak      \(format(peak.perCoreGFLOPS, 1)) GFLOP/s one core, \(format(peak.allCoresGFLOPS, 1)) all \(peak.cores) (\(peakCached ? "cached" : "measured now"); `parallel-rnn peak --refresh` to re-measure)")
         let formula: String
         switch spec.cell {
@@ -98,6 +101,7 @@ struct BenchReport {
                 ("isa", jsonString(peak.isa)), ("avx512_tile", PeakProbe.avx512TileName.map(jsonString) ?? "null"),
                 ("avx512_gates_k", PeakProbe.avx512GatesK.map { String($0) } ?? "null"),
                 ("transposed_shard_rows", jsonString(PeakProbe.transposedShardRows(operandRows: spec.input + spec.units))),
+                ("transposed_block_rows", PeakProbe.transposedBlockRows(operandRows: spec.input + spec.units).map { String($0) } ?? "null"),
                 ("transposed_gain", PeakProbe.transposedGain.map(jsonNumber) ?? "null"),
                 ("transposed_k_block", "\(PeakProbe.transposedKBlock)"),
                 ("build", jsonString(peak.build)),

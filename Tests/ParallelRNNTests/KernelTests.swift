@@ -253,7 +253,7 @@ struct KernelTests {
         #endif
     }
 
-    @Test("larger shards run transposed only on AVX-512 with the path on: 64–512 rows by 32, operand within half the L2; gain ≤ 1.04 there, 1 elsewhere")
+    @Test("larger shards run transposed only on AVX-512 with the path on: 64–512 rows by 32, operand within half the L2 (larger ones in blocks); gain ≤ 1.04 there, 1 elsewhere")
     func transposedLargeShards() {
         // A configured tile turns the path on without the tuner (whose timing may switch it off in a debug build).
         prnn_force_avx512_tile(PRNN_AVX512_TILE_12X32)
@@ -278,9 +278,51 @@ struct KernelTests {
                     #expect((prnn_sgemm_t_preferred_shape(Int32(n), Int32(min(fits, 1 << 20))) != 0) == expected, "n \(n)")
                     #expect(prnn_sgemm_t_preferred_shape(Int32(n), Int32(fits + 1)) == 0, "n \(n): operand over half the L2")
                     let gain = prnn_sgemm_t_gain_shape(Int32(n), Int32(min(fits, 1 << 20)))
-                    #expect(expected ? gain > 1 && gain <= 1.04 : gain == 1, "n \(n): gain \(gain)")
+                    let blocked = prnn_sgemm_t_blocks(Int32(n), Int32(min(fits, 1 << 20))) > 0  // (n > 512: in blocks)
+                    #expect(blocked ? gain > 1 && gain <= 1.04 : gain == 1, "n \(n): gain \(gain)")
+                    #expect(blocked == (on && n % 32 == 0), "n \(n)")
                 }
                 #expect(prnn_sgemm_t_preferred_shape(64, 0) == 0, "K = 0")
+            }
+        }
+    }
+
+    @Test("shards above the transposed rule run in the fewest row blocks it takes: whole 32-row units, at most one apart")
+    func transposedBlocks() {
+        prnn_force_avx512_tile(PRNN_AVX512_TILE_12X32)  // the path on without the tuner
+        defer { prnn_force_avx512_tile(PRNN_AVX512_TILE_DEFAULT) }
+        let halfL2Floats = Int(prnn_l2_cache_bytes()) / 2 / MemoryLayout<Float>.size
+        for isa in supportedISAs() {
+            withISA(isa) {
+                let on = isa == PRNN_ISA_AVX512 && prnn_sgemm_t_preferred(32) != 0
+                // K from tiny to one whose 64-row operand no longer fits half the L2.
+                for k in [1, 384, 768, halfL2Floats / 256, halfL2Floats / 96, halfL2Floats / 64, halfL2Floats / 64 + 1] {
+                    // The largest block the rule takes, in 32-row units (≥ 2), by the rule itself.
+                    let most = (2...Int(PRNN_T_MAX_ROWS) / 32).last { prnn_sgemm_t_preferred_shape(Int32(32 * $0), Int32(k)) != 0 }
+                    for n in [1, 16, 32, 48, 64, 96, 100, 128, 256, 320, 512, 544, 1000, 1024, 2048, 4096] {
+                        let count = Int(prnn_sgemm_t_blocks(Int32(n), Int32(k)))
+                        let whole = prnn_sgemm_t_preferred_shape(Int32(n), Int32(k)) != 0
+                        let blocks = TransposedShards.preferred.blocks(of: 7..<(7 + n), operandRows: k)
+                        #expect(blocks?.count ?? 0 == count, "n \(n) K \(k)")
+                        if whole {
+                            #expect(count == 1 && blocks == [7..<(7 + n)], "n \(n) K \(k)")
+                            continue
+                        }
+                        guard on, n % 32 == 0, n > 64, let most else {
+                            #expect(count == 0, "n \(n) K \(k): row-major")
+                            continue
+                        }
+                        // The fewest blocks of at most `most` units: contiguous, in order, sizes one unit apart at most.
+                        #expect(count == (n / 32 + most - 1) / most, "n \(n) K \(k)")
+                        guard let blocks else { continue }
+                        #expect(blocks.first?.lowerBound == 7 && blocks.last?.upperBound == 7 + n, "n \(n) K \(k)")
+                        #expect(zip(blocks, blocks.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+                        let sizes = blocks.map(\.count)
+                        #expect(sizes.allSatisfy { $0 % 32 == 0 && $0 <= 32 * most } && sizes.max()! - sizes.min()! <= 32,
+                                "n \(n) K \(k): \(sizes)")
+                        #expect(sizes.allSatisfy { prnn_sgemm_t_preferred_shape(Int32($0), Int32(k)) != 0 }, "n \(n) K \(k)")
+                    }
+                }
             }
         }
     }

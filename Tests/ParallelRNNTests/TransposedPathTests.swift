@@ -5,8 +5,9 @@ import _ParallelRNNKernels
 /// Unmasked shards of 16 or 32 rows (AVX-512: up to 512) run transposed (the batch in the vector lanes, `FusedCellKernel.runShardTransposed`)
 /// where the CPU has a fast transposed product: bitwise the row-major path's results, and the generic step's, for
 /// every flag, with odd sizes (gate rows not a multiple of the 12-row panels, inputs and units not of 16). Here the
-/// path is forced (`.always`, kernels packed for it whatever the machine prefers), so it runs on every ISA and for
-/// other row counts too (padded lanes); which sizes take it by default, per ISA, is checked in KernelTests.
+/// path is forced (`.always`, kernels packed for it whatever the machine prefers; `.blocks`, each shard in row blocks
+/// as larger shards run on AVX-512), so it runs on every ISA and for other row counts too (padded lanes); which sizes
+/// take it by default, per ISA, is checked in KernelTests.
 @Suite struct TransposedPathTests {
     typealias Kind = CellPathTests.Kind
 
@@ -85,7 +86,9 @@ import _ParallelRNNKernels
         let execution: Execution = B == 64 || B == 256 ? .threads(2, pinned: false)
             : B == 37 ? .threads(3, pinned: false) : .serial
         let rowMajor = try run(execution, .never), transposed = try run(execution, .always)
-        for (label, r) in [("row-major", rowMajor), ("transposed", transposed)] {
+        // Each shard in row blocks run one after the other (the last one shorter where the rows do not divide).
+        let blocked = try run(execution, .blocks(rows: B >= 64 ? 32 : 16))
+        for (label, r) in [("row-major", rowMajor), ("transposed", transposed), ("transposed in blocks", blocked)] {
             #expect(r.outputs.isBitwiseIdentical(to: generic.outputs), "\(c) \(label) outputs")
             #expect(r.lastOutput.isBitwiseIdentical(to: generic.lastOutput), "\(c) \(label) lastOutput")
             #expect(r.newStates.count == generic.newStates.count)

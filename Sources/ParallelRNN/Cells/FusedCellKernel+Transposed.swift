@@ -2,7 +2,7 @@ import _ParallelRNNKernels
 
 extension FusedCellKernel {
     /// An unmasked shard of 16 or 32 rows, or on AVX-512 of 64–512 rows (by 32) whose operand fits in half the L2
-    /// (`prnn_sgemm_t_preferred_shape`; tests: any), the batch in the vector lanes (padded to a multiple of 16 with
+    /// (`prnn_sgemm_t_preferred_shape`; tests: any), or a row block of a larger one (`prnn_sgemm_t_blocks`), the batch in the vector lanes (padded to a multiple of 16 with
     /// zero rows, computed and never read out): per step the product of the step's operand in one `prnn_sgemm_t` —
     /// LSTM (``TransposedKernels/stacked``): `Z = [W; U]^T·[x_t; h]^T` split at I, the row-major step's `x·W + h·U`
     /// in one pass; GRU, SimpleRNN: `Z = W^T·x_tᵀ`, their recurrent products following in
@@ -12,7 +12,10 @@ extension FusedCellKernel {
     /// weights stream through once per step; at these sizes that beats the row-major step, whose weight panels each
     /// serve only n rows (KERNELS.md, seventh and twenty-fifth rounds). Same FMA chains and gate formulas: bitwise
     /// the results of the row-major path. The workspace is allocated once, before the loop.
-    func runShardTransposed(positions: Range<Int>, weights: TransposedWeights, stop: StopFlag) {
+    ///
+    /// `positions` may be one row block of a shard (``TransposedShards/blocks(of:operandRows:)``): each block polls
+    /// `stop` from step 0 again, which is sound because this kernel never throws. Returns false when `stop` said so.
+    func runShardTransposed(positions: Range<Int>, weights: TransposedWeights, stop: StopFlag) -> Bool {
         let g = geometry
         let n = positions.count, u = math.units, gw = math.gateWidth, inputSize = math.inputSize
         let first = positions.lowerBound  // unmasked: rows in the caller's order
@@ -52,7 +55,7 @@ extension FusedCellKernel {
         let xRowStride = g.timeMajor ? inputSize : g.time * inputSize
         let outputRowStride = g.timeMajor ? u : g.time * u
         for k in 0..<g.time {
-            if stop.shouldStop(before: k) { return }
+            if stop.shouldStop(before: k) { return false }
             let t = g.originalTime(k)
             let xFirst = x + (g.timeMajor ? (t * g.batch + first) * inputSize : (first * g.time + t) * inputSize)
             prnn_pack_rows_t_ld(Int32(n), Int32(inputSize), xFirst, Int32(xRowStride), operand, ldOperand)
@@ -75,5 +78,6 @@ extension FusedCellKernel {
         prnn_unpack_rows_t_ld(Int32(n), Int32(u), h, ldh, lastOutput + first * u, Int32(u))
         prnn_unpack_rows_t_ld(Int32(n), Int32(u), h, ldh, states[0] + first * u, Int32(u))
         if lstm { prnn_unpack_rows_t(Int32(n), Int32(u), c, states[1] + first * u, Int32(u)) }
+        return true
     }
 }

@@ -10,8 +10,9 @@ import _ParallelRNNKernels
 /// nothing. A row's `x_t·W` does not depend on which other rows share its GEMM (the kernels' determinism contract),
 /// so blocking changes no bit.
 ///
-/// Unmasked shards of 16 or 32 rows take the transposed path instead where the CPU's transposed product is faster
-/// (`runShardTransposed`): the batch in the vector lanes, the same bits.
+/// Unmasked shards of the sizes the CPU's transposed product runs faster take the transposed path instead
+/// (`runShardTransposed`; larger ones in row blocks, each over all steps): the batch in the vector lanes, the same
+/// bits.
 ///
 /// Length-aware mode: positions are rows sorted by decreasing count of leading valid steps (a prefix mask in
 /// processing order). At step k only the first `active` rows of the shard are computed (all of them valid); the
@@ -49,8 +50,9 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
 
     func runShard(_ shard: Int, positions: Range<Int>, stop: StopFlag) throws {
         if mask == nil, order == nil, let weights = math.transposed,
-           transposedShards.takes(rows: positions.count, operandRows: math.stepOperandRows) {
-            return runShardTransposed(positions: positions, weights: weights, stop: stop)
+           let blocks = transposedShards.blocks(of: positions, operandRows: math.stepOperandRows) {
+            for block in blocks where !runShardTransposed(positions: block, weights: weights, stop: stop) { return }
+            return
         }
         let g = geometry
         let n = positions.count, u = math.units, gw = math.gateWidth, inputSize = math.inputSize
@@ -186,23 +188,45 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
     }
 }
 
-/// Which unmasked shards of a fused cell run transposed (when the cell has its kernels packed for it).
-enum TransposedShards: Sendable {
+/// Which unmasked shards of a fused cell run transposed (when the cell has its kernels packed for it), and in which
+/// row blocks.
+enum TransposedShards: Sendable, Equatable {
     /// None: the row-major path only (tests compare the two).
     case never
-    /// Those whose size the CPU's transposed product prefers (`prnn_sgemm_t_preferred_shape`: the row count and,
-    /// above 32 rows, the operand's I + U rows): the default.
+    /// Those whose size the CPU's transposed product prefers, whole or in blocks (`prnn_sgemm_t_blocks`: the row
+    /// count and, above 32 rows, the operand's I + U rows): the default.
     case preferred
-    /// All (tests: the path for any row count, on any ISA).
+    /// All, whole (tests: the path for any row count, on any ISA).
     case always
+    /// All, in blocks of `rows` rows (the last one shorter; tests: blocks on any ISA).
+    case blocks(rows: Int)
 
-    /// `operandRows`: the cell's ``CellMath/stepOperandRows``.
-    func takes(rows: Int, operandRows: Int) -> Bool {
+    /// The row blocks, in order, that together cover `positions`, each run transposed over all time steps; nil:
+    /// row-major. `operandRows`: the cell's ``CellMath/stepOperandRows``.
+    func blocks(of positions: Range<Int>, operandRows: Int) -> [Range<Int>]? {
+        let n = positions.count
+        guard n > 0 else { return nil }
         switch self {
-        case .never: false
+        case .never:
+            return nil
         case .preferred:
-            rows <= Int(Int32.max) && prnn_sgemm_t_preferred_shape(Int32(rows), Int32(clamping: operandRows)) != 0
-        case .always: rows > 0
+            guard n <= Int(Int32.max) else { return nil }
+            let count = Int(prnn_sgemm_t_blocks(Int32(n), Int32(clamping: operandRows)))
+            guard count > 0 else { return nil }
+            // Whole 32-row units (n is a multiple of 32 when count > 1), the first blocks taking the spare ones.
+            let units = (n + 31) / 32
+            var start = positions.lowerBound
+            return (0..<count).map { b in
+                let size = count == 1 ? n : 32 * (units / count + (b < units % count ? 1 : 0))
+                defer { start += size }
+                return start..<(start + size)
+            }
+        case .always:
+            return [positions]
+        case let .blocks(rows):
+            return stride(from: positions.lowerBound, to: positions.upperBound, by: max(1, rows)).map {
+                $0..<min($0 + max(1, rows), positions.upperBound)
+            }
         }
     }
 }

@@ -2,8 +2,8 @@ import _ParallelRNNKernels
 
 extension FusedCellKernel {
     /// An unmasked shard of 16 or 32 rows, or on AVX-512 of 64–512 rows (by 32) whose operand fits in half the L2
-    /// (`prnn_sgemm_t_preferred_shape`; tests: any), or a row block of a larger one (`prnn_sgemm_t_blocks`), the batch in the vector lanes (padded to a multiple of 16 with
-    /// zero rows, computed and never read out): per step the product of the step's operand in one `prnn_sgemm_t` —
+    /// (`prnn_sgemm_t_preferred_shape`; tests: any), or a row block of a larger one (`prnn_sgemm_t_blocks`), the
+    /// batch in the vector lanes (padded to a multiple of 16 with zero rows, computed and never read out): per step the product of the step's operand in one `prnn_sgemm_t` —
     /// LSTM (``TransposedKernels/stacked``): `Z = [W; U]^T·[x_t; h]^T` split at I, the row-major step's `x·W + h·U`
     /// in one pass; GRU, SimpleRNN: `Z = W^T·x_tᵀ`, their recurrent products following in
     /// ``CellMath/stepTransposed`` — then the gates, with `h` and `c` kept as 16-column panels that are the next

@@ -86,7 +86,8 @@ package struct StopFlag: Sendable {
 
     /// Whether the shard should return before running processing step `step`: a shard failed at an earlier step, so
     /// no error this one could raise from here on would be reported. Call it once per step, in order, starting at 0:
-    /// an error the shard throws is attributed to the last step it polled for.
+    /// an error the shard throws is attributed to the last step it polled for. (A kernel that never throws may poll
+    /// `0..<T` once per row block it runs in turn, as the fused cells' transposed blocks do.)
     @inline(__always)
     package func shouldStop(before step: Int) -> Bool { failures.shouldStop(shard, before: step) }
 

@@ -148,12 +148,11 @@ size_t prnn_l2_cache_bytes(void) {
     static _Atomic long cached = 0;
     long v = atomic_load_explicit(&cached, memory_order_relaxed);
     if (v <= 0) {
-#if defined(_SC_LEVEL2_CACHE_SIZE)
-        v = sysconf(_SC_LEVEL2_CACHE_SIZE);
-#endif
         const char *e = getenv("PRNN_L2_CACHE_BYTES");  // what-if runs: another CPU's L2 (KERNELS.md)
-        long configured = e ? atol(e) : 0;
-        if (configured > 0) v = configured;
+        v = e ? atol(e) : 0;
+#if defined(_SC_LEVEL2_CACHE_SIZE)
+        if (v <= 0) v = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#endif
         if (v <= 0) v = PRNN_T_ASSUMED_L2;
         atomic_store_explicit(&cached, v, memory_order_relaxed);
     }
@@ -167,15 +166,16 @@ int prnn_sgemm_t_preferred_shape(int n, int K) {
            (size_t)n * (size_t)K * sizeof(float) <= prnn_l2_cache_bytes() / 2;
 }
 
+int prnn_sgemm_t_block_rows(int K) {
+    if (prnn_active_isa() != PRNN_ISA_AVX512 || prnn_avx512_transposed_mode() == PRNN_TRANSPOSED_OFF || K <= 0) return 0;
+    for (int rows = PRNN_T_MAX_ROWS; rows >= 64; rows -= 32)  // (each block streams the weights once per step)
+        if (prnn_sgemm_t_preferred_shape(rows, K)) return rows;
+    return 0;
+}
+
 int prnn_sgemm_t_blocks(int n, int K) {
     if (prnn_sgemm_t_preferred_shape(n, K)) return 1;
-    if (prnn_active_isa() != PRNN_ISA_AVX512 || prnn_avx512_transposed_mode() == PRNN_TRANSPOSED_OFF || n <= 64 ||
-        n % 32 || K <= 0)
-        return 0;
-    // The largest block the rule takes, in 32-row units (at least 2: each block streams the weights once per step).
-    int most = 0;
-    for (int u = PRNN_T_MAX_ROWS / 32; u >= 2 && !most; u--)
-        if (prnn_sgemm_t_preferred_shape(32 * u, K)) most = u;
+    int most = n > 64 && n % 32 == 0 ? prnn_sgemm_t_block_rows(K) / 32 : 0;  // in 32-row units
     return most ? (n / 32 + most - 1) / most : 0;
 }
 

@@ -68,11 +68,10 @@ enum PeakProbe {
         return rows.map(String.init).joined(separator: ",")
     }
     /// The largest row block in which larger unmasked shards (multiples of 32 rows) run transposed, for a cell of
-    /// `operandRows` = I + U (`prnn_sgemm_t_blocks`); nil where they run row-major.
+    /// `operandRows` = I + U (`prnn_sgemm_t_block_rows`); nil where they run row-major.
     static func transposedBlockRows(operandRows: Int) -> Int? {
-        let k = Int32(clamping: operandRows)
-        guard prnn_sgemm_t_blocks(2 * PRNN_T_MAX_ROWS, k) > 1 else { return nil }
-        return stride(from: Int(PRNN_T_MAX_ROWS), through: 64, by: -32).first { prnn_sgemm_t_preferred_shape(Int32($0), k) != 0 }
+        let rows = Int(prnn_sgemm_t_block_rows(Int32(clamping: operandRows)))
+        return rows > 0 ? rows : nil
     }
     /// How much faster a 32-row shard runs transposed than row-major (`prnn_sgemm_t_gain`: measured by the AVX-512
     /// tuner, assumed 1.08 on AVX2); nil where 32-row shards do not run transposed.

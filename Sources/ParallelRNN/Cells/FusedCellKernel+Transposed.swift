@@ -3,15 +3,16 @@ import _ParallelRNNKernels
 extension FusedCellKernel {
     /// An unmasked shard of 16 or 32 rows, or on AVX-512 of 64–512 rows (by 32) whose operand fits in half the L2
     /// (`prnn_sgemm_t_preferred_shape`; tests: any), or a row block of a larger one (`prnn_sgemm_t_blocks`), the
-    /// batch in the vector lanes (padded to a multiple of 16 with zero rows, computed and never read out): per step the product of the step's operand in one `prnn_sgemm_t` —
-    /// LSTM (``TransposedKernels/stacked``): `Z = [W; U]^T·[x_t; h]^T` split at I, the row-major step's `x·W + h·U`
-    /// in one pass; GRU, SimpleRNN: `Z = W^T·x_tᵀ`, their recurrent products following in
-    /// ``CellMath/stepTransposed`` — then the gates, with `h` and `c` kept as 16-column panels that are the next
-    /// step's operand (stacked: `h` is the operand's last U rows, so the gates write the next step's operand
-    /// directly), and the new `h` copied out into the output rows. The batch stays in L1 (32 rows) or L2 while the
-    /// weights stream through once per step; at these sizes that beats the row-major step, whose weight panels each
-    /// serve only n rows (KERNELS.md, seventh and twenty-fifth rounds). Same FMA chains and gate formulas: bitwise
-    /// the results of the row-major path. The workspace is allocated once, before the loop.
+    /// batch in the vector lanes (padded to a multiple of 16 with zero rows, computed and never read out): per step
+    /// the product of the step's operand in one `prnn_sgemm_t` — LSTM (``TransposedKernels/stacked``):
+    /// `Z = [W; U]^T·[x_t; h]^T` split at I, the row-major step's `x·W + h·U` in one pass; GRU, SimpleRNN:
+    /// `Z = W^T·x_tᵀ`, their recurrent products following in ``CellMath/stepTransposed`` — then the gates, with `h`
+    /// and `c` kept as 16-column panels that are the next step's operand (stacked: `h` is the operand's last U rows,
+    /// so the gates write the next step's operand directly), and the new `h` copied out into the output rows. The
+    /// batch stays in L1 (32 rows) or L2 while the weights stream through once per step; at these sizes that beats
+    /// the row-major step, whose weight panels each serve only n rows (KERNELS.md, seventh and twenty-fifth rounds).
+    /// Same FMA chains and gate formulas: bitwise the results of the row-major path. The workspace is allocated once,
+    /// before the loop.
     ///
     /// `positions` may be one row block of a shard (``TransposedShards/blocks(of:operandRows:)``): each block polls
     /// `stop` from step 0 again, which is sound because this kernel never throws. Returns false when `stop` said so.

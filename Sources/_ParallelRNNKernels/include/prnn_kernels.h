@@ -134,11 +134,13 @@ double prnn_sgemm_t_gain(int n);
 int prnn_sgemm_t_preferred_shape(int n, int K);
 /// The largest shard prnn_sgemm_t_preferred_shape takes.
 #define PRNN_T_MAX_ROWS 512
+/// The largest row block (64–512 rows by 32) in which a larger shard of operand K runs transposed: the largest size
+/// prnn_sgemm_t_preferred_shape takes, on AVX-512 where the tuner measured the path faster; else 0.
+int prnn_sgemm_t_block_rows(int K);
 /// In how many row blocks a shard of n rows runs transposed, one block after the other, each over all time steps:
-/// 1 where prnn_sgemm_t_preferred_shape(n, K); for a larger shard (a multiple of 32 rows, on AVX-512 where the tuner
-/// measured the path faster) the fewest blocks of whole 32-row units, their sizes at most one unit apart, that each
-/// fit that rule with at least 64 rows — e.g. a 512-row shard of K = 768 on a 2 MiB L2, or a 256-row one on a 1 MiB
-/// L2, in 2; else 0 (row-major).
+/// 1 where prnn_sgemm_t_preferred_shape(n, K); for a larger shard of more than 64 rows, a multiple of 32, the fewest
+/// blocks of whole 32-row units, their sizes at most one unit apart, none over prnn_sgemm_t_block_rows(K) — e.g. a
+/// 512-row shard of K = 768 on a 2 MiB L2, or a 256-row one on a 1 MiB L2, in 2; else 0 (row-major).
 int prnn_sgemm_t_blocks(int n, int K);
 /// prnn_sgemm_t_gain(n) where prnn_sgemm_t_preferred(n); for the larger shards prnn_sgemm_t_blocks runs transposed,
 /// the 32-row gain (measured, or the assumed 1.08 under a configured tile) capped at 1.04; else 1.

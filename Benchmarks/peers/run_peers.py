@@ -420,7 +420,7 @@ def ensure_venv(peers):
 OUR_VARIANTS = {"w4": [("batch-major input", []), ("time-major input", ["--time-major"])]}
 
 
-def run_ours(binary, workloads, reps, warmup):
+def run_ours(binary, workloads, reps, warmup, batch=None):
     out = {}
     if not binary or not os.path.exists(binary):
         return out
@@ -429,6 +429,7 @@ def run_ours(binary, workloads, reps, warmup):
         for name, extra in OUR_VARIANTS.get(wid, [("batch-major input", [])]):
             cmd = [binary, "bench", "--workload", wid, "--json", "--warmup", str(warmup)] + extra  # the peers' warm-ups too
             cmd += ["--reps", str(reps)] if reps else []
+            cmd += ["--batch", str(batch)] if batch else []
             r = subprocess.run(cmd, capture_output=True, text=True)
             for line in r.stdout.splitlines():
                 try:
@@ -456,6 +457,8 @@ def main():
     ap.add_argument("--parallel-rnn", default=os.path.join(ROOT, ".build", "release", "parallel-rnn"))
     ap.add_argument("--json", default=None, help="write all raw results to this file ('-' for stdout)")
     ap.add_argument("--no-install", action="store_true")
+    ap.add_argument("--batch", type=int, default=None,
+                    help="every workload's batch size B instead of its own (ours: bench --batch); e.g. 1 for latency")
     ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     workloads = [w for w in args.workloads.split(",") if w]
@@ -464,6 +467,10 @@ def main():
         assert w in WORKLOADS, "unknown workload " + w
     for p in peers:
         assert p in PEERS, "unknown peer " + p
+    assert args.batch is None or args.batch >= 1, "--batch must be at least 1"
+    if args.batch:
+        for w in WORKLOADS.values():
+            w["B"] = args.batch
     if args.worker:
         worker(args.worker, workloads, args.reps, args.warmup)
         return
@@ -475,6 +482,7 @@ def main():
     for p in peers:
         cmd = [sys.executable, os.path.abspath(__file__), "--worker", p, "--workloads", ",".join(workloads),
                "--reps", str(args.reps), "--warmup", str(args.warmup)]
+        cmd += ["--batch", str(args.batch)] if args.batch else []
         print("running %s ..." % p, file=sys.stderr, flush=True)
         r = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
         for line in r.stdout.splitlines():
@@ -484,9 +492,9 @@ def main():
         for w in workloads:
             if w not in results[p]:
                 results[p][w] = {"error": "worker rc %d: %s" % (r.returncode, r.stderr.strip()[-300:])}
-        ours_rounds.append(run_ours(args.parallel_rnn, workloads, args.reps, args.warmup))
+        ours_rounds.append(run_ours(args.parallel_rnn, workloads, args.reps, args.warmup, args.batch))
     if not peers:
-        ours_rounds.append(run_ours(args.parallel_rnn, workloads, args.reps, args.warmup))
+        ours_rounds.append(run_ours(args.parallel_rnn, workloads, args.reps, args.warmup, args.batch))
     ours = {}
     for w in workloads:  # median_ms: the median of the rounds' medians; the other fields from a middle round
         done = sorted((rd[w] for rd in ours_rounds if "median_ms" in rd.get(w, {})), key=lambda r: r["median_ms"])
@@ -506,7 +514,8 @@ def main():
                      "ratio_ours_over_best": (mine / ok[best]) if (mine and best) else None})
 
     cell = lambda v: "%10.2f" % v if isinstance(v, (int, float)) else "%10s" % (v or "n/a")  # noqa: E731
-    print("median ms over %d reps (%d warmup), %d threads" % (args.reps, args.warmup, cores()))
+    print("median ms over %d reps (%d warmup), %d threads%s" % (args.reps, args.warmup, cores(),
+                                                                ", batch %d" % args.batch if args.batch else ""))
     print("%-4s " % "wl" + "".join("%12s" % p for p in peers) + "%12s%10s%12s" % ("best", "ours", "ours/best"))
     for row in rows:
         line = "%-4s " % row["workload"]
@@ -520,7 +529,7 @@ def main():
     errors = [(p, w, results[p][w]["error"]) for p in peers for w in workloads if "error" in results[p][w]]
     for p, w, e in errors:
         print("  %s %s: %s" % (p, w, e))
-    doc = {"threads": cores(), "reps": args.reps, "warmup": args.warmup, "rows": rows}
+    doc = {"threads": cores(), "reps": args.reps, "warmup": args.warmup, "batch": args.batch, "rows": rows}
     if args.json == "-":
         print(json.dumps(doc, indent=1))
     elif args.json:

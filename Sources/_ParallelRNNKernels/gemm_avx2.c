@@ -143,10 +143,53 @@ static PRNN_AVX2_TARGET void run_tile(int kind, int mr, int w, int kc, const flo
     if (w < NT) for (int r = 0; r < mr; r++) memcpy(C + r * ldc, scratch + r * NT, (size_t)w * sizeof(float));
 }
 
-/// Small problems: no packing, no blocking; B read in place (or from packed panels when b_is_packed).
+/// C[mr, 16·panels] as tile() computes it (the same chains, k ascending), for one or two rows: a 16-column tile of
+/// one or two rows has only 2 or 4 FMA chains, too few to cover the FMA latency (a batch of one ran at the chains'
+/// latency). Panel q of B (16 columns) starts at B + q·bp, its row k at + k·bks; no masks (whole panels only).
+PRNN_INLINE PRNN_AVX2_TARGET void tile_wide(const int mr, const int panels, int kc, const float *A, size_t lda,
+                                            const float *B, size_t bks, size_t bp, float *C, size_t ldc, int load_c) {
+    enum { ROWS = 2, VECS = 8 };  // at most 2 rows × 4 panels of two ymm: ≤ 12 accumulators used (2 × 3 or 1 × 4)
+    __m256 c[ROWS][VECS];
+    PRNN_UNROLL
+    for (int r = 0; r < ROWS; r++) if (r < mr) {
+        PRNN_UNROLL
+        for (int v = 0; v < VECS; v++) if (v < 2 * panels)
+            c[r][v] = load_c == PRNN_C_LOAD ? _mm256_loadu_ps(C + r * ldc + 8 * v) : _mm256_setzero_ps();
+    }
+    for (int k = 0; k < kc; k++) {
+        __m256 a[ROWS];
+        PRNN_UNROLL
+        for (int r = 0; r < ROWS; r++) if (r < mr) a[r] = _mm256_broadcast_ss(A + r * lda + k);
+        PRNN_UNROLL
+        for (int v = 0; v < VECS; v++) if (v < 2 * panels) {
+            const __m256 b = _mm256_loadu_ps(B + (v / 2) * bp + k * bks + 8 * (v % 2));
+            PRNN_UNROLL
+            for (int r = 0; r < ROWS; r++) if (r < mr) c[r][v] = _mm256_fmadd_ps(a[r], b, c[r][v]);
+        }
+    }
+    PRNN_UNROLL
+    for (int r = 0; r < ROWS; r++) if (r < mr) {
+        PRNN_UNROLL
+        for (int v = 0; v < VECS; v++) if (v < 2 * panels) {
+            if (load_c == PRNN_C_ADD) c[r][v] = _mm256_add_ps(c[r][v], _mm256_loadu_ps(C + r * ldc + 8 * v));
+            _mm256_storeu_ps(C + r * ldc + 8 * v, c[r][v]);
+        }
+    }
+}
+
+/// Small problems: no packing, no blocking; B read in place (or from packed panels when b_is_packed). One or two rows
+/// take tile_wide over whole strips of 4 or 3 panels first.
 static PRNN_AVX2_TARGET void gemm_direct(int M, int N, int K, const float *A, int lda, const float *B, size_t ldb,
                                          int b_is_packed, float *C, int ldc, int accumulate) {
-    for (int j0 = 0; j0 < N; j0 += NT) {
+    int j0 = 0;
+    if (M == 1 || M == 2)
+        for (const int panels = M == 1 ? 4 : 3; j0 + NR * panels <= N; j0 += NR * panels) {
+            const float *b = b_is_packed ? B + (size_t)(j0 / NR) * K * NR : B + j0;
+            const size_t bks = b_is_packed ? NR : ldb, bp = b_is_packed ? (size_t)K * NR : NR;
+            if (M == 1) tile_wide(1, 4, K, A, (size_t)lda, b, bks, bp, C + j0, (size_t)ldc, accumulate);
+            else tile_wide(2, 3, K, A, (size_t)lda, b, bks, bp, C + j0, (size_t)ldc, accumulate);
+        }
+    for (; j0 < N; j0 += NT) {
         int w = N - j0 < NT ? N - j0 : NT;
         const float *b;
         size_t bks;

@@ -494,7 +494,7 @@ static int run_checks(int gates_only) {
         check_gemm_shape(19, 96, 300, 0, 1);     // 6×64: rows 6 + 6 + 4 + 3, a 64- and a 32-column strip, 3 k blocks
         check_gemm_shape(13, 100, 129, 1, 0);    // 6×64: rows 6 + 4 + 3, strips of 64 and 36 columns, 2 k blocks
         check_gemm_shape(32, 40, 256, 0, 1);     // 6×64: one strip of 40 columns
-        check_gemm_shape(1, 1024, 256, 0, 1);    // ≤ 3 rows: 128-column strips (tile_wide), then 32-column tiles
+        check_gemm_shape(1, 1024, 256, 0, 1);    // ≤ 3 rows: wide strips first (tile_wide; AVX2 ≤ 2 rows), then tiles
         check_gemm_shape(2, 300, 129, 3, 0);
         check_gemm_shape(3, 257, 5, 1, 1);
         check_gemm_shape(5, 7, 0, 0, 0);

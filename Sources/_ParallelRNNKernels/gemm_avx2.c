@@ -148,7 +148,7 @@ static PRNN_AVX2_TARGET void run_tile(int kind, int mr, int w, int kc, const flo
 /// latency). Panel q of B (16 columns) starts at B + q·bp, its row k at + k·bks; no masks (whole panels only).
 PRNN_INLINE PRNN_AVX2_TARGET void tile_wide(const int mr, const int panels, int kc, const float *A, size_t lda,
                                             const float *B, size_t bks, size_t bp, float *C, size_t ldc, int load_c) {
-    enum { ROWS = 2, VECS = 8 };  // at most 2 rows × 4 panels of two ymm: ≤ 12 accumulators used (2 × 3 or 1 × 4)
+    enum { ROWS = 2, VECS = 8 };  // room for 2 rows × 4 panels; used: 1 row × 4 panels (8 ymm) or 2 × 3 (12 ymm)
     __m256 c[ROWS][VECS];
     PRNN_UNROLL
     for (int r = 0; r < ROWS; r++) if (r < mr) {

@@ -172,7 +172,7 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile_wide(const int mr, int kc, const float 
     }
 }
 
-/// Small problems: no packing, no blocking; B read in place (or from a packed strip when bstrip != 0). At most
+/// Small problems: no packing, no blocking; B read in place (or from packed panels when b_is_packed). At most
 /// WIDE_ROWS rows take tile_wide over whole 16·WIDE_PANELS-column strips first.
 static PRNN_AVX512_TARGET void gemm_direct(int M, int N, int K, const float *A, int lda, const float *B, size_t ldb,
                                            int b_is_packed, float *C, int ldc, int accumulate) {

@@ -309,8 +309,19 @@ static PRNN_AVX512_TARGET int blocked(int M, int N, int K, const float *A, int l
     }
 }
 
+/// With B already packed, 10–12 rows take the blocked product too: the direct tile, reading A in place from 10–12
+/// rows lda apart, measured 14–27 % slower than packing A (KERNELS.md, twenty-seventh round); up to 9 rows it is
+/// the faster one.
+static int use_direct_packed(int M, int N, int K) {
+#ifdef PRNN_FORCE_DIRECT
+    return use_direct(M, N, K);
+#else
+    return M <= 9 || (size_t)M * N * K <= (size_t)64 * 64 * 64;
+#endif
+}
+
 PRNN_AVX512_TARGET void prnn_sgemm_packed_avx512(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate) {
-    if (!use_direct(M, N, K) && blocked(M, N, K, A, lda, packed, C, ldc, accumulate)) return;
+    if (!use_direct_packed(M, N, K) && blocked(M, N, K, A, lda, packed, C, ldc, accumulate)) return;
     gemm_direct(M, N, K, A, lda, packed, NP, 1, C, ldc, accumulate);
 }
 

@@ -309,14 +309,14 @@ static PRNN_AVX512_TARGET int blocked(int M, int N, int K, const float *A, int l
     }
 }
 
-/// With B already packed and K in one k block, 10–12 rows take the blocked product too: the direct tile, reading A
-/// in place from 10–12 rows lda apart, measured 14–27 % slower than packing A there (KERNELS.md, twenty-seventh
-/// round); up to 9 rows, or over several k blocks (w5's K = 512), the direct tile is the faster one.
+/// use_direct, except that with B already packed and K in one k block, 10–12 rows take the blocked product too: the
+/// direct tile, reading A in place from 10–12 rows lda apart, measured 14–27 % slower than packing A there
+/// (KERNELS.md, twenty-seventh round); up to 9 rows, or over several k blocks (w5's K = 512), it is the faster one.
 static int use_direct_packed(int M, int N, int K) {
 #ifdef PRNN_FORCE_DIRECT
     return use_direct(M, N, K);
 #else
-    return M <= 9 || K > KC || (size_t)M * N * K <= (size_t)64 * 64 * 64;
+    return use_direct(M, N, K) && (M <= 9 || K > KC || (size_t)M * N * K <= (size_t)64 * 64 * 64);
 #endif
 }
 

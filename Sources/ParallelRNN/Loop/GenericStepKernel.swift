@@ -33,6 +33,7 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
         // Batch-major leaves go through staging so memory is touched in contiguous runs (see StepStaging).
         let inputStaging = g.timeMajor ? [] : inputs.map { StepStaging<S>(rows: b, width: $0.shape.dropFirst(2).reduce(1, *), time: g.time) }
         var outputStaging: [StepStaging<S>] = []
+        defer { for staging in inputStaging + outputStaging { staging.deallocate() } }
         var x: [Tensor<S>] = []
         x.reserveCapacity(inputs.count)
         for k in 0..<g.time {
@@ -40,11 +41,12 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
             if g.timeMajor {
                 let t = g.originalTime(k)
                 for (i, leaf) in inputs.enumerated() {
-                    let slice = sliceBuffer(&x, i, shape: sliceShapes[i])
+                    let slice = sliceBuffer(&x, i, shapes: sliceShapes)
                     leaf.copyTimeMajorSlice(t, rows: rows, into: slice)
                 }
             } else {
-                for (i, staging) in inputStaging.enumerated() {
+                for i in inputStaging.indices {
+                    let staging = inputStaging[i]
                     let j = k % staging.chunk
                     if j == 0 {
                         inputs[i].withUnsafeBufferPointer {
@@ -52,7 +54,7 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
                                          count: min(staging.chunk, g.time - k), goBackwards: g.goBackwards)
                         }
                     }
-                    let slice = sliceBuffer(&x, i, shape: sliceShapes[i])
+                    let slice = sliceBuffer(&x, i, shapes: sliceShapes)
                     copyElements(from: staging.slot(j), to: slice, count: b * staging.width)
                 }
             }
@@ -77,12 +79,12 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
             }
             states = newStates
             if g.returnAllOutputs {
-                for (i, out) in outputs.enumerated() {
+                for i in outputs.indices {  // by index: no copies of the tensors
                     if g.timeMajor {
-                        write(out, into: outputBuffers[i], rows: rows, step: k)
+                        write(outputs[i], into: outputBuffers[i], rows: rows, step: k)
                     } else {
                         let staging = outputStaging[i], j = k % staging.chunk
-                        out.withUnsafeBufferPointer { copyElements(from: $0.baseAddress!, to: staging.slot(j), count: $0.count) }
+                        copyElements(from: outputs[i].storage.base, to: staging.slot(j), count: outputs[i].scalarCount)
                         if j == staging.chunk - 1 || k == g.time - 1 {
                             staging.store(to: outputBuffers[i], steps: g.time, firstRow: rows.lowerBound, from: k - j, count: j + 1)
                         }
@@ -103,11 +105,12 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
 
     /// The buffer for input leaf i's step slice: the previous step's tensor when the step kept no reference to it
     /// (the usual case), else a new one, so a slice the step kept (e.g. returned) is never overwritten.
-    private func sliceBuffer(_ x: inout [Tensor<S>], _ i: Int, shape: [Int]) -> UnsafeMutablePointer<S> {
+    /// `shapes[i]` is read only when a tensor is made (reading it every step would retain it).
+    private func sliceBuffer(_ x: inout [Tensor<S>], _ i: Int, shapes: [[Int]]) -> UnsafeMutablePointer<S> {
         if i == x.count {
-            x.append(Tensor(uninitializedShape: shape))
+            x.append(Tensor(uninitializedShape: shapes[i]))
         } else if !isKnownUniquelyReferenced(&x[i].storage) {
-            x[i] = Tensor(uninitializedShape: shape)
+            x[i] = Tensor(uninitializedShape: shapes[i])
         }
         return x[i].storage.base
     }
@@ -168,8 +171,9 @@ struct GenericStepKernel<S: TensorScalar>: ShardKernel {
         guard new.count == old.count else {
             throw .stepResultCount(argument: "state tensors", expected: old.count, actual: new.count)
         }
-        for (j, (n, o)) in zip(new, old).enumerated() where n.shape != o.shape {
-            throw .stepResultShape(argument: old.count == 1 ? "new state" : "new state leaf \(j)", expected: o.shape, actual: n.shape)
+        for j in new.indices where new[j].shape != old[j].shape {  // by index: no copies of the tensors
+            throw .stepResultShape(argument: old.count == 1 ? "new state" : "new state leaf \(j)", expected: old[j].shape,
+                                   actual: new[j].shape)
         }
     }
 

@@ -28,7 +28,10 @@ public func rnn<Scalar: TensorScalar & BinaryFloatingPoint>(
 ) throws -> RNNResult<Scalar> {
     let stateCount = initialStates.count
     let step: LeafStep<Scalar> = { x, states, constants in
-        let r = try stepFunction(x[0], constants.isEmpty ? states : states + constants)
+        // Borrowed, not copied (a copy costs a retain and a release of each tensor and array every step).
+        let r = try x.withUnsafeBufferPointer { x in
+            try constants.isEmpty ? stepFunction(x[0], states) : stepFunction(x[0], states + constants)
+        }
         guard r.newStates.count == stateCount else {
             throw RNNError.stepResultCount(argument: "new states", expected: stateCount, actual: r.newStates.count)
         }

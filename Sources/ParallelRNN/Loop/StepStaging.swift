@@ -4,7 +4,9 @@
 /// cache-line fetch per row per step across more streams than the prefetcher follows (and for writes, a read for
 /// ownership of every line). Staging `chunk` steps at a time turns that into one contiguous run per row per chunk.
 /// The staging block is `[chunk, rows, D]` (per step, the shard's rows are contiguous) and stays in L2.
-final class StepStaging<S: TensorScalar> {
+///
+/// A plain value (no reference count in the time loop); its owner calls ``deallocate()`` once.
+struct StepStaging<S: TensorScalar> {
     let rows: Int
     let width: Int
     let chunk: Int
@@ -18,7 +20,7 @@ final class StepStaging<S: TensorScalar> {
         buffer = .allocate(capacity: max(1, chunk * rows * width))
     }
 
-    deinit { buffer.deallocate() }
+    func deallocate() { buffer.deallocate() }
 
     /// Where step slot `j` (`0..<chunk`) keeps its `[rows, D]` block.
     @inline(__always)

@@ -85,3 +85,16 @@ extension TensorInPlaceTests {
         #expect(h.isBitwiseIdentical(to: shared + b))
     }
 }
+
+extension TensorInPlaceTests {
+    /// The consuming operands stay source-compatible: the ops still convert to plain function values.
+    @Test func opsStillConvertToFunctionValues() throws {
+        let a = try Self.tensor(9), b = try Self.tensor(10)
+        let act: (Tensor<Float>) -> Tensor<Float> = tanh
+        let add: (Tensor<Float>, Tensor<Float>) -> Tensor<Float> = (+)
+        #expect(act(a).isBitwiseIdentical(to: tanh(a)))
+        #expect([a, b].map(sigmoid).map(\.scalars) == [sigmoid(a).scalars, sigmoid(b).scalars])
+        #expect([a, b].reduce(a, +).isBitwiseIdentical(to: add(add(a, a), b)))
+        #expect(a.scalars == (try Self.tensor(9)).scalars)
+    }
+}

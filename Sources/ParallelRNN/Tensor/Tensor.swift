@@ -1,6 +1,8 @@
 /// An n-dimensional array with value semantics (copy-on-write) and row-major (C order) storage.
 ///
-/// Shapes are written `[B, T, I]`; the last axis varies fastest.
+/// Shapes are written `[B, T, I]`; the last axis varies fastest. Element-wise operations take their operands
+/// `consuming` and write into one that nothing else holds (a temporary: `tanh(x + matmul(h, w))` allocates once);
+/// an operand that is still held elsewhere is never written.
 public struct Tensor<Scalar: TensorScalar>: Sendable, CustomStringConvertible {
     /// The size of each axis.
     public private(set) var shape: [Int]

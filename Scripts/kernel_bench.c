@@ -494,6 +494,11 @@ static int run_checks(int gates_only) {
         check_gemm_shape(19, 96, 300, 0, 1);     // 6×64: rows 6 + 6 + 4 + 3, a 64- and a 32-column strip, 3 k blocks
         check_gemm_shape(13, 100, 129, 1, 0);    // 6×64: rows 6 + 4 + 3, strips of 64 and 36 columns, 2 k blocks
         check_gemm_shape(32, 40, 256, 0, 1);     // 6×64: one strip of 40 columns
+        check_gemm_shape(9, 300, 129, 0, 1);     // packed, 9–16 rows, K ≤ 256: AVX-512 direct tiles of ≤ 8 rows (5 + 4)
+        check_gemm_shape(12, 1024, 256, 3, 0);   // 8 + 4
+        check_gemm_shape(14, 70, 33, 1, 1);      // 8 + 6, a masked last strip
+        check_gemm_shape(16, 257, 200, 0, 0);    // 8 + 8
+        check_gemm_shape(16, 100, 257, 2, 1);    // K > 256: 12 + 4 in the blocked product
         check_gemm_shape(1, 1024, 256, 0, 1);    // ≤ 3 rows: wide strips first (tile_wide; AVX2 ≤ 2 rows), then tiles
         check_gemm_shape(2, 300, 129, 3, 0);
         check_gemm_shape(3, 257, 5, 1, 1);

@@ -25,6 +25,14 @@
 /// 10 + 4, 11 + 4 rather than 12 + 1, 12 + 2, 12 + 3.
 static inline int row_tile(int rem) { return rem <= MR ? rem : rem <= MR + 3 ? rem - 4 : MR; }
 
+/// Packed B, 9–16 rows and K in one k block: direct tiles of at most 8 rows (16 chains; 9–11 rows as 5–7 + 4, 12–16
+/// as 8 + 4–8), the B strip (≤ 32 KiB) read from L1 by the second. They ran 6–15 % faster than 9–12-row direct tiles
+/// (register spills) and than the blocked product, which packs A and adds the chain to C in a second pass
+/// (KERNELS.md, twenty-eighth round). With K > KC the strip outgrows L1 and the second tile rereads it: not there.
+enum { SHORT_ROWS = 16 };
+static inline int short_rows(int M, int K, int b_is_packed) { return b_is_packed && M <= SHORT_ROWS && K <= KC; }
+static inline int row_tile_short(int rem) { return rem <= 8 ? rem : rem <= 11 ? rem - 4 : 8; }
+
 /// C[mr, 32] (ldc, columns masked by m0/m1) = (load_c == PRNN_C_LOAD ? C : 0) + A[mr, kc] · B[kc, 32], or with
 /// PRNN_C_ADD: C + (0 + A · B), the chain from zero and its sum with C rounded once.
 /// A element (r, k) is at A[r·ars + k·aks]; B row k's columns 0–15 start at B + k·bks, columns 16–31 at
@@ -194,8 +202,9 @@ static PRNN_AVX512_TARGET void gemm_direct(int M, int N, int K, const float *A, 
         masks(w, &m0, &m1);
         const float *b = b_is_packed ? B + (size_t)(j0 / NP) * K * NP : B + j0;
         size_t bks = b_is_packed ? NP : ldb, b1 = b_is_packed ? (size_t)K * NP : 16;
+        const int short_tiles = short_rows(M, K, b_is_packed);
         for (int i0 = 0, mr; i0 < M; i0 += mr) {
-            mr = row_tile(M - i0);
+            mr = short_tiles ? row_tile_short(M - i0) : row_tile(M - i0);
             tile_direct(mr, K, A + (size_t)i0 * lda, (size_t)lda, b, bks, b1, !b_is_packed && w < NR,
                         C + (size_t)i0 * ldc + j0, (size_t)ldc, accumulate, m0, m1);
         }
@@ -309,14 +318,14 @@ static PRNN_AVX512_TARGET int blocked(int M, int N, int K, const float *A, int l
     }
 }
 
-/// use_direct, except that with B already packed and K in one k block, 10–12 rows take the blocked product too: the
-/// direct tile, reading A in place from 10–12 rows lda apart, measured 14–27 % slower than packing A there
-/// (KERNELS.md, twenty-seventh round); up to 9 rows, or over several k blocks (w5's K = 512), it is the faster one.
+/// use_direct, and with B already packed and K in one k block also 13–16 rows: gemm_direct runs 9–16 such rows in
+/// tiles of at most 8 (short_rows), faster than the blocked product there (KERNELS.md, twenty-eighth round; the
+/// twenty-seventh had sent 10–12 rows to the blocked product, then faster than 10–12-row direct tiles).
 static int use_direct_packed(int M, int N, int K) {
 #ifdef PRNN_FORCE_DIRECT
     return use_direct(M, N, K);
 #else
-    return use_direct(M, N, K) && (M <= 9 || K > KC || (size_t)M * N * K <= (size_t)64 * 64 * 64);
+    return short_rows(M, K, 1) || use_direct(M, N, K);
 #endif
 }
 

@@ -306,11 +306,12 @@ static int use_direct(int M, int N, int K) {
 /// 6–14 % faster than the blocked product, which packs A and adds a `z += h·U` chain to C in a second pass
 /// (KERNELS.md, twenty-eighth round: measured on the AVX-512 Xeon with the AVX2 kernels forced, not on an AVX2-only
 /// CPU).
+enum { SHORT_ROWS = 16 };
 static int use_direct_packed(int M, int N, int K) {
 #ifdef PRNN_FORCE_DIRECT
     return use_direct(M, N, K);
 #else
-    return (M <= 16 && K <= KONE) || use_direct(M, N, K);
+    return (M <= SHORT_ROWS && K <= KONE) || use_direct(M, N, K);
 #endif
 }
 

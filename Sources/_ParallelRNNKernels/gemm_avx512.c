@@ -196,13 +196,13 @@ static PRNN_AVX512_TARGET void gemm_direct(int M, int N, int K, const float *A, 
             default: tile_wide(1, K, A, (size_t)lda, b, bks, bp, c, (size_t)ldc, accumulate); break;
             }
         }
+    const int short_tiles = short_rows(M, K, b_is_packed);
     for (; j0 < N; j0 += NR) {
         int w = N - j0 < NR ? N - j0 : NR;
         __mmask16 m0, m1;
         masks(w, &m0, &m1);
         const float *b = b_is_packed ? B + (size_t)(j0 / NP) * K * NP : B + j0;
         size_t bks = b_is_packed ? NP : ldb, b1 = b_is_packed ? (size_t)K * NP : 16;
-        const int short_tiles = short_rows(M, K, b_is_packed);
         for (int i0 = 0, mr; i0 < M; i0 += mr) {
             mr = short_tiles ? row_tile_short(M - i0) : row_tile(M - i0);
             tile_direct(mr, K, A + (size_t)i0 * lda, (size_t)lda, b, bks, b1, !b_is_packed && w < NR,

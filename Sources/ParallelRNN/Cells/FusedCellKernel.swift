@@ -16,7 +16,9 @@ import _ParallelRNNKernels
 ///
 /// Length-aware mode: positions are rows sorted by decreasing count of leading valid steps (a prefix mask in
 /// processing order). At step k only the first `active` rows of the shard are computed (all of them valid); the
-/// others are masked and only carried, so results are bitwise those of the general masked path.
+/// others are masked to the end: each is retired once (``MaskCarry/retiredOutput(lastValid:zeroOutputForMask:into:count:)``,
+/// its output written for all the remaining steps), so a step copies no state rows; results are bitwise those of the
+/// general masked path.
 // @unchecked: the result pointers are shared, but every shard writes only its own rows.
 struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
     let math: Math
@@ -106,6 +108,7 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         // The previous step's h: the state buffer `h`, or (direct) the previous step's output rows.
         var hRows = UnsafePointer(h), ldh = u
         var blockStart = 0, projectedRow = 0
+        var live = n  // length-aware: positions [live, n) are retired (masked to the end)
         for k in 0..<g.time {
             if stop.shouldStop(before: k) { return }
             let active = running(k)
@@ -153,8 +156,26 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
                 if g.returnAllOutputs { writeOutputs(h, rows: rows, step: k) }
                 continue
             }
+            if let validSteps {
+                // Length-aware: rows [active, n) are masked from step k to the end. Each is retired once (its state
+                // copied into the other state buffers, its output fixed and written for the remaining steps); the
+                // running rows then only swap buffers.
+                for r in active..<live {
+                    (newH + r * u).update(from: h + r * u, count: u)
+                    if lstm { (newC + r * u).update(from: c + r * u, count: u) }
+                    MaskCarry.retiredOutput(lastValid: validSteps[positions.lowerBound + r] > 0 ? h + r * u : nil,
+                                            zeroOutputForMask: g.zeroOutputForMask, into: emitted + r * u, count: u)
+                    if g.returnAllOutputs { fillOutputs(emitted + r * u, row: rows[r], from: k) }
+                }
+                live = min(live, active)
+                swap(&h, &newH)
+                hRows = UnsafePointer(h)
+                if lstm { swap(&c, &newC) }
+                if g.returnAllOutputs { writeOutputs(h, rows: rows, positions: 0..<active, step: k) }
+                continue
+            }
             for r in 0..<n {
-                let valid = validSteps != nil ? r < active : mask!.isValid(row: rows[r], step: k)
+                let valid = mask!.isValid(row: rows[r], step: k)
                 MaskCarry.carryState(valid: valid, new: newH + r * u, old: h + r * u, into: h + r * u, count: u)
                 if lstm { MaskCarry.carryState(valid: valid, new: newC + r * u, old: c + r * u, into: c + r * u, count: u) }
                 MaskCarry.emitOutput(valid: valid, raw: newH + r * u, previous: emitted + r * u,
@@ -163,10 +184,12 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
             if g.returnAllOutputs { writeOutputs(emitted, rows: rows, step: k) }
         }
         withExtendedLifetime(inputs) {}
-        // hRows is the final h (the state buffer, or the last output rows); the masked paths emit `emitted`.
+        // hRows is the final h (the state buffer, or the last output rows); the masked paths emit `emitted`, except
+        // for the length-aware rows never retired (valid at the last step): their output is h.
         let (final, finalStride) = masked ? (UnsafePointer(emitted), u) : (hRows, ldh)
         for (r, b) in rows.enumerated() {
-            (lastOutput + b * u).update(from: final + r * finalStride, count: u)
+            let last = r < live && validSteps != nil ? hRows + r * ldh : final + r * finalStride
+            (lastOutput + b * u).update(from: last, count: u)
             (states[0] + b * u).update(from: hRows + r * ldh, count: u)
             if lstm { (states[1] + b * u).update(from: c + r * u, count: u) }
         }
@@ -181,9 +204,23 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
 
     @inline(__always)
     private func writeOutputs(_ source: UnsafeMutablePointer<Float>, rows: [Int], step k: Int) {
+        writeOutputs(source, rows: rows, positions: rows.indices, step: k)
+    }
+
+    /// Step k's output rows of the shard's `positions` (indices into `rows`), from `source`'s rows at those indices.
+    @inline(__always)
+    private func writeOutputs(_ source: UnsafeMutablePointer<Float>, rows: [Int], positions: Range<Int>, step k: Int) {
         let g = geometry, u = math.units
-        for (r, b) in rows.enumerated() {
-            (outputs + g.offset(row: b, step: k, steps: g.time, width: u)).update(from: source + r * u, count: u)
+        for r in positions {
+            (outputs + g.offset(row: rows[r], step: k, steps: g.time, width: u)).update(from: source + r * u, count: u)
+        }
+    }
+
+    /// One row's output, fixed from processing step k on, written into steps k..<T of the output sequence.
+    private func fillOutputs(_ source: UnsafePointer<Float>, row b: Int, from k: Int) {
+        let g = geometry, u = math.units
+        for j in k..<g.time {
+            (outputs + g.offset(row: b, step: j, steps: g.time, width: u)).update(from: source, count: u)
         }
     }
 }

@@ -18,6 +18,20 @@ enum MaskCarry {
         }
     }
 
+    /// The emitted output of a row whose remaining steps are all masked (a prefix mask's end), fixed from then on:
+    /// zeros with `zeroOutputForMask`, else its last valid output `lastValid` (nil: it had none, so zeros). Its state
+    /// needs nothing: masked steps carry it unchanged. Step by step, the same as ``emitOutput``.
+    @inline(__always)
+    static func retiredOutput<S: TensorScalar>(
+        lastValid: UnsafePointer<S>?, zeroOutputForMask: Bool, into dst: UnsafeMutablePointer<S>, count: Int
+    ) {
+        if let lastValid, !zeroOutputForMask {
+            dst.update(from: lastValid, count: count)
+        } else {
+            dst.update(repeating: S.tensorZero, count: count)
+        }
+    }
+
     /// Carried state of one row: the step's `new` state when valid, else the `old` one. Never zeroed.
     @inline(__always)
     static func carryState<S: TensorScalar>(

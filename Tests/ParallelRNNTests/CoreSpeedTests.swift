@@ -47,7 +47,7 @@ struct CoreSpeedTests {
                 "33 rows are not a fast size: weighted")
     }
 
-    @Test("speeds: even until a core is measurably slower, then weights toward the faster core; short calls ignored")
+    @Test("speeds: even until a core is measurably slower in two calls running, then weights toward the faster core; short calls ignored")
     func speeds() {
         let speeds = CoreSpeeds(cores: 4)
         #expect(speeds.weights(count: 2) == nil)
@@ -55,8 +55,13 @@ struct CoreSpeedTests {
         #expect(speeds.weights(count: 2) == nil, "equal speeds: the even split")
         speeds.record(rows: [50, 50], seconds: [0.0005, 0.001])
         #expect(speeds.weights(count: 2) == nil, "too short to measure")
-        // Core 1 at half speed, three calls: the weights converge toward 2:1 (4/3 : 2/3).
-        for _ in 0..<3 { speeds.record(rows: [50, 50], seconds: [0.1, 0.2]) }
+        // One disturbed call (a process's first: its worker thread just started) between undisturbed ones.
+        speeds.record(rows: [50, 50], seconds: [0.1, 0.2])
+        #expect(speeds.weights(count: 2) == nil, "one slow call alone: still even")
+        speeds.record(rows: [50, 50], seconds: [0.1, 0.1])
+        #expect(speeds.weights(count: 2) == nil, "one slow call alone: still even")
+        // Core 1 at half speed, four calls: the weights converge toward 2:1 (4/3 : 2/3).
+        for _ in 0..<4 { speeds.record(rows: [50, 50], seconds: [0.1, 0.2]) }
         let w = try! #require(speeds.weights(count: 2))
         let w0: Double = w[0], w1: Double = w[1]
         #expect(w0 > 1.25)

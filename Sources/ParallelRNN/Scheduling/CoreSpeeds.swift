@@ -6,14 +6,20 @@ import Synchronization
 /// thread), and a call waits for its slowest shard. `.automatic` plans therefore size each core's shard by its
 /// speed (``ShardPlan/proportional(rows:weights:pinned:)``), learned from the shards' own times: after every
 /// measured call, `factor ← (factor + relative speed) / 2`, relative speed = (rows / seconds) over the mean, clamped
-/// to 0.5…2. Factors within 5 % of each other give the plain even split. Results do not depend on the split (rows
+/// to 0.5…2 — per core, of this call's and the previous call's, the one nearer 1, so that one disturbed call (a
+/// process's first, whose worker thread has just started: one shard up to 1.7× slower, measured) does not reshape
+/// the next. Factors within 5 % of each other give the plain even split. Results do not depend on the split (rows
 /// are independent), only the time does.
 package final class CoreSpeeds: Sendable {
     /// One per allowed core (more cores than slots share nothing: they stay even).
     private final class Slot: Sendable {
         let bits = Atomic<UInt64>((1.0).bitPattern)
+        /// The relative speed the previous measured call saw (1 before any).
+        let lastBits = Atomic<UInt64>((1.0).bitPattern)
         var value: Double { Double(bitPattern: bits.load(ordering: .relaxed)) }
         func set(_ v: Double) { bits.store(v.bitPattern, ordering: .relaxed) }
+        var last: Double { Double(bitPattern: lastBits.load(ordering: .relaxed)) }
+        func setLast(_ v: Double) { lastBits.store(v.bitPattern, ordering: .relaxed) }
     }
 
     private let slots: [Slot]
@@ -47,7 +53,11 @@ package final class CoreSpeeds: Sendable {
         let rates = zip(rows, seconds).map { Double($0) / $1 }
         let mean = rates.reduce(0, +) / Double(count)
         update.withLock { _ in
-            var factors = (0..<count).map { i in (slots[i].value + min(2, max(0.5, rates[i] / mean))) / 2 }
+            var factors = (0..<count).map { i in
+                let now = min(2, max(0.5, rates[i] / mean)), previous = slots[i].last
+                slots[i].setLast(now)
+                return (slots[i].value + (abs(previous - 1) < abs(now - 1) ? previous : now)) / 2
+            }
             let norm = factors.reduce(0, +) / Double(count)
             factors = factors.map { $0 / norm }
             for i in 0..<count { slots[i].set(factors[i]) }
@@ -55,5 +65,5 @@ package final class CoreSpeeds: Sendable {
     }
 
     /// Forgets every measurement (all cores equal again).
-    package func reset() { update.withLock { _ in for s in slots { s.set(1) } } }
+    package func reset() { update.withLock { _ in for s in slots { s.set(1); s.setLast(1) } } }
 }

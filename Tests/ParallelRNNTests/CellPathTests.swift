@@ -5,6 +5,30 @@ import Testing
 /// same FMA chains, so outputs must be bitwise identical — across shard counts, with and without length-aware
 /// shards, for every flag and mask kind; and, with a mask, the same bits when the masked steps' inputs are NaN or ±inf.
 @Suite struct CellPathTests {
+    @Test("length-aware masks: one run of valid steps per row at the start of the processing order, else at its end")
+    func lengthAwareMasks() throws {
+        func lengths(_ rows: [[Bool]], goBackwards: Bool = false) throws -> (lengths: [Int], atEnd: Bool)? {
+            let (b, t) = (rows.count, rows[0].count)
+            let g = LoopGeometry(batch: b, time: t, timeMajor: false, goBackwards: goBackwards, zeroOutputForMask: false,
+                                 returnAllOutputs: true)
+            return CellRunner.lengthAwareLengths(SequenceMask(mask: try Tensor(shape: [b, t], scalars: rows.flatMap { $0 }),
+                                                              geometry: g), batch: b)
+        }
+        let (T, F) = (true, false)
+        let right = [[T, T, F, F], [T, F, F, F], [T, T, T, T], [F, F, F, F]]  // right padding
+        let left = right.map { Array($0.reversed()) }                          // left padding
+        #expect(try lengths(right).map { $0.lengths } == [2, 1, 4, 0])
+        #expect(try lengths(right)?.atEnd == false)
+        #expect(try lengths(left).map { $0.lengths } == [2, 1, 4, 0])
+        #expect(try lengths(left)?.atEnd == true)
+        #expect(try lengths(right, goBackwards: true)?.atEnd == true, "right padding processed backwards: valid steps last")
+        #expect(try lengths(left, goBackwards: true)?.atEnd == false)
+        #expect(try lengths([[T, T, T], [F, F, F]])?.atEnd == false, "all valid or all masked rows: the prefix form")
+        #expect(try lengths([[T, F, F], [F, F, T]]) == nil, "a prefix row and a suffix row together: the general path")
+        #expect(try lengths([[F, T, F]]) == nil, "a run in the middle: the general path")
+        #expect(try lengths([[T, F, T]]) == nil)
+    }
+
     enum Kind: String, CaseIterable { case lstm, gruAfter, gruBefore, simple }
 
     struct Case: CustomStringConvertible {
@@ -13,12 +37,12 @@ import Testing
         var description: String { "\(kind) B\(batch) T\(time) I\(input) U\(units) back=\(goBackwards) tm=\(timeMajor) z=\(zero) all=\(all) mask=\(maskKind) bias=\(bias)" }
     }
 
-    static let cases: [Case] = (0..<40).map { i in
+    static let cases: [Case] = (0..<48).map { i in
         var g = SplitMix(seed: UInt64(i) &* 104_729 &+ 3)
         return Case(kind: Kind.allCases[i % 4], batch: [1, 3, 7, 16, 33][Int(g.next() % 5)], time: 1 + Int(g.next() % 12),
                     input: 1 + Int(g.next() % 20), units: 1 + Int(g.next() % 40),
                     goBackwards: g.next() % 2 == 0, timeMajor: g.next() % 3 == 0, zero: g.next() % 2 == 0,
-                    all: g.next() % 4 != 0, maskKind: Int(g.next() % 3), bias: g.next() % 4 != 0, seed: g.next())
+                    all: g.next() % 4 != 0, maskKind: Int(g.next() % 4), bias: g.next() % 4 != 0, seed: g.next())
     }
 
     static func tensor(_ shape: [Int], _ g: inout SplitMix, scale: Float = 1) -> Tensor<Float> {
@@ -37,9 +61,14 @@ import Testing
             var bits = [[Bool]](repeating: [], count: B)
             for b in 0..<B {
                 let len = Int(g.next() % UInt64(T + 1))
-                // kind 1: prefix in processing order (length-aware path); kind 2: random holes.
+                // kind 1: prefix in processing order (length-aware path); kind 2: random holes; kind 3: the valid
+                // steps last in processing order (length-aware, rows starting late).
                 bits[b] = (0..<T).map { t in
-                    c.maskKind == 1 ? (c.goBackwards ? t >= T - len : t < len) : g.next() % 3 != 0
+                    switch c.maskKind {
+                    case 1: c.goBackwards ? t >= T - len : t < len
+                    case 3: c.goBackwards ? t < len : t >= T - len
+                    default: g.next() % 3 != 0
+                    }
                 }
             }
             let flat = c.timeMajor ? (0..<T).flatMap { t in (0..<B).map { bits[$0][t] } } : bits.flatMap { $0 }

@@ -1,6 +1,7 @@
 import _ParallelRNNKernels
 
-/// Validation, planning (length-aware when the mask is a prefix mask) and execution shared by the three cells.
+/// Validation, planning (length-aware when every row's valid steps are one run at the start or at the end) and
+/// execution shared by the three cells.
 enum CellRunner {
     static func run<Math: CellMath>(
         _ math: Math, cellName: String, inputs: Tensor<Float>, mask: Tensor<Bool>?, initialStates: [Tensor<Float>]?,
@@ -44,11 +45,14 @@ enum CellRunner {
             mask: mask, inputLength: nil, timeMajor: timeMajor, goBackwards: goBackwards,
             zeroOutputForMask: zeroOutputForMask, returnAllOutputs: returnAllOutputs, execution: execution)
 
-        // Length-aware shards when every row's valid steps are a prefix in processing order.
+        // Length-aware shards when every row's valid steps are one run at the start, or one at the end, of the
+        // processing order.
         var order: [Int]?
         var validSteps: [Int]?
+        var validAtEnd = false
         var plan: ShardPlan
-        if lengthAware, let m = sequenceMask, let lengths = prefixLengths(m, batch: batch) {
+        if lengthAware, let m = sequenceMask, let (lengths, atEnd) = lengthAwareLengths(m, batch: batch) {
+            validAtEnd = atEnd
             let sorted = (0..<batch).sorted { lengths[$0] != lengths[$1] ? lengths[$0] > lengths[$1] : $0 < $1 }
             order = sorted
             validSteps = sorted.map { lengths[$0] }
@@ -67,7 +71,7 @@ enum CellRunner {
         let (outputs, last) = try sink.outputBuffers(trailing: [[u]], structure: nil)
         var kernel = FusedCellKernel(
             math: math, inputs: inputs, initialStates: states, geometry: geometry, mask: sequenceMask,
-            order: order, validSteps: validSteps, outputs: outputs[0], lastOutput: last[0],
+            order: order, validSteps: validSteps, validAtEnd: validAtEnd, outputs: outputs[0], lastOutput: last[0],
             states: sink.states.map(\.base), projectionBudget: projectionBudget)
         kernel.transposedShards = transposedShards
         if batch > 0 { try Engine.run(kernel, plan: plan) }
@@ -96,13 +100,26 @@ enum CellRunner {
     }
 
     /// Each row's count of leading valid processing steps, or nil if some row has a valid step after an invalid one.
-    static func prefixLengths(_ mask: SequenceMask, batch: Int) -> [Int]? {
+    /// Each row's number of valid steps, when every row's valid steps are one run at the start of the processing
+    /// order (right padding; left padding with `goBackwards`), else when every row's are one run at its end
+    /// (`atEnd`: left padding; right padding with `goBackwards`, the backward half of a Bidirectional layer); nil
+    /// for any other mask. Rows all valid or all masked fit both.
+    static func lengthAwareLengths(_ mask: SequenceMask, batch: Int) -> (lengths: [Int], atEnd: Bool)? {
+        if let lengths = runLengths(mask, batch: batch, atEnd: false) { return (lengths, false) }
+        if let lengths = runLengths(mask, batch: batch, atEnd: true) { return (lengths, true) }
+        return nil
+    }
+
+    private static func runLengths(_ mask: SequenceMask, batch: Int, atEnd: Bool) -> [Int]? {
+        let t = mask.time
         var lengths = [Int](repeating: 0, count: batch)
         for b in 0..<batch {
+            // The i-th step from the end where the run must sit.
+            func valid(_ i: Int) -> Bool { mask.isValid(row: b, step: atEnd ? t - 1 - i : i) }
             var k = 0
-            while k < mask.time && mask.isValid(row: b, step: k) { k += 1 }
+            while k < t && valid(k) { k += 1 }
             lengths[b] = k
-            for rest in k..<mask.time where mask.isValid(row: b, step: rest) { return nil }
+            for rest in k..<t where valid(rest) { return nil }
         }
         return lengths
     }

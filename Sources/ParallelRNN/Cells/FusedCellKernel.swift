@@ -14,11 +14,13 @@ import _ParallelRNNKernels
 /// (`runShardTransposed`; larger ones in row blocks, each over all steps): the batch in the vector lanes, the same
 /// bits.
 ///
-/// Length-aware mode: positions are rows sorted by decreasing count of leading valid steps (a prefix mask in
-/// processing order). At step k only the first `active` rows of the shard are computed (all of them valid); the
-/// others are masked to the end: each is retired once (``MaskCarry/retiredOutput(lastValid:zeroOutputForMask:into:count:)``,
-/// its output written for all the remaining steps), so a step copies no state rows; results are bitwise those of the
-/// general masked path.
+/// Length-aware mode: positions are rows sorted by decreasing count of valid steps, which form one run at the start of
+/// each row's processing order (a prefix mask) or, with `validAtEnd`, one run at its end. At step k only the first
+/// `active` rows of the shard are computed (all of them valid). Prefix: the others are masked to the end, each retired
+/// once (``MaskCarry/retiredOutput(lastValid:zeroOutputForMask:into:count:)``, its output written for all the
+/// remaining steps). At the end: the others have not started; their states are the initial ones and their outputs
+/// zeros (a masked step before any valid one emits zeros either way), written before the loop. A step copies no
+/// state rows; results are bitwise those of the general masked path.
 // @unchecked: the result pointers are shared, but every shard writes only its own rows.
 struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
     let math: Math
@@ -30,8 +32,11 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
     let mask: SequenceMask?
     /// Position → row, when rows were sorted (length-aware); nil means identity.
     let order: [Int]?
-    /// Per position: the number of leading valid processing steps (length-aware only).
+    /// Per position: the number of valid processing steps, all leading (or all trailing, `validAtEnd`); length-aware
+    /// only.
     let validSteps: [Int]?
+    /// Length-aware with the valid steps last in processing order (rows start late instead of stopping early).
+    let validAtEnd: Bool
     let outputs: UnsafeMutablePointer<Float>
     let lastOutput: UnsafeMutablePointer<Float>
     let states: [UnsafeMutablePointer<Float>]
@@ -61,13 +66,15 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         let rows = positions.map { order?[$0] ?? $0 }
         // Rows computed at processing step k: all, or (length-aware, positions sorted by decreasing valid steps) the
         // leading rows still valid, found by bisection (no array of T counts: with I = 0, T may be anything).
-        let sortedSteps = validSteps
+        let sortedSteps = validSteps, atEnd = validAtEnd, time = g.time
         func running(_ k: Int) -> Int {
             guard let validSteps = sortedSteps else { return n }
-            var lo = 0, hi = n  // the first position whose row has no more than k valid steps
+            // A row runs at step k when its valid steps exceed k (prefix), or T − 1 − k (valid steps at the end).
+            let floor = atEnd ? time - 1 - k : k
+            var lo = 0, hi = n  // the first position whose row has no more than `floor` valid steps
             while lo < hi {
                 let mid = (lo + hi) / 2
-                if validSteps[positions.lowerBound + mid] > k { lo = mid + 1 } else { hi = mid }
+                if validSteps[positions.lowerBound + mid] > floor { lo = mid + 1 } else { hi = mid }
             }
             return lo
         }
@@ -96,6 +103,14 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         stateBuffers.update(repeating: 0, count: 5 * n * u)
         loadRows(initialStates[0], rows: rows, into: h)
         if lstm { loadRows(initialStates[1], rows: rows, into: c) }
+        if let validSteps, validAtEnd {
+            // Rows start late: until then their states are the initial ones in both buffers, their outputs zeros.
+            newH.update(from: h, count: n * u)
+            if lstm { newC.update(from: c, count: n * u) }
+            for r in 0..<n where g.returnAllOutputs {
+                fillOutputs(emitted + r * u, row: rows[r], steps: 0..<(g.time - validSteps[positions.lowerBound + r]))
+            }
+        }
 
         let x = inputs.storage.base
         // Row r of x_t lives at x + (rows[r]·T + t)·I (batch-major) or (t·B + rows[r])·I (time-major).
@@ -156,6 +171,14 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
                 if g.returnAllOutputs { writeOutputs(h, rows: rows, step: k) }
                 continue
             }
+            if validSteps != nil && validAtEnd {
+                // Length-aware, valid steps at the end: rows [active, n) have not started (see above).
+                swap(&h, &newH)
+                hRows = UnsafePointer(h)
+                if lstm { swap(&c, &newC) }
+                if g.returnAllOutputs { writeOutputs(h, rows: rows, positions: 0..<active, step: k) }
+                continue
+            }
             if let validSteps {
                 // Length-aware: rows [active, n) are masked from step k to the end. Each is retired once (its state
                 // copied into the other state buffers, its output fixed and written for the remaining steps); the
@@ -165,7 +188,7 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
                     if lstm { (newC + r * u).update(from: c + r * u, count: u) }
                     MaskCarry.retiredOutput(lastValid: validSteps[positions.lowerBound + r] > 0 ? h + r * u : nil,
                                             zeroOutputForMask: g.zeroOutputForMask, into: emitted + r * u, count: u)
-                    if g.returnAllOutputs { fillOutputs(emitted + r * u, row: rows[r], from: k) }
+                    if g.returnAllOutputs { fillOutputs(emitted + r * u, row: rows[r], steps: k..<g.time) }
                 }
                 live = min(live, active)
                 swap(&h, &newH)
@@ -185,10 +208,11 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         }
         withExtendedLifetime(inputs) {}
         // hRows is the final h (the state buffer, or the last output rows); the masked paths emit `emitted`, except
-        // for the length-aware rows never retired (valid at the last step): their output is h.
+        // for the length-aware rows valid at the last step (never retired; started): their output is h.
         let (final, finalStride) = masked ? (UnsafePointer(emitted), u) : (hRows, ldh)
         for (r, b) in rows.enumerated() {
-            let last = r < live && validSteps != nil ? hRows + r * ldh : final + r * finalStride
+            let validLast = validSteps.map { validAtEnd ? $0[positions.lowerBound + r] > 0 : r < live } ?? false
+            let last = validLast ? hRows + r * ldh : final + r * finalStride
             (lastOutput + b * u).update(from: last, count: u)
             (states[0] + b * u).update(from: hRows + r * ldh, count: u)
             if lstm { (states[1] + b * u).update(from: c + r * u, count: u) }
@@ -216,10 +240,10 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         }
     }
 
-    /// One row's output, fixed from processing step k on, written into steps k..<T of the output sequence.
-    private func fillOutputs(_ source: UnsafePointer<Float>, row b: Int, from k: Int) {
+    /// One row's output over a run of processing steps (fixed there), written into those steps of the output sequence.
+    private func fillOutputs(_ source: UnsafePointer<Float>, row b: Int, steps: Range<Int>) {
         let g = geometry, u = math.units
-        for j in k..<g.time {
+        for j in steps {
             (outputs + g.offset(row: b, step: j, steps: g.time, width: u)).update(from: source, count: u)
         }
     }

@@ -18,7 +18,19 @@ final class ResultSink<S: TensorScalar>: @unchecked Sendable {
     init(geometry: LoopGeometry, stateShapes: [[Int]]) {
         self.geometry = geometry
         self.stateShapes = stateShapes
-        states = stateShapes.map { TensorStorage.make(uninitializedCount: $0.reduce(1, *)) }
+        states = stateShapes.map { Self.make(count: $0.reduce(1, *)) }
+    }
+
+    /// Result storage the shards fill. Debug builds (the tests) fill it with NaN first, so that a row or step no path
+    /// wrote shows (released buffers are reused: a previous call's results would otherwise stand in for it).
+    private static func make(count: Int) -> TensorStorage<S> {
+        let storage = TensorStorage<S>.make(uninitializedCount: count)
+        #if DEBUG
+        let raw = UnsafeMutableRawPointer(storage.base)
+        if S.self == Float.self { raw.bindMemory(to: Float.self, capacity: count).update(repeating: .nan, count: count) }
+        if S.self == Double.self { raw.bindMemory(to: Double.self, capacity: count).update(repeating: .nan, count: count) }
+        #endif
+        return storage
     }
 
     /// Output and last-output buffers for leaves with these per-row shapes (allocating on first use).
@@ -44,10 +56,10 @@ final class ResultSink<S: TensorScalar>: @unchecked Sendable {
                                     argument: trailing.count == 1 ? "step output" : "step output leaf \(i)")
             }
             outputLayout = (trailing, structure)
-            lastOutputStorages = trailing.map { TensorStorage.make(uninitializedCount: g.batch * $0.reduce(1, *)) }
+            lastOutputStorages = trailing.map { Self.make(count: g.batch * $0.reduce(1, *)) }
             // Without returnAllOutputs, outputs [B, 1, ...] is the last output's memory: shared, not copied.
             outputStorages = g.returnAllOutputs
-                ? trailing.map { TensorStorage.make(uninitializedCount: g.batch * g.time * $0.reduce(1, *)) }
+                ? trailing.map { Self.make(count: g.batch * g.time * $0.reduce(1, *)) }
                 : lastOutputStorages
         }
         return (outputStorages.map(\.base), lastOutputStorages.map(\.base))

@@ -99,7 +99,6 @@ enum CellRunner {
         }
     }
 
-    /// Each row's count of leading valid processing steps, or nil if some row has a valid step after an invalid one.
     /// Each row's number of valid steps, when every row's valid steps are one run at the start of the processing
     /// order (right padding; left padding with `goBackwards`), else when every row's are one run at its end
     /// (`atEnd`: left padding; right padding with `goBackwards`, the backward half of a Bidirectional layer); nil

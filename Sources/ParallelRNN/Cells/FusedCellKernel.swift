@@ -70,11 +70,11 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         func running(_ k: Int) -> Int {
             guard let validSteps = sortedSteps else { return n }
             // A row runs at step k when its valid steps exceed k (prefix), or T − 1 − k (valid steps at the end).
-            let floor = atEnd ? time - 1 - k : k
-            var lo = 0, hi = n  // the first position whose row has no more than `floor` valid steps
+            let threshold = atEnd ? time - 1 - k : k
+            var lo = 0, hi = n  // the first position whose row has no more than `threshold` valid steps
             while lo < hi {
                 let mid = (lo + hi) / 2
-                if validSteps[positions.lowerBound + mid] > floor { lo = mid + 1 } else { hi = mid }
+                if validSteps[positions.lowerBound + mid] > threshold { lo = mid + 1 } else { hi = mid }
             }
             return lo
         }
@@ -104,7 +104,8 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         loadRows(initialStates[0], rows: rows, into: h)
         if lstm { loadRows(initialStates[1], rows: rows, into: c) }
         if let validSteps, validAtEnd {
-            // Rows start late: until then their states are the initial ones in both buffers, their outputs zeros.
+            // Rows start late: until then their states are the initial ones in both buffers, their outputs zeros
+            // (`emitted`, zeroed above, is never written in this mode).
             newH.update(from: h, count: n * u)
             if lstm { newC.update(from: c, count: n * u) }
             for r in 0..<n where g.returnAllOutputs {

@@ -60,6 +60,11 @@ struct CoreSpeedTests {
         #expect(speeds.weights(count: 2) == nil, "one slow call alone: still even")
         speeds.record(rows: [50, 50], seconds: [0.1, 0.1])
         #expect(speeds.weights(count: 2) == nil, "one slow call alone: still even")
+        // Two disturbed calls that disagree (core 1 slow, then core 0 slow) move nothing either.
+        speeds.record(rows: [50, 50], seconds: [0.1, 0.2])
+        speeds.record(rows: [50, 50], seconds: [0.25, 0.1])
+        #expect(speeds.weights(count: 2) == nil, "calls that disagree: still even")
+        speeds.record(rows: [50, 50], seconds: [0.1, 0.1])
         // Core 1 at half speed, four calls: the weights converge toward 2:1 (4/3 : 2/3).
         for _ in 0..<4 { speeds.record(rows: [50, 50], seconds: [0.1, 0.2]) }
         let w = try! #require(speeds.weights(count: 2))

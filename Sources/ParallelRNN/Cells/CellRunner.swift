@@ -113,7 +113,7 @@ enum CellRunner {
         let t = mask.time
         var lengths = [Int](repeating: 0, count: batch)
         for b in 0..<batch {
-            // The i-th step from the end where the run must sit.
+            // The i-th step counted from the end of the row where the run must sit (its start, or its end).
             func valid(_ i: Int) -> Bool { mask.isValid(row: b, step: atEnd ? t - 1 - i : i) }
             var k = 0
             while k < t && valid(k) { k += 1 }

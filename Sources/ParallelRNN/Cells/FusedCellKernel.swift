@@ -19,8 +19,8 @@ import _ParallelRNNKernels
 /// `active` rows of the shard are computed (all of them valid). Prefix: the others are masked to the end, each retired
 /// once (``MaskCarry/retiredOutput(lastValid:zeroOutputForMask:into:count:)``, its output written for all the
 /// remaining steps). At the end: the others have not started; their states are the initial ones and their outputs
-/// zeros (a masked step before any valid one emits zeros either way), written before the loop. A step copies no
-/// state rows; results are bitwise those of the general masked path.
+/// zeros (a masked step before any valid one emits zeros either way), written before the loop. The running rows'
+/// states are never copied (only a retiring row's, once); results are bitwise those of the general masked path.
 // @unchecked: the result pointers are shared, but every shard writes only its own rows.
 struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
     let math: Math
@@ -65,7 +65,8 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         let n = positions.count, u = math.units, gw = math.gateWidth, inputSize = math.inputSize
         let rows = positions.map { order?[$0] ?? $0 }
         // Rows computed at processing step k: all, or (length-aware, positions sorted by decreasing valid steps) the
-        // leading rows still valid, found by bisection (no array of T counts: with I = 0, T may be anything).
+        // leading rows valid at k — still running (prefix) or already started (valid steps at the end) — found by
+        // bisection (no array of T counts: with I = 0, T may be anything).
         let sortedSteps = validSteps, atEnd = validAtEnd, time = g.time
         func running(_ k: Int) -> Int {
             guard let validSteps = sortedSteps else { return n }

@@ -6,9 +6,10 @@ import Synchronization
 /// thread), and a call waits for its slowest shard. `.automatic` plans therefore size each core's shard by its
 /// speed (``ShardPlan/proportional(rows:weights:pinned:)``), learned from the shards' own times: after every
 /// measured call, `factor ← (factor + relative speed) / 2`, relative speed = (rows / seconds) over the mean, clamped
-/// to 0.5…2 — per core, of this call's and the previous call's, the one nearer 1, so that one disturbed call (a
-/// process's first, whose worker thread has just started: one shard up to 1.7× slower, measured) does not reshape
-/// the next. Factors within 5 % of each other give the plain even split. Results do not depend on the split (rows
+/// to 0.5…2 — per core, of this call's and the previous measured call's (of those that used the core), the one nearer
+/// 1, or 1 when they lie on opposite sides of it: a core must look slower (or faster) in two calls running before the
+/// split moves, so one disturbed call (a process's first, whose worker thread has just started: one shard up to 1.7×
+/// slower, measured) does not reshape the next. Factors within 5 % of each other give the plain even split. Results do not depend on the split (rows
 /// are independent), only the time does.
 package final class CoreSpeeds: Sendable {
     /// One per allowed core (more cores than slots share nothing: they stay even).
@@ -56,7 +57,8 @@ package final class CoreSpeeds: Sendable {
             var factors = (0..<count).map { i in
                 let now = min(2, max(0.5, rates[i] / mean)), previous = slots[i].last
                 slots[i].setLast(now)
-                return (slots[i].value + (abs(previous - 1) < abs(now - 1) ? previous : now)) / 2
+                let agreed = (previous - 1) * (now - 1) <= 0 ? 1 : abs(previous - 1) < abs(now - 1) ? previous : now
+                return (slots[i].value + agreed) / 2
             }
             let norm = factors.reduce(0, +) / Double(count)
             factors = factors.map { $0 / norm }

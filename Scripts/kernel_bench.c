@@ -498,7 +498,11 @@ static int run_checks(int gates_only) {
         check_gemm_shape(12, 1024, 256, 3, 0);   // 8 + 4
         check_gemm_shape(14, 70, 33, 1, 1);      // 8 + 6, a masked last strip
         check_gemm_shape(16, 257, 200, 0, 0);    // 8 + 8
-        check_gemm_shape(16, 100, 257, 2, 1);    // K > 256: 12 + 4 in the blocked product
+        check_gemm_shape(16, 100, 257, 2, 1);    // packed, 12–32 rows, K > 256: AVX-512 ≤ 8-row direct tiles per k block
+        check_gemm_shape(12, 2048, 512, 0, 0);   // 8 + 4, two k blocks
+        check_gemm_shape(20, 257, 513, 3, 1);    // 8 + 8 + 4, three k blocks, a masked last strip
+        check_gemm_shape(32, 70, 1024, 1, 0);    // 8 · 4, four k blocks
+        check_gemm_shape(13, 33, 300, 0, 1);     // 8 + 5, two k blocks, one masked strip
         check_gemm_shape(1, 1024, 256, 0, 1);    // ≤ 3 rows: wide strips first (tile_wide; AVX2 ≤ 2 rows), then tiles
         check_gemm_shape(2, 300, 129, 3, 0);
         check_gemm_shape(3, 257, 5, 1, 1);

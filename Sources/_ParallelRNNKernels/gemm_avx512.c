@@ -223,6 +223,46 @@ static PRNN_AVX512_TARGET void add_tile(int mr, float *C, size_t ldc, const floa
     }
 }
 
+#ifndef PRNN_AVX512_KBLOCK_ROWS
+#define PRNN_AVX512_KBLOCK_ROWS 32
+#endif
+/// 12–PRNN_AVX512_KBLOCK_ROWS rows, B packed, K over one k block (the recurrent product of a medium-batch or masked
+/// shard with U > 256, such as w5's K = 512): gemm_direct's tiles of at most 8 rows, per k block of ≤ KC rows, so that
+/// a strip pair's block (≤ 32 KiB) is still in L1 for the strip's next tiles, as with K ≤ KC. Measured against the
+/// blocked product (`kb loop avx512 M T I U 512`, h·U): K = 512 12–32 rows +12–35 %, K = 1024 16 and 32 rows +27 % and
+/// +12 %, K = 320 and 384 +0–12 %; 9–11 rows (one direct tile) 0–30 % slower: they keep it (KERNELS.md, twenty-ninth
+/// round). The chains are the blocked product's: continued across blocks through C, or for PRNN_C_ADD through the
+/// thread's PRNN_SCRATCH_C and added to C after the last block (the same bits). Returns 0 when the scratch could not
+/// be had.
+enum { KBLOCK_MIN_ROWS = 12 };
+static PRNN_AVX512_TARGET int gemm_direct_kblocks(int M, int N, int K, const float *A, int lda, const float *packed,
+                                                  float *C, int ldc, int accumulate) {
+    const int kblocks = (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;
+    size_t ldd;
+    int partial;
+    float *const D = prnn_chain_destination(M, N, kblocks, accumulate, C, ldc, &ldd, &partial);
+    if (!D) return 0;
+    for (int pc = 0; pc < K; pc += kc_max) {
+        const int kc = K - pc < kc_max ? K - pc : kc_max;
+        const int load_c = pc > 0 ? PRNN_C_LOAD : partial ? PRNN_C_ZERO : accumulate;
+        const int add_after = partial && pc + kc >= K;
+        for (int j0 = 0; j0 < N; j0 += NR) {
+            const int w = N - j0 < NR ? N - j0 : NR;
+            __mmask16 m0, m1;
+            masks(w, &m0, &m1);
+            const float *b = packed + ((size_t)(j0 / NP) * K + pc) * NP;  // the strip's panel pair, from row pc
+            for (int i0 = 0, mr; i0 < M; i0 += mr) {
+                mr = row_tile_short(M - i0);
+                float *d = D + (size_t)i0 * ldd + j0;
+                tile_direct(mr, kc, A + (size_t)i0 * lda + pc, (size_t)lda, b, NP, (size_t)K * NP, 0, d, ldd, load_c,
+                            m0, m1);
+                if (add_after) add_tile(mr, C + (size_t)i0 * ldc + j0, (size_t)ldc, d, ldd, m0, m1);
+            }
+        }
+    }
+    return 1;
+}
+
 /// Blocked product with B in the PRNN_PACK_NR layout over the full K; `ebc`: embedded broadcasts in full tiles.
 /// `accumulate`: PRNN_C_ZERO, _LOAD or _ADD (over several k blocks the chain runs in the thread's PRNN_SCRATCH_C and
 /// the last block's tiles add it to C).
@@ -330,6 +370,9 @@ static int use_direct_packed(int M, int N, int K) {
 }
 
 PRNN_AVX512_TARGET void prnn_sgemm_packed_avx512(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate) {
+    if (M >= KBLOCK_MIN_ROWS && M <= PRNN_AVX512_KBLOCK_ROWS && K > KC &&
+        gemm_direct_kblocks(M, N, K, A, lda, packed, C, ldc, accumulate))
+        return;
     if (!use_direct_packed(M, N, K) && blocked(M, N, K, A, lda, packed, C, ldc, accumulate)) return;
     gemm_direct(M, N, K, A, lda, packed, NP, 1, C, ldc, accumulate);
 }

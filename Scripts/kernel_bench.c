@@ -503,6 +503,8 @@ static int run_checks(int gates_only) {
         check_gemm_shape(20, 257, 513, 3, 1);    // 8 + 8 + 4, three k blocks, a masked last strip
         check_gemm_shape(32, 70, 1024, 1, 0);    // 8 · 4, four k blocks
         check_gemm_shape(13, 33, 300, 0, 1);     // 8 + 5, two k blocks, one masked strip
+        check_gemm_shape(7, 100, 300, 0, 1);     // AVX2 (7–32 rows, K > 256, per k block): 3 + 4, a masked strip
+        check_gemm_shape(9, 64, 513, 2, 0);      // AVX2 5 + 4, three k blocks
         check_gemm_shape(1, 1024, 256, 0, 1);    // ≤ 3 rows: wide strips first (tile_wide; AVX2 ≤ 2 rows), then tiles
         check_gemm_shape(2, 300, 129, 3, 0);
         check_gemm_shape(3, 257, 5, 1, 1);

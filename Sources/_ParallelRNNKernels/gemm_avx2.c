@@ -225,6 +225,42 @@ static PRNN_AVX2_TARGET void add_tile(int mr, int w, float *C, size_t ldc, const
     }
 }
 
+#ifndef PRNN_AVX2_KBLOCK_ROWS
+#define PRNN_AVX2_KBLOCK_ROWS 32
+#endif
+#ifndef PRNN_AVX2_KBLOCK_MIN_ROWS
+#define PRNN_AVX2_KBLOCK_MIN_ROWS 7
+#endif
+/// PRNN_AVX2_KBLOCK_MIN_ROWS–PRNN_AVX2_KBLOCK_ROWS rows, B packed, K over one k block (a medium-batch or masked
+/// shard's recurrent product with U > 256): gemm_direct's tiles per k block of ≤ KC rows, so that a panel's block stays
+/// in L1 for the strip's next row tiles, as the AVX-512 kernels do (KERNELS.md, twenty-ninth round). The chains are
+/// the blocked product's: continued across blocks through C, or for PRNN_C_ADD through the thread's PRNN_SCRATCH_C
+/// and added to C after the last block (the same bits). Returns 0 when the scratch could not be had.
+static PRNN_AVX2_TARGET int gemm_direct_kblocks(int M, int N, int K, const float *A, int lda, const float *packed,
+                                                float *C, int ldc, int accumulate) {
+    const int kblocks = (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;
+    size_t ldd;
+    int partial;
+    float *const D = prnn_chain_destination(M, N, kblocks, accumulate, C, ldc, &ldd, &partial);
+    if (!D) return 0;
+    for (int pc = 0; pc < K; pc += kc_max) {
+        const int kc = K - pc < kc_max ? K - pc : kc_max;
+        const int load_c = pc > 0 ? PRNN_C_LOAD : partial ? PRNN_C_ZERO : accumulate;
+        const int add_after = partial && pc + kc >= K;
+        for (int j0 = 0; j0 < N; j0 += NT) {
+            const int w = N - j0 < NT ? N - j0 : NT;
+            const float *b = packed + ((size_t)(j0 / NR) * K + pc) * NR;  // the strip's panel, from row pc
+            for (int i0 = 0, mr; i0 < M; i0 += mr) {
+                mr = row_tile(M - i0);
+                float *d = D + (size_t)i0 * ldd + j0;
+                run_tile(1, mr, w, kc, A + (size_t)i0 * lda + pc, (size_t)lda, b, NR, d, ldd, load_c);
+                if (add_after) add_tile(mr, w, C + (size_t)i0 * ldc + j0, (size_t)ldc, d, ldd);
+            }
+        }
+    }
+    return 1;
+}
+
 /// Blocked product with B in the PRNN_PACK_NR layout over the full K. `accumulate`: PRNN_C_ZERO, _LOAD or _ADD (over
 /// several k blocks the chain runs in the thread's PRNN_SCRATCH_C and the last block's tiles add it to C).
 static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, int lda, const float *packed,
@@ -316,6 +352,9 @@ static int use_direct_packed(int M, int N, int K) {
 }
 
 PRNN_AVX2_TARGET void prnn_sgemm_packed_avx2(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate) {
+    if (M >= PRNN_AVX2_KBLOCK_MIN_ROWS && M <= PRNN_AVX2_KBLOCK_ROWS && K > KONE &&
+        gemm_direct_kblocks(M, N, K, A, lda, packed, C, ldc, accumulate))
+        return;
     if (!use_direct_packed(M, N, K) && gemm_blocked(M, N, K, A, lda, packed, C, ldc, accumulate)) return;
     gemm_direct(M, N, K, A, lda, packed, NR, 1, C, ldc, accumulate);
 }

@@ -200,8 +200,8 @@ struct KernelTests {
         shapes += [(1, 1024, 256), (2, 300, 129), (3, 257, 5), (1, 70, 33)]
         // 9–16 rows with K ≤ 256 and B packed: AVX-512 direct tiles of at most 8 rows (5 + 4, 8 + 4, 8 + 6, 8 + 8).
         shapes += [(9, 300, 129), (12, 1024, 256), (14, 70, 33), (16, 257, 200)]
-        // 12–32 rows with K > 256 and B packed: AVX-512 direct tiles of at most 8 rows per k block of ≤ 256.
-        shapes += [(12, 2048, 512), (20, 257, 513), (32, 70, 1024), (13, 33, 300)]
+        // K > 256 with B packed, direct tiles per k block of ≤ 256: AVX-512 12–32 rows (≤ 8-row tiles), AVX2 7–32.
+        shapes += [(12, 2048, 512), (20, 257, 513), (32, 70, 1024), (13, 33, 300), (7, 100, 300), (9, 64, 513)]
         for (index, (m, n, k)) in shapes.enumerated() {
             let p = Problem(m: m, n: n, k: k, pad: [0, 3, 16][index % 3], rng: &rng)
             let accumulate = index % 2 == 1

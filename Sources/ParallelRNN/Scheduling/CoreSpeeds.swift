@@ -9,8 +9,8 @@ import Synchronization
 /// to 0.5…2 — per core, of this call's and the previous measured call's (of those that used the core), the one nearer
 /// 1, or 1 when they lie on opposite sides of it: a core must look slower (or faster) in two calls running before the
 /// split moves, so one disturbed call (a process's first, whose worker thread has just started: one shard up to 2×
-/// slower, measured) does not reshape the next. Factors within 5 % of each other give the plain even split. Results do not depend on the split (rows
-/// are independent), only the time does.
+/// slower, measured) does not reshape the next. Factors within 5 % of each other give the plain even split. Results
+/// do not depend on the split (rows are independent), only the time does.
 package final class CoreSpeeds: Sendable {
     /// One per allowed core (more cores than slots share nothing: they stay even).
     private final class Slot: Sendable {

@@ -66,6 +66,12 @@ private struct Problem {
         c0 = (0..<(m * ldc)).map { _ in rng.signed() }
     }
 
+    /// The same problem with another starting C.
+    init(copying p: Problem, c0: [Float]) {
+        self = p
+        self.c0 = c0
+    }
+
     func packed() -> [Float] {
         var p = [Float](repeating: .nan, count: max(prnn_sgemm_packed_b_count(Int32(k), Int32(n)), 1))
         b.withUnsafeBufferPointer { bp in
@@ -98,6 +104,20 @@ private struct Problem {
                     prnn_sgemm_packed(Int32(rows.count), Int32(n), Int32(k), ap.baseAddress! + rows.lowerBound * lda,
                                       Int32(lda), pp.baseAddress, cp.baseAddress! + rows.lowerBound * ldc, Int32(ldc),
                                       accumulate ? 1 : 0)
+                }
+            }
+        }
+        return c
+    }
+
+    /// `prnn_sgemm_packed_add`: C + (the chain from +0), the sum rounded once (Keras's `x·W + h·U`).
+    func sgemmPackedAdd(_ packed: [Float]) -> [Float] {
+        var c = c0
+        a.withUnsafeBufferPointer { ap in
+            packed.withUnsafeBufferPointer { pp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    prnn_sgemm_packed_add(Int32(m), Int32(n), Int32(k), ap.baseAddress, Int32(lda), pp.baseAddress,
+                                          cp.baseAddress, Int32(ldc))
                 }
             }
         }
@@ -187,7 +207,7 @@ struct KernelTests {
         if getenv("PRNN_T_KC") == nil { #expect(unforced == 0, "unset: one block") }
     }
 
-    @Test("sgemm matches a Double reference on random and odd shapes; every ISA, packed and unpacked, bitwise equal to portable")
+    @Test("sgemm matches a Double reference on random and odd shapes; every ISA, packed and unpacked (and the adding form), bitwise equal to portable")
     func sgemmRandomShapes() {
         var rng = XorShift(seed: 0x5EED)
         let dims = [1, 2, 3, 5, 7, 8, 11, 12, 13, 16, 17, 31, 32, 33, 47, 64, 65, 97, 128, 193, 257, 300]
@@ -218,6 +238,9 @@ struct KernelTests {
                 for j in n..<p.ldc { #expect(portable[i * p.ldc + j].bitPattern == p.c0[i * p.ldc + j].bitPattern) }
             }
             #expect(worst < 1e-6, "\(m)×\(n)×\(k): relative error \(worst)")
+            // The adding form: C0 + (the portable chain from +0), one rounding; padding untouched.
+            let product = withISA(PRNN_ISA_PORTABLE) { Problem(copying: p, c0: [Float](repeating: 0, count: p.c0.count)).sgemm(accumulate: false) }
+            let added = (0..<p.c0.count).map { i in i % p.ldc < n ? p.c0[i] + product[i] : p.c0[i] }
             for isa in supportedISAs() {
                 for tile in tiles(for: isa) {
                     withISA(isa) {
@@ -226,6 +249,8 @@ struct KernelTests {
                                     "sgemm \(isa) tile \(tile) \(m)×\(n)×\(k)")
                             #expect(bits(p.sgemmPacked(packed, accumulate: accumulate)) == bits(portable),
                                     "sgemm_packed \(isa) tile \(tile) \(m)×\(n)×\(k)")
+                            #expect(bits(p.sgemmPackedAdd(packed)) == bits(added),
+                                    "sgemm_packed_add \(isa) tile \(tile) \(m)×\(n)×\(k)")
                         }
                     }
                 }

@@ -166,33 +166,21 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
                 if lstm { swap(&c, &newC) }
                 continue
             }
-            if !masked {
-                swap(&h, &newH)
-                hRows = UnsafePointer(h)
-                if lstm { swap(&c, &newC) }
-                if g.returnAllOutputs { writeOutputs(h, rows: rows, step: k) }
-                continue
-            }
-            if validSteps != nil && validAtEnd {
-                // Length-aware, valid steps at the end: rows [active, n) have not started (see above).
-                swap(&h, &newH)
-                hRows = UnsafePointer(h)
-                if lstm { swap(&c, &newC) }
-                if g.returnAllOutputs { writeOutputs(h, rows: rows, positions: 0..<active, step: k) }
-                continue
-            }
-            if let validSteps {
-                // Length-aware: rows [active, n) are masked from step k to the end. Each is retired once (its state
-                // copied into the other state buffers, its output fixed and written for the remaining steps); the
-                // running rows then only swap buffers.
-                for r in active..<live {
-                    (newH + r * u).update(from: h + r * u, count: u)
-                    if lstm { (newC + r * u).update(from: c + r * u, count: u) }
-                    MaskCarry.retiredOutput(lastValid: validSteps[positions.lowerBound + r] > 0 ? h + r * u : nil,
-                                            zeroOutputForMask: g.zeroOutputForMask, into: emitted + r * u, count: u)
-                    if g.returnAllOutputs { fillOutputs(emitted + r * u, row: rows[r], steps: k..<g.time) }
+            if !masked || validSteps != nil {
+                // Unmasked (`active` is n) or length-aware: the step computed rows [0, active) into the new buffers.
+                // Prefix: rows [active, live) stopped before step k and are retired once (their states copied into
+                // the other state buffers, their output fixed and written for the remaining steps). Valid steps at
+                // the end: rows [active, n) have not started (see above).
+                if let validSteps, !validAtEnd {
+                    for r in active..<live {
+                        (newH + r * u).update(from: h + r * u, count: u)
+                        if lstm { (newC + r * u).update(from: c + r * u, count: u) }
+                        MaskCarry.retiredOutput(lastValid: validSteps[positions.lowerBound + r] > 0 ? h + r * u : nil,
+                                                zeroOutputForMask: g.zeroOutputForMask, into: emitted + r * u, count: u)
+                        if g.returnAllOutputs { fillOutputs(emitted + r * u, row: rows[r], steps: k..<g.time) }
+                    }
+                    live = min(live, active)
                 }
-                live = min(live, active)
                 swap(&h, &newH)
                 hRows = UnsafePointer(h)
                 if lstm { swap(&c, &newC) }
@@ -206,7 +194,7 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
                 MaskCarry.emitOutput(valid: valid, raw: newH + r * u, previous: emitted + r * u,
                                      zeroOutputForMask: g.zeroOutputForMask, into: emitted + r * u, count: u)
             }
-            if g.returnAllOutputs { writeOutputs(emitted, rows: rows, step: k) }
+            if g.returnAllOutputs { writeOutputs(emitted, rows: rows, positions: 0..<n, step: k) }
         }
         withExtendedLifetime(inputs) {}
         // hRows is the final h (the state buffer, or the last output rows); the masked paths emit `emitted`, except
@@ -226,11 +214,6 @@ struct FusedCellKernel<Math: CellMath>: ShardKernel, @unchecked Sendable {
         tensor.withUnsafeBufferPointer { s in
             for (r, b) in rows.enumerated() { (dst + r * u).update(from: s.baseAddress! + b * u, count: u) }
         }
-    }
-
-    @inline(__always)
-    private func writeOutputs(_ source: UnsafeMutablePointer<Float>, rows: [Int], step k: Int) {
-        writeOutputs(source, rows: rows, positions: rows.indices, step: k)
     }
 
     /// Step k's output rows of the shard's `positions` (indices into `rows`), from `source`'s rows at those indices.

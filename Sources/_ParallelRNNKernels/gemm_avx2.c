@@ -228,17 +228,19 @@ static PRNN_AVX2_TARGET void add_tile(int mr, int w, float *C, size_t ldc, const
 #ifndef PRNN_AVX2_KBLOCK_ROWS
 #define PRNN_AVX2_KBLOCK_ROWS 32
 #endif
-#ifndef PRNN_AVX2_KBLOCK_MIN_ROWS
-#define PRNN_AVX2_KBLOCK_MIN_ROWS 7
-#endif
-/// PRNN_AVX2_KBLOCK_MIN_ROWS–PRNN_AVX2_KBLOCK_ROWS rows, B packed, K over one k block (a medium-batch or masked
-/// shard's recurrent product with U > 256): gemm_direct's tiles per k block of ≤ KC rows, so that a panel's block stays
-/// in L1 for the strip's next row tiles, as the AVX-512 kernels do (KERNELS.md, twenty-ninth round). The chains are
-/// the blocked product's: continued across blocks through C, or for PRNN_C_ADD through the thread's PRNN_SCRATCH_C
-/// and added to C after the last block (the same bits). Returns 0 when the scratch could not be had.
+/// Packed B and 7–16 rows with K ≤ KONE, or 7–PRNN_AVX2_KBLOCK_ROWS rows with K > KONE: direct tiles (6 + 1–6 + 4 …)
+/// one k block at a time over all strips, so that a panel's block stays in L1 for the strip's next row tiles. With
+/// K ≤ KONE (one block) they ran 6–14 % faster than the blocked product, which packs A and adds a `z += h·U` chain to
+/// C in a second pass (KERNELS.md, twenty-eighth round); with K > KONE +8–37 % (twenty-ninth round; both measured on
+/// the AVX-512 Xeon with the AVX2 kernels forced, not on an AVX2-only CPU).
+static inline int short_packed(int M, int K) { return M >= 7 && M <= (K <= KONE ? 16 : PRNN_AVX2_KBLOCK_ROWS); }
+
+/// The short_packed product. The chains are the blocked product's: continued across blocks through C, or for
+/// PRNN_C_ADD over several blocks through the thread's PRNN_SCRATCH_C and added to C after the last block (the same
+/// bits; one block: the tiles' own modes). Returns 0 when the scratch could not be had.
 static PRNN_AVX2_TARGET int gemm_direct_kblocks(int M, int N, int K, const float *A, int lda, const float *packed,
                                                 float *C, int ldc, int accumulate) {
-    const int kblocks = (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;
+    const int kblocks = K <= KONE ? 1 : (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;
     size_t ldd;
     int partial;
     float *const D = prnn_chain_destination(M, N, kblocks, accumulate, C, ldc, &ldd, &partial);
@@ -338,24 +340,9 @@ static int use_direct(int M, int N, int K) {
 #endif
 }
 
-/// use_direct, and with B already packed and K in one k block also 7–16 rows: direct tiles (6 + 1–6 + 4 …) there ran
-/// 6–14 % faster than the blocked product, which packs A and adds a `z += h·U` chain to C in a second pass
-/// (KERNELS.md, twenty-eighth round: measured on the AVX-512 Xeon with the AVX2 kernels forced, not on an AVX2-only
-/// CPU).
-enum { SHORT_ROWS = 16 };
-static int use_direct_packed(int M, int N, int K) {
-#ifdef PRNN_FORCE_DIRECT
-    return use_direct(M, N, K);
-#else
-    return (M <= SHORT_ROWS && K <= KONE) || use_direct(M, N, K);
-#endif
-}
-
 PRNN_AVX2_TARGET void prnn_sgemm_packed_avx2(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate) {
-    if (M >= PRNN_AVX2_KBLOCK_MIN_ROWS && M <= PRNN_AVX2_KBLOCK_ROWS && K > KONE &&
-        gemm_direct_kblocks(M, N, K, A, lda, packed, C, ldc, accumulate))
-        return;
-    if (!use_direct_packed(M, N, K) && gemm_blocked(M, N, K, A, lda, packed, C, ldc, accumulate)) return;
+    if (short_packed(M, K) && gemm_direct_kblocks(M, N, K, A, lda, packed, C, ldc, accumulate)) return;
+    if (!use_direct(M, N, K) && gemm_blocked(M, N, K, A, lda, packed, C, ldc, accumulate)) return;
     gemm_direct(M, N, K, A, lda, packed, NR, 1, C, ldc, accumulate);
 }
 

@@ -25,12 +25,17 @@
 /// 10 + 4, 11 + 4 rather than 12 + 1, 12 + 2, 12 + 3.
 static inline int row_tile(int rem) { return rem <= MR ? rem : rem <= MR + 3 ? rem - 4 : MR; }
 
-/// Packed B, 9–16 rows and K in one k block: direct tiles of at most 8 rows (16 chains; 9–11 rows as 5–7 + 4, 12–16
-/// as 8 + 4–8), the B strip (≤ 32 KiB) read from L1 by the second. They ran 6–15 % faster than 9–12-row direct tiles
-/// (register spills) and than the blocked product, which packs A and adds the chain to C in a second pass
-/// (KERNELS.md, twenty-eighth round). With K > KC the strip outgrows L1 and the second tile rereads it: not there.
-enum { SHORT_ROWS = 16 };
-static inline int short_rows(int M, int K, int b_is_packed) { return b_is_packed && M <= SHORT_ROWS && K <= KC; }
+#ifndef PRNN_AVX512_KBLOCK_ROWS
+#define PRNN_AVX512_KBLOCK_ROWS 32
+#endif
+/// Packed B and a few rows: direct tiles of at most 8 rows (16 chains; 9–11 rows as 5–7 + 4, then 8s), one k block of
+/// ≤ KC at a time (gemm_direct_kblocks), so that a strip pair's block (≤ 32 KiB) is read from L1 by the strip's next
+/// tiles. With K ≤ KC (one block) 9–16 rows: 6–15 % faster than 9–12-row direct tiles (register spills) and than the
+/// blocked product, which packs A and adds the chain to C in a second pass (KERNELS.md, twenty-eighth round). With
+/// K > KC 12–PRNN_AVX512_KBLOCK_ROWS rows: against the blocked product (`kb loop avx512 M T I U 512`, h·U) K = 512
+/// 12–32 rows +12–35 %, K = 1024 16 and 32 rows +27 % and +12 %, K = 320 and 384 +0–12 %; there 9–11 rows (one
+/// direct tile) were 0–30 % slower and keep it (twenty-ninth round).
+static inline int short_packed(int M, int K) { return K <= KC ? M >= 9 && M <= 16 : M >= 12 && M <= PRNN_AVX512_KBLOCK_ROWS; }
 static inline int row_tile_short(int rem) { return rem <= 8 ? rem : rem <= 11 ? rem - 4 : 8; }
 
 /// C[mr, 32] (ldc, columns masked by m0/m1) = (load_c == PRNN_C_LOAD ? C : 0) + A[mr, kc] · B[kc, 32], or with
@@ -196,7 +201,6 @@ static PRNN_AVX512_TARGET void gemm_direct(int M, int N, int K, const float *A, 
             default: tile_wide(1, K, A, (size_t)lda, b, bks, bp, c, (size_t)ldc, accumulate); break;
             }
         }
-    const int short_tiles = short_rows(M, K, b_is_packed);
     for (; j0 < N; j0 += NR) {
         int w = N - j0 < NR ? N - j0 : NR;
         __mmask16 m0, m1;
@@ -204,7 +208,7 @@ static PRNN_AVX512_TARGET void gemm_direct(int M, int N, int K, const float *A, 
         const float *b = b_is_packed ? B + (size_t)(j0 / NP) * K * NP : B + j0;
         size_t bks = b_is_packed ? NP : ldb, b1 = b_is_packed ? (size_t)K * NP : 16;
         for (int i0 = 0, mr; i0 < M; i0 += mr) {
-            mr = short_tiles ? row_tile_short(M - i0) : row_tile(M - i0);
+            mr = row_tile(M - i0);
             tile_direct(mr, K, A + (size_t)i0 * lda, (size_t)lda, b, bks, b1, !b_is_packed && w < NR,
                         C + (size_t)i0 * ldc + j0, (size_t)ldc, accumulate, m0, m1);
         }
@@ -223,18 +227,10 @@ static PRNN_AVX512_TARGET void add_tile(int mr, float *C, size_t ldc, const floa
     }
 }
 
-#ifndef PRNN_AVX512_KBLOCK_ROWS
-#define PRNN_AVX512_KBLOCK_ROWS 32
-#endif
-/// 12–PRNN_AVX512_KBLOCK_ROWS rows, B packed, K over one k block (the recurrent product of a medium-batch or masked
-/// shard with U > 256, such as w5's K = 512): gemm_direct's tiles of at most 8 rows, per k block of ≤ KC rows, so that
-/// a strip pair's block (≤ 32 KiB) is still in L1 for the strip's next tiles, as with K ≤ KC. Measured against the
-/// blocked product (`kb loop avx512 M T I U 512`, h·U): K = 512 12–32 rows +12–35 %, K = 1024 16 and 32 rows +27 % and
-/// +12 %, K = 320 and 384 +0–12 %; 9–11 rows (one direct tile) 0–30 % slower: they keep it (KERNELS.md, twenty-ninth
-/// round). The chains are the blocked product's: continued across blocks through C, or for PRNN_C_ADD through the
-/// thread's PRNN_SCRATCH_C and added to C after the last block (the same bits). Returns 0 when the scratch could not
-/// be had.
-enum { KBLOCK_MIN_ROWS = 12 };
+/// The short_packed product: tiles of ≤ 8 rows (row_tile_short) per k block of ≤ KC, over all strips. The chains are
+/// the blocked product's: continued across blocks through C, or for PRNN_C_ADD over several blocks through the
+/// thread's PRNN_SCRATCH_C and added to C after the last block (the same bits; one block: the tiles' own modes).
+/// Returns 0 when the scratch could not be had.
 static PRNN_AVX512_TARGET int gemm_direct_kblocks(int M, int N, int K, const float *A, int lda, const float *packed,
                                                   float *C, int ldc, int accumulate) {
     const int kblocks = (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;
@@ -358,22 +354,9 @@ static PRNN_AVX512_TARGET int blocked(int M, int N, int K, const float *A, int l
     }
 }
 
-/// use_direct, and with B already packed and K in one k block also 13–16 rows: gemm_direct runs 9–16 such rows in
-/// tiles of at most 8 (short_rows), faster than the blocked product there (KERNELS.md, twenty-eighth round; the
-/// twenty-seventh had sent 10–12 rows to the blocked product, then faster than 10–12-row direct tiles).
-static int use_direct_packed(int M, int N, int K) {
-#ifdef PRNN_FORCE_DIRECT
-    return use_direct(M, N, K);
-#else
-    return short_rows(M, K, 1) || use_direct(M, N, K);
-#endif
-}
-
 PRNN_AVX512_TARGET void prnn_sgemm_packed_avx512(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc, int accumulate) {
-    if (M >= KBLOCK_MIN_ROWS && M <= PRNN_AVX512_KBLOCK_ROWS && K > KC &&
-        gemm_direct_kblocks(M, N, K, A, lda, packed, C, ldc, accumulate))
-        return;
-    if (!use_direct_packed(M, N, K) && blocked(M, N, K, A, lda, packed, C, ldc, accumulate)) return;
+    if (short_packed(M, K) && gemm_direct_kblocks(M, N, K, A, lda, packed, C, ldc, accumulate)) return;
+    if (!use_direct(M, N, K) && blocked(M, N, K, A, lda, packed, C, ldc, accumulate)) return;
     gemm_direct(M, N, K, A, lda, packed, NP, 1, C, ldc, accumulate);
 }
 

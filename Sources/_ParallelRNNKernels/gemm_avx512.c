@@ -374,8 +374,39 @@ static PRNN_AVX512_TARGET void tile_t(int mr, int kc, const float *A, const floa
 #undef CALL
 }
 
+/// prnn_sgemm_t's full-height tile over one unpaired X^T panel (16 lanes, zero padded past the batch): 12 chains, four
+/// k per iteration; the same chains as tile's, without its masked second half.
+PRNN_INLINE PRNN_AVX512_TARGET void tile_t1(int kc, const float *A, const float *B, float *C, size_t ldc, int load_c) {
+    __m512 c0[MR];
+    PRNN_UNROLL
+    for (int r = 0; r < MR; r++) c0[r] = load_c == PRNN_C_LOAD ? _mm512_loadu_ps(C + r * ldc) : _mm512_setzero_ps();
+    int k = 0;
+    for (; k + 4 <= kc; k += 4) {
+        PRNN_UNROLL
+        for (int q = 0; q < 4; q++) {
+            const __m512 b0 = _mm512_loadu_ps(B + q * NP);
+            PRNN_UNROLL
+            for (int r = 0; r < MR; r++) c0[r] = _mm512_fmadd_ps(_mm512_set1_ps(A[q * PRNN_PACK_TR + r]), b0, c0[r]);
+        }
+        A += 4 * PRNN_PACK_TR;
+        B += 4 * NP;
+    }
+    for (; k < kc; k++) {
+        const __m512 b0 = _mm512_loadu_ps(B);
+        PRNN_UNROLL
+        for (int r = 0; r < MR; r++) c0[r] = _mm512_fmadd_ps(_mm512_set1_ps(A[r]), b0, c0[r]);
+        A += PRNN_PACK_TR;
+        B += NP;
+    }
+    PRNN_UNROLL
+    for (int r = 0; r < MR; r++) {
+        if (load_c == PRNN_C_ADD) c0[r] = _mm512_add_ps(c0[r], _mm512_loadu_ps(C + r * ldc));
+        _mm512_storeu_ps(C + r * ldc, c0[r]);
+    }
+}
+
 /// prnn_sgemm_t: each 12-row panel of W^T (A stride PRNN_PACK_TR) as 12×32 tiles over the X^T panel pairs (the
-/// batch); W streams through once, in order. K runs in blocks (prnn_t_block_at), the outermost loop, so that the
+/// batch; a last unpaired panel in tile_t1); W streams through once, in order. K runs in blocks (prnn_t_block_at), the outermost loop, so that the
 /// operand's block stays in L1 beside the W stream; C is stored and reloaded between blocks, exactly, and added to
 /// at the end of the split's second chain — or, split with one block per chain (prnn_t_split_paired), each tile
 /// runs both chains back to back. `ebc`: embedded broadcasts in full tiles.
@@ -395,6 +426,9 @@ PRNN_INLINE PRNN_AVX512_TARGET void sgemm_t(int N, int n, int K, int split, cons
                     tile(PRNN_PACK_TR, split, a, 1, PRNN_PACK_TR, b, NP, b1, 0, c, (size_t)ldc, c1, 0xFFFF, 0xFFFF, ebc);
                     tile(PRNN_PACK_TR, k2, a2, 1, PRNN_PACK_TR, b2, NP, b1, 0, c, (size_t)ldc, PRNN_C_ADD, 0xFFFF,
                          0xFFFF, ebc);
+                } else if (mr == PRNN_PACK_TR) {
+                    tile_t1(split, a, b, c, (size_t)ldc, c1);
+                    tile_t1(k2, a2, b2, c, (size_t)ldc, PRNN_C_ADD);
                 } else {
                     tile_t(mr, split, a, b, b1, !pair, c, (size_t)ldc, c1, pair ? 0xFFFF : 0);
                     tile_t(mr, k2, a2, b2, b1, !pair, c, (size_t)ldc, PRNN_C_ADD, pair ? 0xFFFF : 0);
@@ -415,6 +449,8 @@ PRNN_INLINE PRNN_AVX512_TARGET void sgemm_t(int N, int n, int K, int split, cons
                 float *c = C + (size_t)j0 * ldc + r0;
                 if (mr == PRNN_PACK_TR && pair)
                     tile(PRNN_PACK_TR, kb, a, 1, PRNN_PACK_TR, b, NP, b1, 0, c, (size_t)ldc, load_c, 0xFFFF, 0xFFFF, ebc);
+                else if (mr == PRNN_PACK_TR)
+                    tile_t1(kb, a, b, c, (size_t)ldc, load_c);
                 else
                     tile_t(mr, kb, a, b, b1, !pair, c, (size_t)ldc, load_c, pair ? 0xFFFF : 0);
             }

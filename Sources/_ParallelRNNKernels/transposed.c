@@ -129,7 +129,9 @@ void prnn_sgemm_t_split(int N, int n, int K, int split, const float *packed, con
 
 double prnn_sgemm_t_gain(int n) {
     if (!prnn_sgemm_t_preferred(n)) return 1;
-    return prnn_active_isa() == PRNN_ISA_AVX512 ? prnn_avx512_transposed_gain() : PRNN_TRANSPOSED_ASSUMED_GAIN;
+    if (prnn_active_isa() != PRNN_ISA_AVX512) return PRNN_TRANSPOSED_ASSUMED_GAIN;
+    double g = prnn_avx512_transposed_gain();
+    return n == 16 && g > PRNN_TRANSPOSED_16_GAIN ? PRNN_TRANSPOSED_16_GAIN : g;
 }
 
 int prnn_sgemm_t_gain_measured(void) {
@@ -138,7 +140,7 @@ int prnn_sgemm_t_gain_measured(void) {
 
 int prnn_sgemm_t_preferred(int n) {
     switch (prnn_active_isa()) {
-    case PRNN_ISA_AVX512: return n == 32 && prnn_avx512_transposed_mode() != PRNN_TRANSPOSED_OFF;
+    case PRNN_ISA_AVX512: return (n == 16 || n == 32) && prnn_avx512_transposed_mode() != PRNN_TRANSPOSED_OFF;
     case PRNN_ISA_AVX2: return n == 16 || n == 32;
     default: return 0;
     }

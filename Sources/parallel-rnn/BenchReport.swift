@@ -34,8 +34,9 @@ struct BenchReport {
         } ?? ""
         let kBlock = PeakProbe.transposedKBlock
         let blocks = kBlock == 0 ? "K in one block" : "K in blocks of ≤ \(kBlock)"
+        let gain16 = PeakProbe.transposedGain16.map { "; 16 rows counted as \(format($0, 2))×" } ?? ""
         let gain = PeakProbe.transposedGain.map {
-            " (32 rows: \(format($0, 2))× the row-major speed, \(PeakProbe.transposedGainMeasured ? "measured" : "assumed"); \(blocks))"
+            " (32 rows: \(format($0, 2))× the row-major speed, \(PeakProbe.transposedGainMeasured ? "measured" : "assumed")\(gain16); \(blocks))"
         } ?? ""
         let blockRows = PeakProbe.transposedBlockRows(operandRows: spec.input + spec.units).map {
             ", larger multiples of 32 in row blocks of ≤ \($0)"
@@ -103,6 +104,7 @@ struct BenchReport {
                 ("transposed_shard_rows", jsonString(PeakProbe.transposedShardRows(operandRows: spec.input + spec.units))),
                 ("transposed_block_rows", PeakProbe.transposedBlockRows(operandRows: spec.input + spec.units).map { String($0) } ?? "null"),
                 ("transposed_gain", PeakProbe.transposedGain.map(jsonNumber) ?? "null"),
+                ("transposed_gain_16", PeakProbe.transposedGain16.map(jsonNumber) ?? "null"),
                 ("transposed_k_block", "\(PeakProbe.transposedKBlock)"),
                 ("build", jsonString(peak.build)),
             ]

@@ -122,12 +122,13 @@ void prnn_sgemm_t(int N, int n, int K, const float *packed, const float *panels,
 /// empty (split ≤ 0 or ≥ K: I = 0) is +0, and is added all the same (a −0 chain gives +0, as Keras's sum does).
 void prnn_sgemm_t_split(int N, int n, int K, int split, const float *packed, const float *panels, float *C, int ldc);
 /// Whether the transposed product is the faster choice for a batch of n rows on the active ISA, whatever its K: n a
-/// whole number of its register tile's columns, at most 32 (AVX-512: 32 where prnn_avx512_tune() measured the path
-/// faster; AVX2+FMA: 16 or 32; portable: never). prnn_sgemm_t_preferred_shape adds larger shards by their K.
+/// whole number of 16-lane panels, at most 32 (AVX-512: 16 or 32 where prnn_avx512_tune() measured the path faster
+/// for 32; AVX2+FMA: 16 or 32; portable: never). prnn_sgemm_t_preferred_shape adds larger shards by their K.
 int prnn_sgemm_t_preferred(int n);
 /// How much faster a shard of n rows runs transposed (row-major time / transposed time, > 1) where
-/// prnn_sgemm_t_preferred(n), else 1: on AVX-512 as prnn_avx512_tune() measured it (four w1 shard steps), on AVX2+FMA
-/// and with a configured AVX-512 tile 1.08 (measured on Zen 3, Benchmarks/KERNELS.md, seventh round).
+/// prnn_sgemm_t_preferred(n), else 1: on AVX-512 as prnn_avx512_tune() measured it (four w1 shard steps; for 16 rows
+/// at most 1.02, measured end to end), on AVX2+FMA and with a configured AVX-512 tile 1.08 (measured on Zen 3,
+/// Benchmarks/KERNELS.md, seventh round).
 double prnn_sgemm_t_gain(int n);
 /// prnn_sgemm_t_preferred, plus, on AVX-512 where the tuner measured the path faster, shards of 64–512 rows (multiples
 /// of 32) whose operand of K rows (n·K floats) fits in half of the core's L2.

@@ -132,7 +132,7 @@ static inline int prnn_t_split_paired(int K, int split, int limit) {
 #define PRNN_T_ASSUMED_L2 (1L << 20)
 #define PRNN_TRANSPOSED_LARGE_GAIN 1.04
 /// AVX-512 16-row shards run transposed wherever 32-row ones do (one 16-lane panel: prnn_sgemm_t's single-panel
-/// tiles); their gain is the 32-row one, at most this: whole w1 steps at B = 32 measured 2–3 % faster than row-major
+/// tiles); their gain is the 32-row one, at most this: whole w1 steps at B = 32 measured 1–3.5 % faster than row-major
 /// on the Xeon, products alone 0–9 % (too close to a wash to decide from the tuner's short samples; KERNELS.md,
 /// thirtieth round).
 #define PRNN_TRANSPOSED_16_GAIN 1.02

@@ -413,6 +413,55 @@ struct KernelTests {
         }
     }
 
+    @Test("split transposed product (the LSTM step's x·W + h·U): two chains from zero summed once, bitwise, in every ISA, tile and k blocking")
+    func transposedSplitProduct() {
+        var rng = XorShift(seed: 0x5B1)
+        // (n, K, N): 16 and 48 rows end in an unpaired 16-lane panel; N = 100 leaves a 4-row W^T panel.
+        let shapes = [(16, 384, 1024), (32, 384, 1024), (48, 37, 100), (16, 9, 24), (16, 600, 36)]
+        for (n, k, nOut) in shapes {
+            let ldx = k, ldc = n + 3
+            let x = (0..<(n * ldx)).map { _ in rng.signed() }, w = (0..<(k * nOut)).map { _ in rng.signed() }
+            var packed = [Float](repeating: .nan, count: max(1, prnn_sgemm_packed_t_count(Int32(k), Int32(nOut))))
+            var panels = [Float](repeating: .nan, count: max(1, prnn_rows_t_count(Int32(n), Int32(k))))
+            prnn_sgemm_pack_t(Int32(k), Int32(nOut), w, Int32(nOut), &packed)
+            prnn_pack_rows_t(Int32(n), Int32(k), x, Int32(ldx), &panels)
+            for split in [1, k / 3, k - 1] where split > 0 && split < k {
+                // Reference: X[:, :s]·W[:s] and X[:, s:]·W[s:] row-major and portable, each from zero, then summed.
+                var lo = [Float](repeating: 0, count: n * nOut), hi = lo
+                withISA(PRNN_ISA_PORTABLE) {
+                    prnn_sgemm(Int32(n), Int32(nOut), Int32(split), x, Int32(ldx), w, Int32(nOut), &lo, Int32(nOut), 0)
+                    w.withUnsafeBufferPointer { wp in
+                        x.withUnsafeBufferPointer { xp in
+                            prnn_sgemm(Int32(n), Int32(nOut), Int32(k - split), xp.baseAddress! + split, Int32(ldx),
+                                       wp.baseAddress! + split * nOut, Int32(nOut), &hi, Int32(nOut), 0)
+                        }
+                    }
+                }
+                let ref = zip(lo, hi).map { $0 + $1 }
+                for isa in supportedISAs() {
+                    for tile in tiles(for: isa) {
+                        for kBlock: Int32 in [0, 256, 100, 7] {
+                            var c = [Float](repeating: -7, count: nOut * ldc)
+                            withISA(isa) {
+                                withTile(tile) {
+                                    prnn_force_t_kc(kBlock)
+                                    defer { prnn_force_t_kc(-1) }
+                                    prnn_sgemm_t_split(Int32(nOut), Int32(n), Int32(k), Int32(split), packed, panels, &c,
+                                                       Int32(ldc))
+                                }
+                            }
+                            let same = (0..<nOut).allSatisfy { j in
+                                (0..<n).allSatisfy { c[j * ldc + $0].bitPattern == ref[$0 * nOut + j].bitPattern }
+                                    && (n..<ldc).allSatisfy { c[j * ldc + $0] == -7 }
+                            }
+                            #expect(same, "sgemm_t_split \(isa) tile \(tile) k blocks ≤ \(kBlock) n \(n) K \(k) split \(split) N \(nOut)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test("A row's result is bitwise the same whether computed alone or inside a large M, in every ISA")
     func rowIndependence() {
         var rng = XorShift(seed: 42)

@@ -126,9 +126,9 @@ void prnn_sgemm_t_split(int N, int n, int K, int split, const float *packed, con
 /// for 32; AVX2+FMA: 16 or 32; portable: never). prnn_sgemm_t_preferred_shape adds larger shards by their K.
 int prnn_sgemm_t_preferred(int n);
 /// How much faster a shard of n rows runs transposed (row-major time / transposed time, > 1) where
-/// prnn_sgemm_t_preferred(n), else 1: on AVX-512 as prnn_avx512_tune() measured it (four w1 shard steps; for 16 rows
-/// at most 1.02, measured end to end), on AVX2+FMA and with a configured AVX-512 tile 1.08 (measured on Zen 3,
-/// Benchmarks/KERNELS.md, seventh round).
+/// prnn_sgemm_t_preferred(n), else 1: on AVX2+FMA 1.08 (measured on Zen 3, Benchmarks/KERNELS.md, seventh round); on
+/// AVX-512 for 32 rows as prnn_avx512_tune() measured it (four w1 shard steps), or 1.08 with a configured tile, and for
+/// 16 rows that figure capped at 1.02 (what whole steps measured; thirtieth round).
 double prnn_sgemm_t_gain(int n);
 /// prnn_sgemm_t_preferred, plus, on AVX-512 where the tuner measured the path faster, shards of 64–512 rows (multiples
 /// of 32) whose operand of K rows (n·K floats) fits in half of the core's L2.

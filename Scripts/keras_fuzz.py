@@ -145,7 +145,7 @@ def draw_config(seed, index, poison_masked=0.2, profile="small", activations="ap
 
 def draw_workload_shapes(cfg, rng):
     """--profile workload: the benchmark workloads' sizes (B up to 256 rows, T 20-100, I up to 256, U up to 512;
-    shards of 16 and 32 rows take the transposed product, on AVX-512 also 64-512 by 32 whose operand fits half the L2
+    shards of 16 and 32 rows take the transposed product, on AVX-512 also 48-512 by 16 whose operand fits half the L2
     (larger multiples of 32 in row blocks that do; PRNN_L2_CACHE_BYTES shrinks the L2 to reach them),
     the others the row-major one), with Keras's default
     initializers (glorot_uniform, orthogonal) in two cases of three, no large single weights, and Keras's default

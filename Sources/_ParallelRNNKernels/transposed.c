@@ -164,7 +164,7 @@ size_t prnn_l2_cache_bytes(void) {
 int prnn_sgemm_t_preferred_shape(int n, int K) {
     if (prnn_sgemm_t_preferred(n)) return 1;
     return prnn_active_isa() == PRNN_ISA_AVX512 && prnn_avx512_transposed_mode() != PRNN_TRANSPOSED_OFF &&
-           n > 32 && n <= PRNN_T_MAX_ROWS && n % 32 == 0 && K > 0 &&
+           n > 32 && n <= PRNN_T_MAX_ROWS && n % 16 == 0 && K > 0 &&
            (size_t)n * (size_t)K * sizeof(float) <= prnn_l2_cache_bytes() / 2;
 }
 

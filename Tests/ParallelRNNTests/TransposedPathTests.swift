@@ -27,8 +27,8 @@ import _ParallelRNNKernels
                     goBackwards: g.next() % 2 == 0, timeMajor: g.next() % 3 == 0, all: g.next() % 4 != 0,
                     bias: g.next() % 4 != 0, states: g.next() % 2 == 0, altActivation: g.next() % 3 == 0, seed: g.next())
     }
-    /// Shards of 96–160 rows (one shard, or two of 128 for B 256): the sizes AVX-512 machines run transposed when
-    /// the operand fits half the L2 (`prnn_sgemm_t_preferred_shape`).
+    /// Shards of 48–160 rows (one shard; two of 48 for B 96, of 128 for B 256): the sizes AVX-512 machines run
+    /// transposed when the operand fits half the L2 (`prnn_sgemm_t_preferred_shape`).
     static let largeShards: [Case] = (0..<8).map { i in
         var g = SplitMix(seed: UInt64(i) &* 104_729 &+ 5)
         return Case(kind: Kind.allCases[i % 4], batch: [96, 128, 256, 160][(i + i / 4) % 4], time: 1 + Int(g.next() % 5),
@@ -81,14 +81,17 @@ import _ParallelRNNKernels
         let states = h0 ?? (0..<stateCount).map { _ in Tensor<Float>(zeros: [B, U]) }
         let generic = try rnn(step, inputs: x, initialStates: states, goBackwards: c.goBackwards, mask: nil,
                               timeMajor: c.timeMajor, returnAllOutputs: c.all, execution: .serial)
-        // B 64 and 256 on two threads: two shards of 32 or 128 rows (the second at row 32 or 128); B 37 on three:
-        // 13 + 12 + 12 rows; else one.
-        let execution: Execution = B == 64 || B == 256 ? .threads(2, pinned: false)
+        // B 64, 96 and 256 on two threads: two shards of 32, 48 or 128 rows (the second at row 32, 48 or 128); B 37 on
+        // three: 13 + 12 + 12 rows; else one.
+        let execution: Execution = B == 64 || B == 96 || B == 256 ? .threads(2, pinned: false)
             : B == 37 ? .threads(3, pinned: false) : .serial
         let rowMajor = try run(execution, .never), transposed = try run(execution, .always)
         // Each shard in row blocks run one after the other (the last one shorter where the rows do not divide).
         let blocked = try run(execution, .blocks(rows: B >= 64 ? 32 : 16))
-        for (label, r) in [("row-major", rowMajor), ("transposed", transposed), ("transposed in blocks", blocked)] {
+        // And as this machine would choose (prnn_sgemm_t_blocks): transposed, in blocks, or row-major.
+        let preferred = try run(execution, .preferred)
+        for (label, r) in [("row-major", rowMajor), ("transposed", transposed), ("transposed in blocks", blocked),
+                           ("as preferred here", preferred)] {
             #expect(r.outputs.isBitwiseIdentical(to: generic.outputs), "\(c) \(label) outputs")
             #expect(r.lastOutput.isBitwiseIdentical(to: generic.lastOutput), "\(c) \(label) lastOutput")
             #expect(r.newStates.count == generic.newStates.count)

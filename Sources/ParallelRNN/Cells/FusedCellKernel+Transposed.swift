@@ -1,7 +1,7 @@
 import _ParallelRNNKernels
 
 extension FusedCellKernel {
-    /// An unmasked shard of 16 or 32 rows, or on AVX-512 of 64–512 rows (by 32) whose operand fits in half the L2
+    /// An unmasked shard of 16 or 32 rows, or on AVX-512 of 48–512 rows (by 16) whose operand fits in half the L2
     /// (`prnn_sgemm_t_preferred_shape`; tests: any), or a row block of a larger one (`prnn_sgemm_t_blocks`), the
     /// batch in the vector lanes (padded to a multiple of 16 with zero rows, computed and never read out): per step
     /// the product of the step's operand in one `prnn_sgemm_t` — LSTM (``TransposedKernels/stacked``):

@@ -130,8 +130,8 @@ int prnn_sgemm_t_preferred(int n);
 /// AVX-512 for 32 rows as prnn_avx512_tune() measured it (four w1 shard steps), or 1.08 with a configured tile, and for
 /// 16 rows that figure capped at 1.02 (what whole steps measured; thirtieth round).
 double prnn_sgemm_t_gain(int n);
-/// prnn_sgemm_t_preferred, plus, on AVX-512 where the tuner measured the path faster, shards of 64–512 rows (multiples
-/// of 32) whose operand of K rows (n·K floats) fits in half of the core's L2.
+/// prnn_sgemm_t_preferred, plus, on AVX-512 where the tuner measured the path faster, shards of 48–512 rows (multiples
+/// of 16; thirtieth round, 64–512 by 32 before) whose operand of K rows (n·K floats) fits in half of the core's L2.
 int prnn_sgemm_t_preferred_shape(int n, int K);
 /// The largest shard prnn_sgemm_t_preferred_shape takes.
 #define PRNN_T_MAX_ROWS 512

@@ -128,7 +128,8 @@ static inline int prnn_t_split_paired(int K, int split, int limit) {
 /// AVX-512 shards above 32 rows (prnn_sgemm_t_preferred_shape): at most PRNN_T_MAX_ROWS rows, and an operand [I + U, n]
 /// of at most half the core's L2 (PRNN_T_ASSUMED_L2 where the OS does not say) — on the Xeon (2 MiB L2) 64–512 rows
 /// ran 2.5–10 % faster transposed within that bound and at parity at 75 % of it (KERNELS.md, twenty-fifth round); 48
-/// and 80 rows (a last unpaired 16-lane panel) 2–15 % (thirtieth round).
+/// and 80 rows (a last unpaired 16-lane panel): the LSTM 2–15 % faster, GRU 0–13 %, SimpleRNN from 3 % slower to 7 %
+/// faster (thirtieth round).
 /// Their gain is the tuner's 32-row one, at most PRNN_TRANSPOSED_LARGE_GAIN (what they measured).
 #define PRNN_T_ASSUMED_L2 (1L << 20)
 #define PRNN_TRANSPOSED_LARGE_GAIN 1.04

@@ -55,22 +55,16 @@ enum PeakProbe {
     /// tuner).
     static var transposedKBlock: Int { Int(prnn_t_kc()) }
     /// The shard sizes (rows) the fused cells run transposed when unmasked, the batch in the vector lanes, for a cell
-    /// of `operandRows` = I + U (`prnn_sgemm_t_preferred_shape`; on AVX-512 as the tuner measured it): e.g. "16,32",
-    /// "32–320 by 32", "16 and 32–512 by 32", or "none".
+    /// of `operandRows` = I + U (`prnn_sgemm_t_preferred_shape`; on AVX-512 as the tuner measured it): e.g. "16,32"
+    /// (AVX2), "16–512 by 16" (AVX-512), or "none".
     static func transposedShardRows(operandRows: Int) -> String {
         let k = Int32(clamping: operandRows)
         let rows = stride(from: 16, through: Int(PRNN_T_MAX_ROWS), by: 16).filter {
             prnn_sgemm_t_preferred_shape(Int32($0), k) != 0
         }
-        // "first–last by step" for three or more rows evenly spaced.
-        func progression(_ rows: ArraySlice<Int>) -> String? {
-            guard rows.count > 2, let first = rows.first, let last = rows.last else { return nil }
-            let steps = Set(zip(rows, rows.dropFirst()).map { $1 - $0 })
-            return steps.count == 1 ? "\(first)–\(last) by \(steps.first!)" : nil
-        }
-        guard let first = rows.first else { return "none" }
-        if let all = progression(rows[...]) { return all }
-        if let rest = progression(rows.dropFirst()) { return "\(first) and \(rest)" }
+        guard let first = rows.first, let last = rows.last else { return "none" }
+        let steps = Set(zip(rows, rows.dropFirst()).map { $1 - $0 })
+        if rows.count > 2, steps.count == 1, let step = steps.first { return "\(first)–\(last) by \(step)" }
         return rows.map(String.init).joined(separator: ",")
     }
     /// The largest row block in which larger unmasked shards (multiples of 32 rows) run transposed, for a cell of

@@ -135,8 +135,8 @@ double prnn_sgemm_t_gain(int n);
 int prnn_sgemm_t_preferred_shape(int n, int K);
 /// The largest shard prnn_sgemm_t_preferred_shape takes.
 #define PRNN_T_MAX_ROWS 512
-/// The largest row block (64–512 rows by 32) in which a larger shard of operand K runs transposed: the largest size
-/// prnn_sgemm_t_preferred_shape takes, on AVX-512 where the tuner measured the path faster; else 0.
+/// The largest row block (64–512 rows by 32) in which a larger shard of operand K runs transposed: the largest multiple
+/// of 32 prnn_sgemm_t_preferred_shape takes, on AVX-512 where the tuner measured the path faster; else 0.
 int prnn_sgemm_t_block_rows(int K);
 /// In how many row blocks a shard of n rows runs transposed, one block after the other, each over all time steps:
 /// 1 where prnn_sgemm_t_preferred_shape(n, K); for a larger shard of more than 64 rows, a multiple of 32, the fewest

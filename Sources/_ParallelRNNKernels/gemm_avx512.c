@@ -381,6 +381,7 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile_t1(int kc, const float *A, const float 
     PRNN_UNROLL
     for (int r = 0; r < MR; r++) c0[r] = load_c == PRNN_C_LOAD ? _mm512_loadu_ps(C + r * ldc) : _mm512_setzero_ps();
     int k = 0;
+#ifndef PRNN_AVX512_NO_UNROLL
     for (; k + 4 <= kc; k += 4) {
         PRNN_UNROLL
         for (int q = 0; q < 4; q++) {
@@ -391,6 +392,7 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile_t1(int kc, const float *A, const float 
         A += 4 * PRNN_PACK_TR;
         B += 4 * NP;
     }
+#endif
     for (; k < kc; k++) {
         const __m512 b0 = _mm512_loadu_ps(B);
         PRNN_UNROLL
@@ -406,10 +408,10 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile_t1(int kc, const float *A, const float 
 }
 
 /// prnn_sgemm_t: each 12-row panel of W^T (A stride PRNN_PACK_TR) as 12×32 tiles over the X^T panel pairs (the
-/// batch; a last unpaired panel in tile_t1); W streams through once, in order. K runs in blocks (prnn_t_block_at), the outermost loop, so that the
-/// operand's block stays in L1 beside the W stream; C is stored and reloaded between blocks, exactly, and added to
-/// at the end of the split's second chain — or, split with one block per chain (prnn_t_split_paired), each tile
-/// runs both chains back to back. `ebc`: embedded broadcasts in full tiles.
+/// batch; a last unpaired panel in tile_t1); W streams through once, in order. K runs in blocks (prnn_t_block_at),
+/// the outermost loop, so that the operand's block stays in L1 beside the W stream; C is stored and reloaded between
+/// blocks, exactly, and added to at the end of the split's second chain — or, split with one block per chain
+/// (prnn_t_split_paired), each tile runs both chains back to back. `ebc`: embedded broadcasts in full tiles.
 PRNN_INLINE PRNN_AVX512_TARGET void sgemm_t(int N, int n, int K, int split, const float *packed, const float *panels,
                                            float *C, int ldc, int accumulate, const int ebc, int kc_limit) {
     const size_t b1 = (size_t)K * NP;

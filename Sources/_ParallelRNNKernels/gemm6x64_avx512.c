@@ -113,8 +113,8 @@ PRNN_AVX512_TARGET int prnn_sgemm_blocked_6x64_avx512(int M, int N, int K, const
     if (!D) return 0;
     for (int pc = 0; pc < K; pc += kc_max) {
         int kc = K - pc < kc_max ? K - pc : kc_max;
-        int load_c = pc > 0 ? PRNN_C_LOAD : partial ? PRNN_C_ZERO : accumulate;
-        const int add_after = partial && pc + kc >= K;
+        int load_c = prnn_kblock_c_mode(pc, partial, accumulate);
+        const int add_after = prnn_kblock_adds_to_c(pc, kc, K, partial);
         for (int ic = 0; ic < M; ic += mc_max) {
             int mc = M - ic < mc_max ? M - ic : mc_max;
             prnn_pack_a_panels_avx512(mc, kc, A + (size_t)ic * lda + pc, lda, abuf, row_tile);

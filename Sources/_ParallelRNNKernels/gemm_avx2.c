@@ -247,8 +247,8 @@ static PRNN_AVX2_TARGET int gemm_direct_kblocks(int M, int N, int K, const float
     if (!D) return 0;
     for (int pc = 0; pc < K; pc += kc_max) {
         const int kc = K - pc < kc_max ? K - pc : kc_max;
-        const int load_c = pc > 0 ? PRNN_C_LOAD : partial ? PRNN_C_ZERO : accumulate;
-        const int add_after = partial && pc + kc >= K;
+        const int load_c = prnn_kblock_c_mode(pc, partial, accumulate);
+        const int add_after = prnn_kblock_adds_to_c(pc, kc, K, partial);
         for (int j0 = 0; j0 < N; j0 += NT) {
             const int w = N - j0 < NT ? N - j0 : NT;
             const float *b = packed + ((size_t)(j0 / NR) * K + pc) * NR;  // the strip's panel, from row pc
@@ -282,8 +282,8 @@ static PRNN_AVX2_TARGET int gemm_blocked(int M, int N, int K, const float *A, in
     if (!D) return 0;
     for (int pc = 0; pc < K; pc += kc_max) {
         int kc = K - pc < kc_max ? K - pc : kc_max;
-        int load_c = pc > 0 ? PRNN_C_LOAD : partial ? PRNN_C_ZERO : accumulate;
-        const int add_after = partial && pc + kc >= K;
+        int load_c = prnn_kblock_c_mode(pc, partial, accumulate);
+        const int add_after = prnn_kblock_adds_to_c(pc, kc, K, partial);
         for (int ic = 0; ic < M; ic += mc_max) {
             int mc = M - ic < mc_max ? M - ic : mc_max;
             prnn_pack_a_panels_avx2(mc, kc, A + (size_t)ic * lda + pc, lda, abuf, row_tile);

@@ -95,6 +95,13 @@ static inline float *prnn_chain_destination(int M, int N, int kblocks, int accum
     *ldd = *partial ? (size_t)N : (size_t)ldc;
     return *partial ? (float *)prnn_thread_scratch(PRNN_SCRATCH_C, (size_t)M * N * sizeof(float)) : C;
 }
+/// What the tiles of the k block starting at pc do with their destination (PRNN_C_*): a later block continues the chain
+/// stored there; the first starts from zero when the chain is partial (prnn_chain_destination), else as `accumulate`.
+static inline int prnn_kblock_c_mode(int pc, int partial, int accumulate) {
+    return pc > 0 ? PRNN_C_LOAD : partial ? PRNN_C_ZERO : accumulate;
+}
+/// Whether the tiles of the k block [pc, pc + kc) add their partial chain to C: the last block of a partial chain.
+static inline int prnn_kblock_adds_to_c(int pc, int kc, int K, int partial) { return partial && pc + kc >= K; }
 /// A k block [k0, k0 + kb) of a transposed product and what its tiles do with C (PRNN_C_*).
 typedef struct { int k0, kb, c_mode; } prnn_t_block;
 /// The block at k0 of a product over K whose chain is cut at `split` (0 < split < K; anything else: no cut): the

@@ -12,6 +12,7 @@
 #define MR 12        // rows per register tile
 #define NR 32        // columns per register tile (a pair of PRNN_PACK_NR panels)
 #define NP 16        // packed panel width (PRNN_PACK_NR)
+#define PRNN_TILE_ONE_PANEL 2  // tile's bmask for one unmasked 16-column panel
 #ifndef PRNN_AVX512_KC
 #define PRNN_AVX512_KC 256
 #endif
@@ -41,27 +42,29 @@ static inline int row_tile_short(int rem) { return rem <= 8 ? rem : rem <= 11 ? 
 /// C[mr, 32] (ldc, columns masked by m0/m1) = (load_c == PRNN_C_LOAD ? C : 0) + A[mr, kc] · B[kc, 32], or with
 /// PRNN_C_ADD: C + (0 + A · B), the chain from zero and its sum with C rounded once.
 /// A element (r, k) is at A[r·ars + k·aks]; B row k's columns 0–15 start at B + k·bks, columns 16–31 at
-/// B + b1 + k·bks (lanes masked by m0/m1 when bmask, else all 32 lanes are read: packed panels are zero padded and
-/// come in pairs). `ebc` (a constant after inlining; unmasked B only): embedded broadcasts (KERNELS.md) — the second
+/// B + b1 + k·bks (lanes masked by m0/m1 when bmask is 1, else all 32 lanes are read: packed panels are zero padded
+/// and come in pairs). bmask 2 (PRNN_TILE_ONE_PANEL): columns 0–15 only, all lanes, no second half computed (the
+/// transposed product's last unpaired panel). `ebc` (a constant after inlining; unmasked B only): embedded broadcasts (KERNELS.md) — the second
 /// FMA of each row reads A through a copy of the pointer the compiler cannot prove equal, so each broadcast has one
 /// use and folds into its FMA as {1to16}: no separate broadcast instruction.
 PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, size_t ars, size_t aks,
                                          const float *B, size_t bks, size_t b1, const int bmask, float *C, size_t ldc,
                                          int load_c, __mmask16 m0, __mmask16 m1, const int ebc) {
+    const int two = bmask != PRNN_TILE_ONE_PANEL;  // (a constant after inlining)
     __m512 c0[MR], c1[MR];
     PRNN_UNROLL
     for (int r = 0; r < MR; r++) if (r < mr) {
         if (load_c == PRNN_C_LOAD) {
             c0[r] = _mm512_maskz_loadu_ps(m0, C + r * ldc);
-            c1[r] = _mm512_maskz_loadu_ps(m1, C + r * ldc + 16);
+            if (two) c1[r] = _mm512_maskz_loadu_ps(m1, C + r * ldc + 16);
         } else {
             c0[r] = _mm512_setzero_ps();
-            c1[r] = _mm512_setzero_ps();
+            if (two) c1[r] = _mm512_setzero_ps();
         }
     }
     int k = 0;
 #ifndef PRNN_AVX512_NO_UNROLL
-    if (!bmask) {
+    if (bmask != 1) {
         const float *A2 = A;
         if (ebc) __asm__("" : "+r"(A2));
 #define PRNN_A2(i) (ebc ? _mm512_set1_ps(A2[i]) : a)
@@ -69,12 +72,12 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
         for (; k + 4 <= kc; k += 4) {
             PRNN_UNROLL
             for (int q = 0; q < 4; q++) {
-                const __m512 b0 = _mm512_loadu_ps(B + q * bks), b1v = _mm512_loadu_ps(B + b1 + q * bks);
+                const __m512 b0 = _mm512_loadu_ps(B + q * bks), b1v = two ? _mm512_loadu_ps(B + b1 + q * bks) : b0;
                 PRNN_UNROLL
                 for (int r = 0; r < MR; r++) if (r < mr) {
                     __m512 a = _mm512_set1_ps(A[q * aks + r * ars]);
                     c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
-                    c1[r] = _mm512_fmadd_ps(PRNN_A2(q * aks + r * ars), b1v, c1[r]);
+                    if (two) c1[r] = _mm512_fmadd_ps(PRNN_A2(q * aks + r * ars), b1v, c1[r]);
                 }
             }
             A += 4 * aks;
@@ -86,18 +89,18 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
 #endif
     for (; k < kc; k++) {
         __m512 b0, b1v;
-        if (bmask) {
+        if (bmask == 1) {
             b0 = _mm512_maskz_loadu_ps(m0, B);
             b1v = _mm512_maskz_loadu_ps(m1, B + b1);
         } else {
             b0 = _mm512_loadu_ps(B);
-            b1v = _mm512_loadu_ps(B + b1);
+            b1v = two ? _mm512_loadu_ps(B + b1) : b0;
         }
         PRNN_UNROLL
         for (int r = 0; r < MR; r++) if (r < mr) {
             __m512 a = _mm512_set1_ps(A[r * ars]);
             c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
-            c1[r] = _mm512_fmadd_ps(a, b1v, c1[r]);
+            if (two) c1[r] = _mm512_fmadd_ps(a, b1v, c1[r]);
         }
         A += aks;
         B += bks;
@@ -106,13 +109,13 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
         PRNN_UNROLL
         for (int r = 0; r < MR; r++) if (r < mr) {
             c0[r] = _mm512_add_ps(c0[r], _mm512_maskz_loadu_ps(m0, C + r * ldc));
-            c1[r] = _mm512_add_ps(c1[r], _mm512_maskz_loadu_ps(m1, C + r * ldc + 16));
+            if (two) c1[r] = _mm512_add_ps(c1[r], _mm512_maskz_loadu_ps(m1, C + r * ldc + 16));
         }
     }
     PRNN_UNROLL
     for (int r = 0; r < MR; r++) if (r < mr) {
         _mm512_mask_storeu_ps(C + r * ldc, m0, c0[r]);
-        _mm512_mask_storeu_ps(C + r * ldc + 16, m1, c1[r]);
+        if (two) _mm512_mask_storeu_ps(C + r * ldc + 16, m1, c1[r]);
     }
 }
 
@@ -360,55 +363,23 @@ PRNN_AVX512_TARGET void prnn_sgemm_packed_avx512(int M, int N, int K, const floa
     gemm_direct(M, N, K, A, lda, packed, NP, 1, C, ldc, accumulate);
 }
 
-/// prnn_sgemm_t's edge tiles: fewer than 12 rows of W^T, or a last X^T panel without a partner (bmask, m1 = 0).
-static PRNN_AVX512_TARGET void tile_t(int mr, int kc, const float *A, const float *B, size_t b1, int bmask, float *C,
-                                      size_t ldc, int load_c, __mmask16 m1) {
-    if (!bmask) {
+/// prnn_sgemm_t's tiles other than full pairs: fewer than 12 rows of W^T over a panel pair, or any rows over a last
+/// X^T panel without a partner (one_panel).
+static PRNN_AVX512_TARGET void tile_t(int mr, int kc, const float *A, const float *B, size_t b1, int one_panel,
+                                      float *C, size_t ldc, int load_c) {
+    if (!one_panel) {
 #define CALL(R) tile(R, kc, A, 1, PRNN_PACK_TR, B, NP, b1, 0, C, ldc, load_c, 0xFFFF, 0xFFFF, 0)
         TILE_CASES(CALL)
 #undef CALL
         return;
     }
-#define CALL(R) tile(R, kc, A, 1, PRNN_PACK_TR, B, NP, b1, 1, C, ldc, load_c, 0xFFFF, m1, 0)
+#define CALL(R) tile(R, kc, A, 1, PRNN_PACK_TR, B, NP, b1, PRNN_TILE_ONE_PANEL, C, ldc, load_c, 0xFFFF, 0, 0)
     TILE_CASES(CALL)
 #undef CALL
 }
 
-/// prnn_sgemm_t's full-height tile over one unpaired X^T panel (16 lanes, zero padded past the batch): 12 chains, four
-/// k per iteration; the same chains as tile's, without its masked second half.
-PRNN_INLINE PRNN_AVX512_TARGET void tile_t1(int kc, const float *A, const float *B, float *C, size_t ldc, int load_c) {
-    __m512 c0[MR];
-    PRNN_UNROLL
-    for (int r = 0; r < MR; r++) c0[r] = load_c == PRNN_C_LOAD ? _mm512_loadu_ps(C + r * ldc) : _mm512_setzero_ps();
-    int k = 0;
-#ifndef PRNN_AVX512_NO_UNROLL
-    for (; k + 4 <= kc; k += 4) {
-        PRNN_UNROLL
-        for (int q = 0; q < 4; q++) {
-            const __m512 b0 = _mm512_loadu_ps(B + q * NP);
-            PRNN_UNROLL
-            for (int r = 0; r < MR; r++) c0[r] = _mm512_fmadd_ps(_mm512_set1_ps(A[q * PRNN_PACK_TR + r]), b0, c0[r]);
-        }
-        A += 4 * PRNN_PACK_TR;
-        B += 4 * NP;
-    }
-#endif
-    for (; k < kc; k++) {
-        const __m512 b0 = _mm512_loadu_ps(B);
-        PRNN_UNROLL
-        for (int r = 0; r < MR; r++) c0[r] = _mm512_fmadd_ps(_mm512_set1_ps(A[r]), b0, c0[r]);
-        A += PRNN_PACK_TR;
-        B += NP;
-    }
-    PRNN_UNROLL
-    for (int r = 0; r < MR; r++) {
-        if (load_c == PRNN_C_ADD) c0[r] = _mm512_add_ps(c0[r], _mm512_loadu_ps(C + r * ldc));
-        _mm512_storeu_ps(C + r * ldc, c0[r]);
-    }
-}
-
 /// prnn_sgemm_t: each 12-row panel of W^T (A stride PRNN_PACK_TR) as 12×32 tiles over the X^T panel pairs (the
-/// batch; a last unpaired panel in tile_t1); W streams through once, in order. K runs in blocks (prnn_t_block_at),
+/// batch; a last unpaired panel in one-panel tiles); W streams through once, in order. K runs in blocks (prnn_t_block_at),
 /// the outermost loop, so that the operand's block stays in L1 beside the W stream; C is stored and reloaded between
 /// blocks, exactly, and added to at the end of the split's second chain — or, split with one block per chain
 /// (prnn_t_split_paired), each tile runs both chains back to back. `ebc`: embedded broadcasts in full tiles.
@@ -428,12 +399,9 @@ PRNN_INLINE PRNN_AVX512_TARGET void sgemm_t(int N, int n, int K, int split, cons
                     tile(PRNN_PACK_TR, split, a, 1, PRNN_PACK_TR, b, NP, b1, 0, c, (size_t)ldc, c1, 0xFFFF, 0xFFFF, ebc);
                     tile(PRNN_PACK_TR, k2, a2, 1, PRNN_PACK_TR, b2, NP, b1, 0, c, (size_t)ldc, PRNN_C_ADD, 0xFFFF,
                          0xFFFF, ebc);
-                } else if (mr == PRNN_PACK_TR) {
-                    tile_t1(split, a, b, c, (size_t)ldc, c1);
-                    tile_t1(k2, a2, b2, c, (size_t)ldc, PRNN_C_ADD);
                 } else {
-                    tile_t(mr, split, a, b, b1, !pair, c, (size_t)ldc, c1, pair ? 0xFFFF : 0);
-                    tile_t(mr, k2, a2, b2, b1, !pair, c, (size_t)ldc, PRNN_C_ADD, pair ? 0xFFFF : 0);
+                    tile_t(mr, split, a, b, b1, !pair, c, (size_t)ldc, c1);
+                    tile_t(mr, k2, a2, b2, b1, !pair, c, (size_t)ldc, PRNN_C_ADD);
                 }
             }
         }
@@ -451,10 +419,8 @@ PRNN_INLINE PRNN_AVX512_TARGET void sgemm_t(int N, int n, int K, int split, cons
                 float *c = C + (size_t)j0 * ldc + r0;
                 if (mr == PRNN_PACK_TR && pair)
                     tile(PRNN_PACK_TR, kb, a, 1, PRNN_PACK_TR, b, NP, b1, 0, c, (size_t)ldc, load_c, 0xFFFF, 0xFFFF, ebc);
-                else if (mr == PRNN_PACK_TR)
-                    tile_t1(kb, a, b, c, (size_t)ldc, load_c);
                 else
-                    tile_t(mr, kb, a, b, b1, !pair, c, (size_t)ldc, load_c, pair ? 0xFFFF : 0);
+                    tile_t(mr, kb, a, b, b1, !pair, c, (size_t)ldc, load_c);
             }
         }
     }

@@ -13,6 +13,14 @@
 #define NR 32        // columns per register tile (a pair of PRNN_PACK_NR panels)
 #define NP 16        // packed panel width (PRNN_PACK_NR)
 #define PRNN_TILE_ONE_PANEL 2  // tile's bmask for one unmasked 16-column panel
+#ifndef PRNN_T_PREFETCH
+#define PRNN_T_PREFETCH 512
+#endif
+// One-panel tiles (a shard of 16 mod 32 rows, transposed) use each W^T element for one FMA per row of 16 lanes, so
+// W^T streams at twice the pair tile's rate; where W^T is beyond L2 (w5's sizes) the hardware prefetcher fell behind.
+// They prefetch W^T PRNN_T_PREFETCH floats (2 KiB) ahead into L1: `kb loopt avx512 16 50 256 512` 17.3–18.0 →
+// 15.7–16.2 ms; 384–768 the same within noise; 16 rows at w1's sizes (W^T in L2) and 48 rows unchanged. Pair tiles
+// gain nothing from it (32 rows at w5's sizes, measured) and do not prefetch (KERNELS.md, thirty-first round).
 #ifndef PRNN_AVX512_KC
 #define PRNN_AVX512_KC 256
 #endif
@@ -44,7 +52,7 @@ static inline int row_tile_short(int rem) { return rem <= 8 ? rem : rem <= 11 ? 
 /// A element (r, k) is at A[r·ars + k·aks]; B row k's columns 0–15 start at B + k·bks, columns 16–31 at
 /// B + b1 + k·bks (lanes masked by m0/m1 when bmask is 1, else all 32 lanes are read: packed panels are zero padded
 /// and come in pairs). bmask 2 (PRNN_TILE_ONE_PANEL): columns 0–15 only, all lanes, no second half computed (the
-/// transposed product's last unpaired panel). `ebc` (a constant after inlining; unmasked B only): embedded broadcasts (KERNELS.md) — the second
+/// transposed product's last unpaired panel; A is W^T's stream and is prefetched, see PRNN_T_PREFETCH). `ebc` (a constant after inlining; unmasked B only): embedded broadcasts (KERNELS.md) — the second
 /// FMA of each row reads A through a copy of the pointer the compiler cannot prove equal, so each broadcast has one
 /// use and folds into its FMA as {1to16}: no separate broadcast instruction.
 PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, size_t ars, size_t aks,
@@ -80,6 +88,8 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
                     if (two) c1[r] = _mm512_fmadd_ps(PRNN_A2(q * aks + r * ars), b1v, c1[r]);
                 }
             }
+            if (bmask == PRNN_TILE_ONE_PANEL)  // A is W^T's stream: 4·aks floats per iteration, a line per 16
+                for (size_t f = 0; f < 4 * aks; f += 16) _mm_prefetch((const char *)(A + PRNN_T_PREFETCH + f), _MM_HINT_T0);
             A += 4 * aks;
             B += 4 * bks;
             A2 += 4 * aks;

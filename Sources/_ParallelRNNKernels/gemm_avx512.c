@@ -37,7 +37,7 @@ static inline int row_tile(int rem) { return rem <= MR ? rem : rem <= MR + 3 ? r
 #ifndef PRNN_AVX512_KBLOCK_ROWS
 #define PRNN_AVX512_KBLOCK_ROWS 32
 #endif
-/// Packed B and a few rows: direct tiles of at most 8 rows (16 chains; 9–11 rows as 5–7 + 4, then 8s), one k block of
+/// Packed B and a few rows: direct tiles of at most 8 rows (16 chains; row_tile_short splits the rows), one k block of
 /// ≤ KC at a time (gemm_direct_kblocks), so that a strip pair's block (≤ 32 KiB) is read from L1 by the strip's next
 /// tiles. With K ≤ KC (one block) 9–16 rows: 6–15 % faster than 9–12-row direct tiles (register spills) and than the
 /// blocked product, which packs A and adds the chain to C in a second pass (KERNELS.md, twenty-eighth round). With
@@ -45,7 +45,15 @@ static inline int row_tile(int rem) { return rem <= MR ? rem : rem <= MR + 3 ? r
 /// 12–32 rows +12–35 %, K = 1024 16 and 32 rows +27 % and +12 %, K = 320 and 384 +0–12 %; there 9–11 rows (one
 /// direct tile) were 0–30 % slower and keep it (twenty-ninth round).
 static inline int short_packed(int M, int K) { return K <= KC ? M >= 9 && M <= 16 : M >= 12 && M <= PRNN_AVX512_KBLOCK_ROWS; }
-static inline int row_tile_short(int rem) { return rem <= 8 ? rem : rem <= 11 ? rem - 4 : 8; }
+/// Rows of the next short_packed tile. With one k block (K ≤ KC: B read from L2) the rows are split evenly into the
+/// fewest tiles of ≤ 8 (10–16 rows as 5 + 5 … 8 + 8): a 4-row tile's 8 chains barely cover the FMA latency, and 12
+/// rows as 6 + 6 ran h·U 10 % faster than 8 + 4 (`kb loop avx512 12 100 128 256 512`; 11, 13, 14 rows 2–8 %). With
+/// several blocks (K > KC: B beyond L2 at these shapes) the first tile, which streams each block from L3, keeps 8
+/// rows: the fewest bytes per FMA; even splits measured 1–4 % slower there at 12 and 14 rows (thirty-first round).
+static inline int row_tile_short(int rem, int even) {
+    if (even) { const int tiles = (rem + 7) / 8; return (rem + tiles - 1) / tiles; }
+    return rem <= 8 ? rem : rem <= 11 ? rem - 4 : 8;
+}
 
 /// C[mr, 32] (ldc, columns masked by m0/m1) = (load_c == PRNN_C_LOAD ? C : 0) + A[mr, kc] · B[kc, 32], or with
 /// PRNN_C_ADD: C + (0 + A · B), the chain from zero and its sum with C rounded once.
@@ -261,7 +269,7 @@ static PRNN_AVX512_TARGET int gemm_direct_kblocks(int M, int N, int K, const flo
             masks(w, &m0, &m1);
             const float *b = packed + ((size_t)(j0 / NP) * K + pc) * NP;  // the strip's panel pair, from row pc
             for (int i0 = 0, mr; i0 < M; i0 += mr) {
-                mr = row_tile_short(M - i0);
+                mr = row_tile_short(M - i0, kblocks == 1);
                 float *d = D + (size_t)i0 * ldd + j0;
                 tile_direct(mr, kc, A + (size_t)i0 * lda + pc, (size_t)lda, b, NP, (size_t)K * NP, 0, d, ldd, load_c,
                             m0, m1);

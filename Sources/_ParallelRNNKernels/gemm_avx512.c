@@ -40,11 +40,13 @@ static inline int row_tile(int rem) { return rem <= MR ? rem : rem <= MR + 3 ? r
 /// Packed B and a few rows: direct tiles of at most 8 rows (16 chains; row_tile_short splits the rows), one k block of
 /// ≤ KC at a time (gemm_direct_kblocks), so that a strip pair's block (≤ 32 KiB) is read from L1 by the strip's next
 /// tiles. With K ≤ KC (one block) 9–16 rows: 6–15 % faster than 9–12-row direct tiles (register spills) and than the
-/// blocked product, which packs A and adds the chain to C in a second pass (KERNELS.md, twenty-eighth round). With
+/// blocked product, which packs A and adds the chain to C in a second pass (KERNELS.md, twenty-eighth round); 17–30
+/// rows in even tiles 7–13 % faster than the blocked product's 12-row tiles and their 4–8-row remainders, 32 the same,
+/// 36–64 no better (`kb loop avx512 M 100 128 256 512`, h·U; thirty-first round). With
 /// K > KC 12–PRNN_AVX512_KBLOCK_ROWS rows: against the blocked product (`kb loop avx512 M T I U 512`, h·U) K = 512
 /// 12–32 rows +12–35 %, K = 1024 16 and 32 rows +27 % and +12 %, K = 320 and 384 +0–12 %; there 9–11 rows (one
 /// direct tile) were 0–30 % slower and keep it (twenty-ninth round).
-static inline int short_packed(int M, int K) { return K <= KC ? M >= 9 && M <= 16 : M >= 12 && M <= PRNN_AVX512_KBLOCK_ROWS; }
+static inline int short_packed(int M, int K) { return M <= PRNN_AVX512_KBLOCK_ROWS && M >= (K <= KC ? 9 : 12); }
 /// Rows of the next short_packed tile. With one k block (K ≤ KC: B read from L2) the rows are split evenly into the
 /// fewest tiles of ≤ 8 (10–16 rows as 5 + 5 … 8 + 8): a 4-row tile's 8 chains barely cover the FMA latency, and 12
 /// rows as 6 + 6 ran h·U 10 % faster than 8 + 4 (`kb loop avx512 12 100 128 256 512`; 11, 13, 14 rows 2–8 %). With

@@ -20,7 +20,8 @@
 // W^T streams at twice the pair tile's rate; where W^T is beyond L2 (w5's sizes) the hardware prefetcher fell behind.
 // They prefetch W^T PRNN_T_PREFETCH floats (2 KiB) ahead into L1: `kb loopt avx512 16 50 256 512` 17.3–18.0 →
 // 15.7–16.2 ms; 384–768 the same within noise; 16 rows at w1's sizes (W^T in L2) and 48 rows unchanged. Pair tiles
-// gain nothing from it (32 rows at w5's sizes, measured) and do not prefetch (KERNELS.md, thirty-first round).
+// gain nothing from it (32 rows at w5's sizes, measured) and do not prefetch (KERNELS.md, thirty-first round). With
+// k blocks (PRNN_T_KC) the lines fetched near a block's end are the panel's next block, not the next panel's start.
 #ifndef PRNN_AVX512_KC
 #define PRNN_AVX512_KC 256
 #endif
@@ -41,8 +42,9 @@ static inline int row_tile(int rem) { return rem <= MR ? rem : rem <= MR + 3 ? r
 /// ≤ KC at a time (gemm_direct_kblocks), so that a strip pair's block (≤ 32 KiB) is read from L1 by the strip's next
 /// tiles. With K ≤ KC (one block) 9–16 rows: 6–15 % faster than 9–12-row direct tiles (register spills) and than the
 /// blocked product, which packs A and adds the chain to C in a second pass (KERNELS.md, twenty-eighth round); 17–30
-/// rows in even tiles 7–13 % faster than the blocked product's 12-row tiles and their 4–8-row remainders, 32 the same,
-/// 36–64 no better (`kb loop avx512 M 100 128 256 512`, h·U; thirty-first round). With
+/// rows in even tiles 6–13 % faster than the blocked product's 12-row tiles and their 4–8-row remainders, except 24
+/// (whole 12-row tiles there: the same), 32 the same, 36–64 no better (`kb loop avx512 M 100 128 256 512`, h·U;
+/// thirty-first round). With
 /// K > KC 12–PRNN_AVX512_KBLOCK_ROWS rows: against the blocked product (`kb loop avx512 M T I U 512`, h·U) K = 512
 /// 12–32 rows +12–35 %, K = 1024 16 and 32 rows +27 % and +12 %, K = 320 and 384 +0–12 %; there 9–11 rows (one
 /// direct tile) were 0–30 % slower and keep it (twenty-ninth round).
@@ -51,7 +53,8 @@ static inline int short_packed(int M, int K) { return M <= PRNN_AVX512_KBLOCK_RO
 /// fewest tiles of ≤ 8 (10–16 rows as 5 + 5 … 8 + 8): a 4-row tile's 8 chains barely cover the FMA latency, and 12
 /// rows as 6 + 6 ran h·U 10 % faster than 8 + 4 (`kb loop avx512 12 100 128 256 512`; 11, 13, 14 rows 2–8 %). With
 /// several blocks (K > KC: B beyond L2 at these shapes) the first tile, which streams each block from L3, keeps 8
-/// rows: the fewest bytes per FMA; even splits measured 1–4 % slower there at 12 and 14 rows (thirty-first round).
+/// rows: the fewest bytes per FMA; even splits measured mixed there (12 and 14 rows 1–4 % slower, 28 rows 3–5 %
+/// faster; thirty-first round).
 static inline int row_tile_short(int rem, int even) {
     if (even) { const int tiles = (rem + 7) / 8; return (rem + tiles - 1) / tiles; }
     return rem <= 8 ? rem : rem <= 11 ? rem - 4 : 8;

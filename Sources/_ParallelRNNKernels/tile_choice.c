@@ -130,10 +130,11 @@ static int cmp_double(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-/// The fused cells' products on two cores, by class: a 32-row shard's recurrent GEMM (w1/w2 of the table;
-/// short), a block's input projection and a 256-row shard's recurrent GEMM (w5; tall). {M, N, K, calls per pass}:
-/// a pass is ~0.4–0.8 ms on a Zen 5 core.
-static const int tune_shapes[2][2][4] = {{{32, 1024, 256, 6}, {0, 0, 0, 0}},
+/// The fused cells' blocked products, by class: a 48-row shard's recurrent GEMM (short: 33–64 rows; 9–32 rows with
+/// K ≤ 256, w1/w2's 32-row shards among them, run gemm_avx512.c's direct tiles, whatever the tile), a block's input
+/// projection and a 256-row shard's recurrent GEMM (w5; tall). {M, N, K, calls per pass}: a pass is ~0.4–0.8 ms on
+/// a Zen 5 core.
+static const int tune_shapes[2][2][4] = {{{48, 1024, 256, 4}, {0, 0, 0, 0}},
                                          {{128, 1024, 128, 2}, {256, 1024, 256, 1}}};
 enum { TUNE_ROUNDS = 7, TUNE_MAX_M = 256, TUNE_MAX_N = 1024, TUNE_MAX_K = 256 };
 /// The candidates; the first is the default, kept unless another is at least 2 % faster.
@@ -158,13 +159,13 @@ static double time_pass(int cls, int tile, const float *A, const float *packed, 
 }
 
 /// Four steps of a 32-row LSTM shard with I = 128, U = 256 (w1 on two cores) as the engine runs them row-major: one
-/// 128-row input projection (tall tile), four recurrent products (short tile) each added onto its step's rows
-/// (PRNN_C_ADD, as prnn_sgemm_packed_add). Seconds; -1 if a product could not run.
-static double time_steps_rowmajor(int short_tile, int tall_tile, const float *A, const float *packed, float *C) {
+/// 128-row input projection (tall tile), four recurrent products (direct tiles, prnn_sgemm_packed_avx512) each added
+/// onto its step's rows (PRNN_C_ADD, as prnn_sgemm_packed_add). Seconds; -1 if a product could not run.
+static double time_steps_rowmajor(int tall_tile, const float *A, const float *packed, float *C) {
     double t0 = seconds();
     if (!blocked(tall_tile, 128, 1024, 128, A, packed, C, 0)) return -1;
     for (int k = 0; k < 4; k++)
-        if (!blocked(short_tile, 32, 1024, 256, A, packed, C + (size_t)k * 32 * 1024, PRNN_C_ADD)) return -1;
+        prnn_sgemm_packed_avx512(32, 1024, 256, A, 256, packed, C + (size_t)k * 32 * 1024, 1024, PRNN_C_ADD);
     return seconds() - t0;
 }
 
@@ -184,11 +185,11 @@ static double time_steps_t(int ebc, const float *A, const float *packed_t, float
     return seconds() - t0;
 }
 
-/// Four w1 shard steps row-major (the tuned tiles) against transposed with each variant, rotating order: the
-/// faster variant (plain unless embedded broadcasts are ≥ 2 % faster) if it beats row-major by ≥ 2 %, else off
-/// (also when nothing could be measured). The k blocks are not a candidate: blocks of ≤ 256 measured no faster than
+/// Four w1 shard steps row-major (the tuned tall tile, direct recurrent tiles) against transposed with each variant,
+/// rotating order: the faster variant (plain unless embedded broadcasts are ≥ 2 % faster) if it beats row-major by
+/// ≥ 2 %, else off (also when nothing could be measured). The k blocks are not a candidate: blocks of ≤ 256 measured no faster than
 /// one block on the Xeon (KERNELS.md, fourteenth round), and a 2 % choice from 4-step samples is noise there.
-static int transposed_choice(int short_tile, int tall_tile, const float *A, const float *packed, float *C) {
+static int transposed_choice(int tall_tile, const float *A, const float *packed, float *C) {
     float *packed_t = prnn_alloc_aligned(sizeof(float) * prnn_sgemm_packed_t_count(384, 1024));
     float *panels = prnn_alloc_aligned(sizeof(float) * prnn_rows_t_count(32, 384));
     int mode = PRNN_TRANSPOSED_OFF;
@@ -197,12 +198,12 @@ static int transposed_choice(int short_tile, int tall_tile, const float *A, cons
         for (int i = 0; i < 384 * 1024; i++) packed_t[i] = (float)(i % 11) * 0.03125f - 0.15625f;
         prnn_pack_rows_t_ld(32, 256, A, 256, panels + 16 * 128, 16 * 384);  // h rows
         double t[3][TUNE_ROUNDS];  // row-major, transposed plain, transposed embedded
-        int ok = time_steps_rowmajor(short_tile, tall_tile, A, packed, C) >= 0;  // warm-up
+        int ok = time_steps_rowmajor(tall_tile, A, packed, C) >= 0;  // warm-up
         time_steps_t(0, A, packed_t, panels, C); time_steps_t(1, A, packed_t, panels, C);
         for (int r = 0; ok && r < TUNE_ROUNDS; r++)
             for (int j = 0; ok && j < 3; j++) {
                 int i = (r + j) % 3;
-                t[i][r] = i == 0 ? time_steps_rowmajor(short_tile, tall_tile, A, packed, C)
+                t[i][r] = i == 0 ? time_steps_rowmajor(tall_tile, A, packed, C)
                                  : time_steps_t(i - 1, A, packed_t, panels, C);
                 ok = t[i][r] >= 0;
             }
@@ -292,9 +293,8 @@ static void measure(int choice[2]) {
                 if (i == 0 || median < 0.98 * best) { best = median; choice[cls] = tune_tiles[i]; }
             }
         }
-        int short_tile = choice[SHORT] == PRNN_AVX512_TILE_DEFAULT ? PRNN_AVX512_TILE_12X32 : choice[SHORT];
         int tall_tile = choice[TALL] == PRNN_AVX512_TILE_DEFAULT ? PRNN_AVX512_TILE_12X32 : choice[TALL];
-        atomic_store_explicit(&transposed_mode, transposed_choice(short_tile, tall_tile, A, packed, C),
+        atomic_store_explicit(&transposed_mode, transposed_choice(tall_tile, A, packed, C),
                               memory_order_relaxed);
     }
     if (!env_gates_k()) atomic_store_explicit(&gates_k_tuned, gates_choice(), memory_order_relaxed);

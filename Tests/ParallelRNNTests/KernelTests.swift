@@ -218,8 +218,10 @@ struct KernelTests {
         shapes += [(150, 100, 700), (100, 1000, 257), (600, 70, 300), (1, 1, 1), (13, 2049, 3)]
         // One to three rows: whole wide strips first (AVX-512 128 columns, AVX2 64 or 48), then the usual tiles.
         shapes += [(1, 1024, 256), (2, 300, 129), (3, 257, 5), (1, 70, 33)]
-        // 9–16 rows with K ≤ 256 and B packed: AVX-512 direct tiles of at most 8 rows (5 + 4, 8 + 4, 8 + 6, 8 + 8).
+        // 9–32 rows with K ≤ 256 and B packed: AVX-512 direct tiles of at most 8 rows, split evenly (5 + 4, 6 + 6,
+        // 7 + 7, 8 + 8, 6 + 6 + 5, 8 + 8 + 8, 8 + 8 + 8 + 7, 8 × 4).
         shapes += [(9, 300, 129), (12, 1024, 256), (14, 70, 33), (16, 257, 200)]
+        shapes += [(17, 300, 129), (24, 1024, 256), (31, 70, 33), (32, 257, 200)]
         // K > 256 with B packed, direct tiles per k block of ≤ 256: AVX-512 12–32 rows (≤ 8-row tiles), AVX2 7–32.
         shapes += [(12, 2048, 512), (20, 257, 513), (32, 70, 1024), (13, 33, 300), (7, 100, 300), (9, 64, 513)]
         for (index, (m, n, k)) in shapes.enumerated() {

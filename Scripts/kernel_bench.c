@@ -488,16 +488,20 @@ static int run_checks(int gates_only) {
         check_gemm_shape(300, 530, 700, 3, 1);   // K spans several KC blocks
         check_gemm_shape(200, 1000, 257, 0, 0);
         check_gemm_shape(600, 70, 300, 1, 1);    // M spans several MC blocks
-        check_gemm_shape(15, 300, 257, 0, 1);    // blocked, rows split by row_tile (AVX-512 11 + 4, AVX2 6 + 5 + 4)
-        check_gemm_shape(27, 530, 300, 2, 0);    // AVX-512 12 + 11 + 4, AVX2 6·3 + 5 + 4
+        check_gemm_shape(15, 300, 257, 0, 1);    // packed, K > 256: short products per k block (AVX-512 8 + 7)
+        check_gemm_shape(27, 530, 300, 2, 0);    // the same, AVX-512 8·3 + 3, a masked last strip
         check_gemm_shape(38, 1024, 256, 0, 1);   // AVX-512 12·2 + 10 + 4, AVX2 6·5 + 4 + 4
-        check_gemm_shape(19, 96, 300, 0, 1);     // 6×64: rows 6 + 6 + 4 + 3, a 64- and a 32-column strip, 3 k blocks
-        check_gemm_shape(13, 100, 129, 1, 0);    // 6×64: rows 6 + 4 + 3, strips of 64 and 36 columns, 2 k blocks
-        check_gemm_shape(32, 40, 256, 0, 1);     // 6×64: one strip of 40 columns
-        check_gemm_shape(9, 300, 129, 0, 1);     // packed, 9–16 rows, K ≤ 256: AVX-512 direct tiles of ≤ 8 rows (5 + 4)
-        check_gemm_shape(12, 1024, 256, 3, 0);   // 8 + 4
-        check_gemm_shape(14, 70, 33, 1, 1);      // 8 + 6, a masked last strip
+        check_gemm_shape(19, 96, 300, 0, 1);     // short, two k blocks (AVX-512 8 + 8 + 3)
+        check_gemm_shape(39, 300, 200, 1, 1);    // blocked (33–64 rows): AVX-512 12·2 + 11 + 4, 6×64 6·6 + 3
+        check_gemm_shape(43, 96, 250, 0, 0);     // 6×64: rows 6·6 + 4 + 3, a 64- and a 32-column strip
+        check_gemm_shape(13, 100, 129, 1, 0);    // short, one k block (AVX-512 7 + 6), a masked last strip
+        check_gemm_shape(32, 40, 256, 0, 1);     // AVX-512 short, one k block, 8·4; AVX2 blocked; 40 columns
+        check_gemm_shape(9, 300, 129, 0, 1);     // packed, 9–32 rows, K ≤ 256: AVX-512 even direct tiles of ≤ 8 rows (5 + 4)
+        check_gemm_shape(12, 1024, 256, 3, 0);   // 6 + 6
+        check_gemm_shape(14, 70, 33, 1, 1);      // 7 + 7, a masked last strip
         check_gemm_shape(16, 257, 200, 0, 0);    // 8 + 8
+        check_gemm_shape(17, 300, 129, 2, 0);    // 6 + 6 + 5
+        check_gemm_shape(24, 1024, 256, 0, 1);   // 8·3
         check_gemm_shape(16, 100, 257, 2, 1);    // packed, 12–32 rows, K > 256: AVX-512 ≤ 8-row direct tiles per k block
         check_gemm_shape(12, 2048, 512, 0, 0);   // 8 + 4, two k blocks
         check_gemm_shape(20, 257, 513, 3, 1);    // 8 + 8 + 4, three k blocks, a masked last strip
@@ -505,9 +509,11 @@ static int run_checks(int gates_only) {
         check_gemm_shape(13, 33, 300, 0, 1);     // 8 + 5, two k blocks, one masked strip
         check_gemm_shape(7, 100, 300, 0, 1);     // AVX2 (7–32 rows, K > 256, per k block): 3 + 4, a masked strip
         check_gemm_shape(9, 64, 513, 2, 0);      // AVX2 5 + 4, three k blocks
-        check_gemm_shape(1, 1024, 256, 0, 1);    // ≤ 3 rows: wide strips first (tile_wide; AVX2 ≤ 2 rows), then tiles
+        check_gemm_shape(1, 1024, 256, 0, 1);    // ≤ 4 rows: wide strips first (tile_wide; AVX2 ≤ 2 rows), then tiles
         check_gemm_shape(2, 300, 129, 3, 0);
         check_gemm_shape(3, 257, 5, 1, 1);
+        check_gemm_shape(4, 1024, 256, 0, 1);    // AVX-512 four rows: 64-column strips
+        check_gemm_shape(4, 300, 129, 3, 0);
         check_gemm_shape(5, 7, 0, 0, 0);
         check_gemm_shape(5, 7, 0, 0, 1);
         check_transposed(32, 256, 1024, 1);      // the transposed product (12x32e forced: embedded broadcasts)

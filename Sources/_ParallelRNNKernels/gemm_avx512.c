@@ -176,18 +176,22 @@ static inline void masks(int w, __mmask16 *m0, __mmask16 *m1) {
     *m1 = (__mmask16)(w >= 32 ? 0xFFFF : (w <= 16 ? 0 : (1u << (w - 16)) - 1u));
 }
 
-/// C[mr, 16·WIDE_PANELS] as tile() computes it (the same chains, k ascending), for mr ≤ WIDE_ROWS: a 32-column tile
-/// of one to three rows has only 2–6 FMA chains, too few to cover the FMA latency, so a one-row step (a batch of one)
-/// ran at the chains' latency rather than at the speed B streams from L2. Panel q of B (16 columns) starts at
-/// B + q·bp, its row k at + k·bks; no masks (whole panels only).
-enum { WIDE_ROWS = 3, WIDE_PANELS = 8 };
-PRNN_INLINE PRNN_AVX512_TARGET void tile_wide(const int mr, int kc, const float *A, size_t lda, const float *B,
-                                              size_t bks, size_t bp, float *C, size_t ldc, int load_c) {
+/// C[mr, 16·panels] as tile() computes it (the same chains, k ascending), for mr ≤ WIDE_ROWS rows and panels ≤
+/// WIDE_PANELS (constants after inlining): a 32-column tile of one to four rows has only 2–8 FMA chains, too few to
+/// cover the FMA latency (4 cycles × 2 pipes), so a one-row step (a batch of one) ran at the chains' latency rather
+/// than at the speed B streams from L2. One to three rows take 8 panels (128 columns, 8–24 chains), four rows 4
+/// panels (64 columns, 16 chains). Panel q of B (16 columns) starts at B + q·bp, its row k at + k·bks; no masks
+/// (whole panels only).
+enum { WIDE_ROWS = 4, WIDE_PANELS = 8 };
+static inline int wide_panels(int mr) { return mr <= 3 ? 8 : 4; }
+PRNN_INLINE PRNN_AVX512_TARGET void tile_wide(const int mr, const int panels, int kc, const float *A, size_t lda,
+                                              const float *B, size_t bks, size_t bp, float *C, size_t ldc,
+                                              int load_c) {
     __m512 c[WIDE_ROWS][WIDE_PANELS];
     PRNN_UNROLL
     for (int r = 0; r < WIDE_ROWS; r++) if (r < mr) {
         PRNN_UNROLL
-        for (int q = 0; q < WIDE_PANELS; q++)
+        for (int q = 0; q < WIDE_PANELS; q++) if (q < panels)
             c[r][q] = load_c == PRNN_C_LOAD ? _mm512_loadu_ps(C + r * ldc + 16 * q) : _mm512_setzero_ps();
     }
     for (int k = 0; k < kc; k++) {
@@ -195,7 +199,7 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile_wide(const int mr, int kc, const float 
         PRNN_UNROLL
         for (int r = 0; r < WIDE_ROWS; r++) if (r < mr) a[r] = _mm512_set1_ps(A[r * lda + k]);
         PRNN_UNROLL
-        for (int q = 0; q < WIDE_PANELS; q++) {
+        for (int q = 0; q < WIDE_PANELS; q++) if (q < panels) {
             const __m512 b = _mm512_loadu_ps(B + q * bp + k * bks);
             PRNN_UNROLL
             for (int r = 0; r < WIDE_ROWS; r++) if (r < mr) c[r][q] = _mm512_fmadd_ps(a[r], b, c[r][q]);
@@ -204,7 +208,7 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile_wide(const int mr, int kc, const float 
     PRNN_UNROLL
     for (int r = 0; r < WIDE_ROWS; r++) if (r < mr) {
         PRNN_UNROLL
-        for (int q = 0; q < WIDE_PANELS; q++) {
+        for (int q = 0; q < WIDE_PANELS; q++) if (q < panels) {
             if (load_c == PRNN_C_ADD) c[r][q] = _mm512_add_ps(c[r][q], _mm512_loadu_ps(C + r * ldc + 16 * q));
             _mm512_storeu_ps(C + r * ldc + 16 * q, c[r][q]);
         }
@@ -212,19 +216,20 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile_wide(const int mr, int kc, const float 
 }
 
 /// Small problems: no packing, no blocking; B read in place (or from packed panels when b_is_packed). At most
-/// WIDE_ROWS rows take tile_wide over whole 16·WIDE_PANELS-column strips first.
+/// WIDE_ROWS rows take tile_wide over whole 16·wide_panels(M)-column strips first.
 static PRNN_AVX512_TARGET void gemm_direct(int M, int N, int K, const float *A, int lda, const float *B, size_t ldb,
                                            int b_is_packed, float *C, int ldc, int accumulate) {
     int j0 = 0;
     if (M >= 1 && M <= WIDE_ROWS)
-        for (const int w = 16 * WIDE_PANELS; j0 + w <= N; j0 += w) {
+        for (const int w = 16 * wide_panels(M); j0 + w <= N; j0 += w) {
             const float *b = b_is_packed ? B + (size_t)(j0 / NP) * K * NP : B + j0;
             const size_t bks = b_is_packed ? NP : ldb, bp = b_is_packed ? (size_t)K * NP : 16;
             float *c = C + j0;
             switch (M) {
-            case 3: tile_wide(3, K, A, (size_t)lda, b, bks, bp, c, (size_t)ldc, accumulate); break;
-            case 2: tile_wide(2, K, A, (size_t)lda, b, bks, bp, c, (size_t)ldc, accumulate); break;
-            default: tile_wide(1, K, A, (size_t)lda, b, bks, bp, c, (size_t)ldc, accumulate); break;
+            case 4: tile_wide(4, 4, K, A, (size_t)lda, b, bks, bp, c, (size_t)ldc, accumulate); break;
+            case 3: tile_wide(3, 8, K, A, (size_t)lda, b, bks, bp, c, (size_t)ldc, accumulate); break;
+            case 2: tile_wide(2, 8, K, A, (size_t)lda, b, bks, bp, c, (size_t)ldc, accumulate); break;
+            default: tile_wide(1, 8, K, A, (size_t)lda, b, bks, bp, c, (size_t)ldc, accumulate); break;
             }
         }
     for (; j0 < N; j0 += NR) {

@@ -216,8 +216,9 @@ struct KernelTests {
         }
         // K over several k blocks, M over several row blocks, N over many strips, tiny.
         shapes += [(150, 100, 700), (100, 1000, 257), (600, 70, 300), (1, 1, 1), (13, 2049, 3)]
-        // One to three rows: whole wide strips first (AVX-512 128 columns, AVX2 64 or 48), then the usual tiles.
-        shapes += [(1, 1024, 256), (2, 300, 129), (3, 257, 5), (1, 70, 33)]
+        // One to four rows: whole wide strips first (AVX-512 128 columns, 64 for four rows; AVX2 64 or 48), then the
+        // usual tiles.
+        shapes += [(1, 1024, 256), (2, 300, 129), (3, 257, 5), (1, 70, 33), (4, 1024, 256), (4, 300, 129), (4, 63, 513)]
         // 9–32 rows with K ≤ 256 and B packed: AVX-512 direct tiles of at most 8 rows, split evenly (5 + 4, 6 + 6,
         // 7 + 7, 8 + 8, 6 + 6 + 5, 8 + 8 + 8, 8 + 8 + 8 + 7, 8 × 4).
         shapes += [(9, 300, 129), (12, 1024, 256), (14, 70, 33), (16, 257, 200)]

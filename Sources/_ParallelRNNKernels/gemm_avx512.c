@@ -44,10 +44,9 @@ static inline int row_tile(int rem) { return rem <= MR ? rem : rem <= MR + 3 ? r
 /// blocked product, which packs A and adds the chain to C in a second pass (KERNELS.md, twenty-eighth round); 17–30
 /// rows in even tiles 6–13 % faster than the blocked product's 12-row tiles and their 4–8-row remainders, except 24
 /// (whole 12-row tiles there: the same), 32 the same, 36–64 no better (`kb loop avx512 M 100 128 256 512`, h·U;
-/// thirty-first round). With
-/// K > KC 12–PRNN_AVX512_KBLOCK_ROWS rows: against the blocked product (`kb loop avx512 M T I U 512`, h·U) K = 512
-/// 12–32 rows +12–35 %, K = 1024 16 and 32 rows +27 % and +12 %, K = 320 and 384 +0–12 %; there 9–11 rows (one
-/// direct tile) were 0–30 % slower and keep it (twenty-ninth round).
+/// thirty-first round). With K > KC 12–PRNN_AVX512_KBLOCK_ROWS rows, against the blocked product (`kb loop avx512 M
+/// T I U 512`, h·U): K = 512 12–32 rows +12–35 %, K = 1024 16 and 32 rows +27 % and +12 %, K = 320 and 384
+/// +0–12 %; there 9–11 rows (one direct tile) were 0–30 % slower and keep it (twenty-ninth round).
 static inline int short_packed(int M, int K) { return M <= PRNN_AVX512_KBLOCK_ROWS && M >= (K <= KC ? 9 : 12); }
 /// Rows of the next short_packed tile. With one k block (K ≤ KC: B read from L2) the rows are split evenly into the
 /// fewest tiles of ≤ 8 (10–16 rows as 5 + 5 … 8 + 8): a 4-row tile's 8 chains barely cover the FMA latency, and 12
@@ -65,9 +64,10 @@ static inline int row_tile_short(int rem, int even) {
 /// A element (r, k) is at A[r·ars + k·aks]; B row k's columns 0–15 start at B + k·bks, columns 16–31 at
 /// B + b1 + k·bks (lanes masked by m0/m1 when bmask is 1, else all 32 lanes are read: packed panels are zero padded
 /// and come in pairs). bmask 2 (PRNN_TILE_ONE_PANEL): columns 0–15 only, all lanes, no second half computed (the
-/// transposed product's last unpaired panel; A is W^T's stream and is prefetched, see PRNN_T_PREFETCH). `ebc` (a constant after inlining; unmasked B only): embedded broadcasts (KERNELS.md) — the second
-/// FMA of each row reads A through a copy of the pointer the compiler cannot prove equal, so each broadcast has one
-/// use and folds into its FMA as {1to16}: no separate broadcast instruction.
+/// transposed product's last unpaired panel; A is W^T's stream and is prefetched, see PRNN_T_PREFETCH). `ebc` (a
+/// constant after inlining; unmasked B only): embedded broadcasts (KERNELS.md) — the second FMA of each row reads A
+/// through a copy of the pointer the compiler cannot prove equal, so each broadcast has one use and folds into its
+/// FMA as {1to16}: no separate broadcast instruction.
 PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, size_t ars, size_t aks,
                                          const float *B, size_t bks, size_t b1, const int bmask, float *C, size_t ldc,
                                          int load_c, __mmask16 m0, __mmask16 m1, const int ebc) {
@@ -102,7 +102,8 @@ PRNN_INLINE PRNN_AVX512_TARGET void tile(const int mr, int kc, const float *A, s
                 }
             }
             if (bmask == PRNN_TILE_ONE_PANEL)  // A is W^T's stream: 4·aks floats per iteration, a line per 16
-                for (size_t f = 0; f < 4 * aks; f += 16) _mm_prefetch((const char *)(A + PRNN_T_PREFETCH + f), _MM_HINT_T0);
+                for (size_t f = 0; f < 4 * aks; f += 16)
+                    _mm_prefetch((const char *)(A + PRNN_T_PREFETCH + f), _MM_HINT_T0);
             A += 4 * aks;
             B += 4 * bks;
             A2 += 4 * aks;
@@ -225,12 +226,14 @@ static PRNN_AVX512_TARGET void gemm_direct(int M, int N, int K, const float *A, 
             const float *b = b_is_packed ? B + (size_t)(j0 / NP) * K * NP : B + j0;
             const size_t bks = b_is_packed ? NP : ldb, bp = b_is_packed ? (size_t)K * NP : 16;
             float *c = C + j0;
+#define WIDE(R) tile_wide(R, wide_panels(R), K, A, (size_t)lda, b, bks, bp, c, (size_t)ldc, accumulate)
             switch (M) {
-            case 4: tile_wide(4, 4, K, A, (size_t)lda, b, bks, bp, c, (size_t)ldc, accumulate); break;
-            case 3: tile_wide(3, 8, K, A, (size_t)lda, b, bks, bp, c, (size_t)ldc, accumulate); break;
-            case 2: tile_wide(2, 8, K, A, (size_t)lda, b, bks, bp, c, (size_t)ldc, accumulate); break;
-            default: tile_wide(1, 8, K, A, (size_t)lda, b, bks, bp, c, (size_t)ldc, accumulate); break;
+            case 4: WIDE(4); break;
+            case 3: WIDE(3); break;
+            case 2: WIDE(2); break;
+            default: WIDE(1); break;
             }
+#undef WIDE
         }
     for (; j0 < N; j0 += NR) {
         int w = N - j0 < NR ? N - j0 : NR;

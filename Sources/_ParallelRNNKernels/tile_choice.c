@@ -187,8 +187,9 @@ static double time_steps_t(int ebc, const float *A, const float *packed_t, float
 
 /// Four w1 shard steps row-major (the tuned tall tile, direct recurrent tiles) against transposed with each variant,
 /// rotating order: the faster variant (plain unless embedded broadcasts are ≥ 2 % faster) if it beats row-major by
-/// ≥ 2 %, else off (also when nothing could be measured). The k blocks are not a candidate: blocks of ≤ 256 measured no faster than
-/// one block on the Xeon (KERNELS.md, fourteenth round), and a 2 % choice from 4-step samples is noise there.
+/// ≥ 2 %, else off (also when nothing could be measured). The k blocks are not a candidate: blocks of ≤ 256 measured
+/// no faster than one block on the Xeon (KERNELS.md, fourteenth round), and a 2 % choice from 4-step samples is noise
+/// there.
 static int transposed_choice(int tall_tile, const float *A, const float *packed, float *C) {
     float *packed_t = prnn_alloc_aligned(sizeof(float) * prnn_sgemm_packed_t_count(384, 1024));
     float *panels = prnn_alloc_aligned(sizeof(float) * prnn_rows_t_count(32, 384));

@@ -7,6 +7,7 @@ import Testing
 extension StressTests {
     /// `rnnAsync` must not block Swift's cooperative pool: with more concurrent calls than cores whose steps wait for
     /// another task, that task still runs (a blocking implementation would time out here instead of deadlocking).
+    /// Other suites' long synchronous tests also hold pool threads, so Scripts/test runs this one in its own process.
     @Test func asyncCallsDoNotBlockTheCooperativePool() async throws {
         let cores = max(1, Stress.allowedCPUs.count)
         let calls = 4 * cores + 2

@@ -181,8 +181,7 @@ struct BenchCommand: ParsableCommand {
                 let execution = setting.execution(pinned: !noPin)
                 // The library's plan for this call: its shard count and whether it pins (an automatic plan of one
                 // shard runs unpinned on the calling thread).
-                let plan = try ShardPlan.make(rows: spec.batch, execution: execution, coreCount: coreCount,
-                                              minimumRowsPerShard: minimumRowsPerShard(for: spec.cell))
+                let plan = try prepared.plan(execution)
                 var warming = 0.0, warmups = 0
                 for w in 0..<warmup {
                     Terminal.progress("bench \(spec.name): threads \(setting), warm-up \(w + 1)/\(warmup)")

@@ -4,6 +4,8 @@ import ParallelRNN
 struct PreparedWorkload: Sendable {
     let spec: WorkloadSpec
     let run: @Sendable (Execution) throws -> Void
+    /// The library's shard plan for `run(execution)`: its shard count and whether it pins.
+    let plan: @Sendable (Execution) throws -> ShardPlan
 
     init(_ spec: WorkloadSpec) throws {
         self.spec = spec
@@ -30,16 +32,25 @@ struct PreparedWorkload: Sendable {
             let cell = try LSTM(kernel: weights([i, 4 * u]), recurrentKernel: weights([u, 4 * u]), bias: weights([4 * u]),
                                 activation: spec.activation, recurrentActivation: spec.recurrentActivation)
             run = { execution in _ = try cell(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution) }
+            plan = { execution in
+                try cell.shardPlan(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution)
+            }
         case .gru:
             let bias = spec.resetAfter ? try weights([2, 3 * u]) : try weights([3 * u])
             let cell = try GRU(kernel: weights([i, 3 * u]), recurrentKernel: weights([u, 3 * u]), bias: bias,
                                resetAfter: spec.resetAfter, activation: spec.activation,
                                recurrentActivation: spec.recurrentActivation)
             run = { execution in _ = try cell(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution) }
+            plan = { execution in
+                try cell.shardPlan(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution)
+            }
         case .simple:
             let cell = try SimpleRNN(kernel: weights([i, u]), recurrentKernel: weights([u, u]), bias: weights([u]),
                                      activation: spec.activation)
             run = { execution in _ = try cell(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution) }
+            plan = { execution in
+                try cell.shardPlan(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution)
+            }
         case .generic:
             // w4: a user step written with Tensor ops, h' = tanh(x_t + matmul(h, W)), output h'.
             let w = try weights([u, u])
@@ -51,6 +62,10 @@ struct PreparedWorkload: Sendable {
             run = { execution in
                 _ = try rnn(step, inputs: inputs, initialStates: [h0], goBackwards: goBackwards, mask: mask,
                             timeMajor: timeMajor, execution: execution)
+            }
+            plan = { execution in
+                try ShardPlan.make(rows: b, execution: execution, coreCount: Engine.coreCount(execution),
+                                   minimumRowsPerShard: Engine.minimumRowsPerShard)
             }
         }
     }

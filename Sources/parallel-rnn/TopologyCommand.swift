@@ -62,7 +62,7 @@ struct TopologyCommand: ParsableCommand {
                 }
             }
             if settings.contains(.automatic) && topology.coreCount > 1 {
-                Terminal.output("(automatic plans of one shard per core are then sized by the cores' measured speeds)")
+                Terminal.output("(automatic plans of one shard per core are then sized by the cores' measured speeds; a fused-cell call gets at most one shard per \(Int(Engine.minimumSecondsPerShard * 1e6)) µs of estimated work, so small calls run on the calling thread: `bench` prints a workload's plan)")
             }
         }
     }

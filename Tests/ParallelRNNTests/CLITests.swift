@@ -157,6 +157,21 @@ import ParallelRNN
         #expect(FileManager.default.fileExists(atPath: cache), "the measured peak is cached")
     }
 
+    /// `bench` reports the library's own plan: a small automatic cell call runs as one unpinned shard, a large one
+    /// on every allowed core (rows permitting).
+    @Test func benchReportsTheLibrarysPlan() throws {
+        let cache = Self.temporaryPath("peak-plan.json")
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let cores = try Topology.shared().coreCount
+        for (time, shards) in [(1, 1), (100, min(cores, 8))] {
+            let r = try Self.run(["bench", "--workload", "w1", "--batch", "8", "--time", "\(time)", "--reps", "1",
+                                  "--warmup", "0", "--json"], environment: ["PARALLEL_RNN_PEAK_CACHE": cache])
+            #expect(r.status == 0, "\(r.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            #expect(object["shards"] as? Int == shards && object["pinned"] as? Bool == (shards > 1), "T \(time): \(r.stdout)")
+        }
+    }
+
     /// `--max-seconds` bounds the warm-ups as well as the timed runs (each at least once), and says where it cut.
     @Test func benchMaxSecondsBoundsWarmupsAndRuns() throws {
         let cache = Self.temporaryPath("peak-max.json")

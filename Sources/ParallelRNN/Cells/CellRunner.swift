@@ -45,27 +45,9 @@ enum CellRunner {
             mask: mask, inputLength: nil, timeMajor: timeMajor, goBackwards: goBackwards,
             zeroOutputForMask: zeroOutputForMask, returnAllOutputs: returnAllOutputs, execution: execution)
 
-        // Length-aware shards when every row's valid steps are one run at the start, or one at the end, of the
-        // processing order.
-        var order: [Int]?
-        var validSteps: [Int]?
-        var validAtEnd = false
-        var plan: ShardPlan
-        if lengthAware, let m = sequenceMask, let (lengths, atEnd) = lengthAwareLengths(m, batch: batch) {
-            validAtEnd = atEnd
-            let sorted = (0..<batch).sorted { lengths[$0] != lengths[$1] ? lengths[$0] > lengths[$1] : $0 < $1 }
-            order = sorted
-            validSteps = sorted.map { lengths[$0] }
-            plan = try ShardPlan.make(work: validSteps!, execution: execution, coreCount: Engine.coreCount(execution),
-                                      minimumRowsPerShard: Engine.minimumRowsPerCellShard)
-        } else {
-            // Unmasked shards of the transposed path's sizes run faster: the scheduler keeps such an even split
-            // while that gain outweighs the cores' speed difference.
-            let fast = sequenceMask == nil && math.transposed != nil && transposedShards == .preferred
-            plan = try Engine.plan(rows: batch, execution: execution, minimumRows: Engine.minimumRowsPerCellShard,
-                                   fastGain: fast ? { [k = Int32(clamping: math.stepOperandRows)] in
-                                       prnn_sgemm_t_gain_shape(Int32(clamping: $0), k) } : nil)
-        }
+        let (plan, order, validSteps, validAtEnd) = try plan(
+            math, batch: batch, time: time, mask: sequenceMask, execution: execution, lengthAware: lengthAware,
+            transposedShards: transposedShards)
 
         let sink = ResultSink<Float>(geometry: geometry, stateShapes: states.map(\.shape))
         let (outputs, last) = try sink.outputBuffers(trailing: [[u]], structure: nil)
@@ -77,6 +59,47 @@ enum CellRunner {
         if batch > 0 { try Engine.run(kernel, plan: plan) }
         let r = sink.finish()
         return RNNResult(lastOutput: r.lastOutputs[0], outputs: r.outputs[0], newStates: r.states)
+    }
+
+    /// The plan `run` makes for these arguments (shard count and pinning, for reports: the bench CLI prints them).
+    static func shardPlan<Math: CellMath>(_ math: Math, inputs: Tensor<Float>, mask: Tensor<Bool>?, goBackwards: Bool,
+                                          timeMajor: Bool, execution: Execution) throws -> ShardPlan {
+        guard inputs.rank == 3 else { throw RNNError.rank(argument: "inputs", shape: inputs.shape, minimum: 3) }
+        let batch = timeMajor ? inputs.shape[1] : inputs.shape[0], time = timeMajor ? inputs.shape[0] : inputs.shape[1]
+        let (_, sequenceMask) = try LoopValidation.validate(
+            inputs: [inputs], inputName: { _ in "inputs" }, states: [], stateName: { "initialStates[\($0)]" },
+            mask: mask, inputLength: nil, timeMajor: timeMajor, goBackwards: goBackwards, zeroOutputForMask: false,
+            returnAllOutputs: true, execution: execution)
+        return try plan(math, batch: batch, time: time, mask: sequenceMask, execution: execution, lengthAware: true,
+                        transposedShards: .preferred).plan
+    }
+
+    /// The call's shards: length-aware (rows sorted by valid steps, `order` and `validSteps` in that order) when every
+    /// row's valid steps are one run at the start, or one at the end (`validAtEnd`), of the processing order; else the
+    /// engine's plan. `.automatic` gets at most one shard per ``Engine/minimumSecondsPerShard`` of ``CellCost``'s
+    /// estimate.
+    static func plan<Math: CellMath>(
+        _ math: Math, batch: Int, time: Int, mask: SequenceMask?, execution: Execution, lengthAware: Bool,
+        transposedShards: TransposedShards
+    ) throws(RNNError) -> (plan: ShardPlan, order: [Int]?, validSteps: [Int]?, validAtEnd: Bool) {
+        if lengthAware, let m = mask, let (lengths, atEnd) = lengthAwareLengths(m, batch: batch) {
+            let sorted = (0..<batch).sorted { lengths[$0] != lengths[$1] ? lengths[$0] > lengths[$1] : $0 < $1 }
+            let validSteps = sorted.map { lengths[$0] }
+            let seconds = CellCost.serialSeconds(math, steps: time, rowSteps: lengths.reduce(0) { $0 + Double($1) })
+            let plan = try ShardPlan.make(work: validSteps, execution: execution, coreCount: Engine.coreCount(execution),
+                                          minimumRowsPerShard: Engine.minimumRowsPerCellShard,
+                                          maximumShards: Engine.shardCap(estimatedSeconds: seconds))
+            return (plan, sorted, validSteps, atEnd)
+        }
+        // Unmasked shards of the transposed path's sizes run faster: the scheduler keeps such an even split while
+        // that gain outweighs the cores' speed difference.
+        let fast = mask == nil && math.transposed != nil && transposedShards == .preferred
+        let plan = try Engine.plan(rows: batch, execution: execution, minimumRows: Engine.minimumRowsPerCellShard,
+                                   fastGain: fast ? { [k = Int32(clamping: math.stepOperandRows)] in
+                                       prnn_sgemm_t_gain_shape(Int32(clamping: $0), k) } : nil,
+                                   estimatedSeconds: CellCost.serialSeconds(math, steps: time,
+                                                                            rowSteps: Double(batch) * Double(time)))
+        return (plan, nil, nil, false)
     }
 
     /// Throws unless what a call allocates fits in Int and in the memory this process may use: per batch row, the

@@ -14,15 +14,29 @@ package enum Engine {
     package static let minimumRowsPerShard = 4
     /// The fused cells gain from splitting down to one row per shard (Benchmarks/SCHEDULING.md).
     package static let minimumRowsPerCellShard = 1
+    /// `.automatic` gives a call whose work is estimated (the fused cells: ``CellCost``) at most one shard per this
+    /// much of it, so calls estimated under twice this run on the calling thread. Starting and pinning a second thread
+    /// cost 30–60 µs per call on the 2-vCPU dev VM (the bind migrates the woken thread to the other vCPU: 14–30 µs),
+    /// more with the weights cold in that core's caches: two shards paid from ≈ 200–300 µs of serial work there
+    /// (Benchmarks/SCHEDULING.md › Small calls).
+    package static let minimumSecondsPerShard = 100e-6
 
-    /// The even plan of ``ShardPlan/make(rows:execution:coreCount:minimumRowsPerShard:)``, except that an
+    /// The most shards `.automatic` gives a call of `estimatedSeconds` on one core (nil: no estimate, no cap).
+    package static func shardCap(estimatedSeconds: Double?) -> Int {
+        guard let seconds = estimatedSeconds, seconds.isFinite else { return .max }
+        return max(1, Int(min(seconds / minimumSecondsPerShard, 1e9)))
+    }
+
+    /// The even plan of ``ShardPlan/make(rows:execution:coreCount:minimumRowsPerShard:maximumShards:)``, except that an
     /// `.automatic` plan of one pinned shard per core is adaptive: sized by the cores' measured speeds.
     /// `fastGain`: how much faster the kernel runs a shard of that size (> 1 where disproportionately so;
     /// ``ShardPlan/weighted(even:rows:weights:fastGain:)``).
+    /// `estimatedSeconds`: the call's work on one core, if known (``shardCap(estimatedSeconds:)``).
     static func plan(rows: Int, execution: Execution, minimumRows: Int = minimumRowsPerShard,
-                     fastGain: ((Int) -> Double)? = nil) throws(RNNError) -> ShardPlan {
+                     fastGain: ((Int) -> Double)? = nil, estimatedSeconds: Double? = nil) throws(RNNError) -> ShardPlan {
         let cores = coreCount(execution)
-        var plan = try ShardPlan.make(rows: rows, execution: execution, coreCount: cores, minimumRowsPerShard: minimumRows)
+        var plan = try ShardPlan.make(rows: rows, execution: execution, coreCount: cores, minimumRowsPerShard: minimumRows,
+                                      maximumShards: shardCap(estimatedSeconds: estimatedSeconds))
         guard execution.mode == .automatic, plan.pinned, plan.count == cores, plan.count > 1 else { return plan }
         if let weights = CoreSpeeds.shared.weights(count: plan.count), rows >= plan.count {
             plan = ShardPlan.weighted(even: plan, rows: rows, weights: weights, fastGain: fastGain)
@@ -32,7 +46,7 @@ package enum Engine {
     }
 
     /// Cores the plan may use (1 for `.serial`; 1 when hwloc is unavailable).
-    static func coreCount(_ execution: Execution) -> Int {
+    package static func coreCount(_ execution: Execution) -> Int {
         if case .serial = execution.mode { return 1 }
         return Topology.sharedIfAvailable?.coreCount ?? 1
     }

@@ -25,15 +25,16 @@ package struct ShardPlan: Sendable, Equatable {
     /// - `.serial` → one shard, unpinned (on the calling thread).
     /// - `.threads(n, pinned:)` → exactly `min(n, rows)` shards, sizes differing by at most one (the first shards get
     ///   the extra rows); `n <= 0` throws ``RNNError/threadCount(_:)``.
-    /// - `.automatic` → `min(coreCount, max(1, rows / minimumRowsPerShard))` shards, pinned — except that a plan of
-    ///   one shard is unpinned (it runs on the calling thread: no hop, no migration).
+    /// - `.automatic` → `min(coreCount, max(1, rows / minimumRowsPerShard), maximumShards)` shards, pinned — except
+    ///   that a plan of one shard is unpinned (it runs on the calling thread: no hop, no migration).
     ///
     /// `rows == 0` gives `[0..<0]`, unpinned, whatever the execution (the step still runs, on the calling thread).
-    /// `coreCount` and `minimumRowsPerShard` below 1 count as 1.
-    package static func make(rows: Int, execution: Execution, coreCount: Int,
-                             minimumRowsPerShard: Int) throws(RNNError) -> ShardPlan {
+    /// `coreCount`, `minimumRowsPerShard` and `maximumShards` (only `.automatic` reads it: ``Engine/shardCap(estimatedSeconds:)``)
+    /// below 1 count as 1.
+    package static func make(rows: Int, execution: Execution, coreCount: Int, minimumRowsPerShard: Int,
+                             maximumShards: Int = .max) throws(RNNError) -> ShardPlan {
         let (count, pinned) = try shape(rows: rows, execution: execution, coreCount: coreCount,
-                                        minimumRowsPerShard: minimumRowsPerShard)
+                                        minimumRowsPerShard: minimumRowsPerShard, maximumShards: maximumShards)
         guard rows > 0 else { return ShardPlan(ranges: [0..<0], pinned: false) }
         let base = rows / count
         let extra = rows % count
@@ -84,23 +85,23 @@ package struct ShardPlan: Sendable, Equatable {
 
     /// Length-aware split of positions `0..<work.count`, where `work[p]` is the cost of the row at position `p`
     /// (e.g. its number of live time steps; the caller sorted rows by decreasing work). Shard count and pinning are
-    /// those of ``make(rows:execution:coreCount:minimumRowsPerShard:)`` for `work.count` rows.
+    /// those of ``make(rows:execution:coreCount:minimumRowsPerShard:maximumShards:)`` for `work.count` rows.
     ///
     /// The ranges are contiguous and non-empty, and minimise the largest per-shard total (the time of the parallel
     /// region); among such splits, boundaries sit as close as possible to equal shares of the total work (and, for
     /// equal work, of the row count). Negative work counts as 0.
-    package static func make(work: [Int], execution: Execution, coreCount: Int,
-                             minimumRowsPerShard: Int) throws(RNNError) -> ShardPlan {
+    package static func make(work: [Int], execution: Execution, coreCount: Int, minimumRowsPerShard: Int,
+                             maximumShards: Int = .max) throws(RNNError) -> ShardPlan {
         let rows = work.count
         let (count, pinned) = try shape(rows: rows, execution: execution, coreCount: coreCount,
-                                        minimumRowsPerShard: minimumRowsPerShard)
+                                        minimumRowsPerShard: minimumRowsPerShard, maximumShards: maximumShards)
         guard rows > 0 else { return ShardPlan(ranges: [0..<0], pinned: false) }
         return ShardPlan(ranges: WorkPartition(work: work).split(into: count), pinned: pinned)
     }
 
     /// Shard count (≥ 1, ≤ max(rows, 1)) and pinning for `rows` rows.
-    private static func shape(rows: Int, execution: Execution, coreCount: Int,
-                              minimumRowsPerShard: Int) throws(RNNError) -> (count: Int, pinned: Bool) {
+    private static func shape(rows: Int, execution: Execution, coreCount: Int, minimumRowsPerShard: Int,
+                              maximumShards: Int) throws(RNNError) -> (count: Int, pinned: Bool) {
         switch execution.mode {
         case .serial:
             return (1, false)
@@ -109,7 +110,7 @@ package struct ShardPlan: Sendable, Equatable {
             return (max(1, min(n, rows)), pinned && rows > 0)
         case .automatic:
             let perShard = max(1, minimumRowsPerShard)
-            let count = min(max(1, coreCount), max(1, rows / perShard))
+            let count = min(max(1, coreCount), max(1, rows / perShard), max(1, maximumShards))
             return (count, count > 1)
         }
     }

@@ -59,7 +59,7 @@ struct BenchCommand: ParsableCommand {
     var maxSeconds = 20.0
     @Option(parsing: .unconditional, help: "Seed of the input and weight data.") var seed: UInt64 = 42
 
-    @Flag(help: "Run explicit thread counts unpinned (Execution.threads(n, pinned: false)); `auto` always pins.")
+    @Flag(help: "Run explicit thread counts unpinned (Execution.threads(n, pinned: false)); `auto` pins (a plan of one shard runs on the calling thread).")
     var noPin = false
 
     @Flag(help: "One JSON object per thread count on stdout instead of the table.")
@@ -82,7 +82,7 @@ struct BenchCommand: ParsableCommand {
         }
         let settings = try threads.map(ThreadSetting.parseList) ?? [.automatic]
         if noPin && settings.allSatisfy({ $0 == .automatic }) {
-            throw ValidationError("--no-pin applies to explicit thread counts (--threads N); Execution.automatic always pins its shards")
+            throw ValidationError("--no-pin applies to explicit thread counts (--threads N); Execution.automatic pins its shards")
         }
         let spec = try resolvedSpec()
         try Self.checkSizes(spec)

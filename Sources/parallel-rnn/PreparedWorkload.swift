@@ -4,7 +4,8 @@ import ParallelRNN
 struct PreparedWorkload: Sendable {
     let spec: WorkloadSpec
     let run: @Sendable (Execution) throws -> Void
-    /// The library's shard plan for `run(execution)`: its shard count and whether it pins.
+    /// The shard plan of `run(execution)`, its shard count and whether it pins: the cells' own (`shardPlan`); for the
+    /// generic step the engine's rule by rows (`rnn` has no plan query, and no estimate that would change it).
     let plan: @Sendable (Execution) throws -> ShardPlan
 
     init(_ spec: WorkloadSpec) throws {

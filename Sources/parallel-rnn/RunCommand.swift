@@ -39,7 +39,7 @@ struct RunCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Masked steps output zeros (Keras zero_output_for_mask; default: metadata, else false).")
     var zeroOutputForMask: Bool?
     @Option(parsing: .unconditional, help: "Shards (Execution.threads(N)); default Execution.automatic.") var threads: Int?
-    @Flag(help: "Unpinned shards, with --threads N (Execution.automatic always pins).") var noPin = false
+    @Flag(help: "Unpinned shards, with --threads N (Execution.automatic pins them).") var noPin = false
     @Option(help: "Output: an .npz file, or a directory of .npy files.") var output: String
     @Flag(help: "Deflate the .npz output (numpy.savez_compressed).") var compressed = false
 
@@ -50,7 +50,7 @@ struct RunCommand: ParsableCommand {
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
         if noPin && threads == nil {
-            throw ValidationError("--no-pin applies to an explicit thread count (--threads N); Execution.automatic always pins its shards")
+            throw ValidationError("--no-pin applies to an explicit thread count (--threads N); Execution.automatic pins its shards")
         }
         if let cell, KerasCellKind(rawValue: cell) == nil {
             throw ValidationError("unknown cell '\(cell)'; choose lstm, gru or simple")

@@ -36,8 +36,9 @@ enum ThreadSetting: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The library's smallest automatic shard for a workload's cell (its own values), so `topology` and `bench` show
-/// the plan the library will use.
+/// The library's smallest automatic shard for a workload's cell (its own values), so that `topology` shows the
+/// plans the library makes for B rows (a small fused-cell call runs as one shard, whatever B: `bench` asks the
+/// library for its plan).
 func minimumRowsPerShard(for cell: CellKind) -> Int {
     cell == .generic ? Engine.minimumRowsPerShard : Engine.minimumRowsPerCellShard
 }

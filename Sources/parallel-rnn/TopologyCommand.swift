@@ -25,7 +25,7 @@ struct TopologyCommand: ParsableCommand {
             throw ValidationError("--threads \(n) with --batch \(batch) plans \(min(n, batch)) shards; topology shows plans of at most \(Self.largestPlan)")
         }
         if noPin && settings.allSatisfy({ $0 == .automatic }) {
-            throw ValidationError("--no-pin applies to explicit thread counts (--threads N); Execution.automatic always pins its shards")
+            throw ValidationError("--no-pin applies to explicit thread counts (--threads N); Execution.automatic pins its shards")
         }
     }
 
@@ -42,7 +42,8 @@ struct TopologyCommand: ParsableCommand {
             let settings = try ThreadSetting.parseList(threads)
             for setting in settings {
                 let execution = setting.execution(pinned: !noPin)
-                // `.automatic` splits generic steps and fused cells down to different shard sizes.
+                // `.automatic` splits generic steps and fused cells down to different shard sizes (the cells' plan
+                // is for calls that are not small: see the note below).
                 let plans = try [CellKind.generic, .lstm].map { cell in
                     try ShardPlan.make(rows: batch, execution: execution, coreCount: topology.coreCount,
                                        minimumRowsPerShard: minimumRowsPerShard(for: cell))
@@ -62,7 +63,8 @@ struct TopologyCommand: ParsableCommand {
                 }
             }
             if settings.contains(.automatic) && topology.coreCount > 1 {
-                Terminal.output("(automatic plans of one shard per core are then sized by the cores' measured speeds; a fused-cell call gets at most one shard per \(Int(Engine.minimumSecondsPerShard * 1e6)) µs of estimated work, so small calls run on the calling thread: `bench` prints a workload's plan)")
+                Terminal.output("(automatic plans of one shard per core are then sized by the cores' measured speeds;")
+                Terminal.output(" a fused-cell call estimated under \(Int(2 * Engine.minimumSecondsPerShard * 1e6)) µs on one core runs as one shard on the calling thread: `bench` prints a workload's plan)")
             }
         }
     }

@@ -241,8 +241,8 @@ import ParallelRNN
         #expect(r.stdout.contains("rows 0..<4"))
     }
 
-    /// `.automatic` splits fused cells down to 1 row per shard and generic steps to 4: with more than one allowed
-    /// core, B = 6 gives different plans, and `topology` shows both.
+    /// `.automatic` splits fused cells (calls that are not small) down to 1 row per shard and generic steps to 4: with
+    /// more than one allowed core, B = 6 gives different plans, and `topology` shows both.
     @Test func topologyShowsTheFusedCellsPlan() throws {
         let cores = try Topology.shared().coreCount
         let r = try Self.run(["topology", "--batch", "6"])

@@ -11,25 +11,7 @@ enum CellRunner {
     ) throws -> RNNResult<Float> {
         let u = math.units
         let names = math.stateCount == 2 ? ["h", "c"] : ["h"]
-        if inputs.rank < 3 { throw RNNError.rank(argument: "inputs", shape: inputs.shape, minimum: 3) }
-        if inputs.rank > 3 || inputs.shape[2] != math.inputSize {
-            let layout = timeMajor ? "[T, B, \(math.inputSize)]" : "[B, T, \(math.inputSize)]"
-            throw RNNError.weightShape(argument: "inputs", shape: inputs.shape, expected: "\(layout) for \(cellName) with kernel rows I=\(math.inputSize)")
-        }
-        let batch = timeMajor ? inputs.shape[1] : inputs.shape[0]
-        // The kernels take 32-bit strides: projection rows are G floats apart, input and output rows I and U
-        // (time-major) or T·I and T·U (batch-major).
-        let time = timeMajor ? inputs.shape[0] : inputs.shape[1]
-        // Before anything is sized by B or T: zero-size inputs may have any other dimension.
-        if time == 0 { throw RNNError.noTimeSteps(argument: "inputs", shape: inputs.shape) }
-        guard batch <= Int(Int32.max) else {  // zero-size inputs (I = 0) can have this many rows
-            throw RNNError.invalidArgument(argument: "inputs", reason: "shape \(inputs.shape): B = \(batch) rows exceed the fused kernels' 32-bit row counts (at most \(Int32.max))")
-        }
-        let (row, rowOverflow) = (timeMajor ? 1 : time).multipliedReportingOverflow(by: max(math.inputSize, u))
-        let widestRow = rowOverflow ? Int.max : max(math.gateWidth, row)
-        guard widestRow <= Int(Int32.max) else {
-            throw RNNError.invalidArgument(argument: "inputs", reason: "shape \(inputs.shape) with U=\(u): a row of \(rowOverflow ? "more than \(Int.max)" : "\(widestRow)") floats exceeds the fused kernels' 32-bit strides (at most \(Int32.max)); use timeMajor or shorter sequences")
-        }
+        let (batch, time) = try dimensions(math, cellName: cellName, inputs: inputs, timeMajor: timeMajor)
         // Everything a call allocates, the outputs [B, T, U] included, before anything is allocated.
         try checkCallMemory(math, batch: batch, outputSteps: returnAllOutputs ? time : 1,
                             zeroStates: initialStates == nil, argument: "inputs \(inputs.shape) with U=\(u)")
@@ -45,7 +27,7 @@ enum CellRunner {
             mask: mask, inputLength: nil, timeMajor: timeMajor, goBackwards: goBackwards,
             zeroOutputForMask: zeroOutputForMask, returnAllOutputs: returnAllOutputs, execution: execution)
 
-        let (plan, order, validSteps, validAtEnd) = try plan(
+        let (plan, order, validSteps, validAtEnd) = try makePlan(
             math, batch: batch, time: time, mask: sequenceMask, execution: execution, lengthAware: lengthAware,
             transposedShards: transposedShards)
 
@@ -61,32 +43,62 @@ enum CellRunner {
         return RNNResult(lastOutput: r.lastOutputs[0], outputs: r.outputs[0], newStates: r.states)
     }
 
+    /// `(B, T)` of `inputs` `[B, T, I]` (`[T, B, I]` time-major), after the checks every call makes first: rank 3,
+    /// the kernel's I, T ≥ 1, and B and the widest row within the kernels' 32-bit sizes.
+    static func dimensions<Math: CellMath>(_ math: Math, cellName: String, inputs: Tensor<Float>,
+                                           timeMajor: Bool) throws(RNNError) -> (batch: Int, time: Int) {
+        let u = math.units
+        if inputs.rank < 3 { throw .rank(argument: "inputs", shape: inputs.shape, minimum: 3) }
+        if inputs.rank > 3 || inputs.shape[2] != math.inputSize {
+            let layout = timeMajor ? "[T, B, \(math.inputSize)]" : "[B, T, \(math.inputSize)]"
+            throw .weightShape(argument: "inputs", shape: inputs.shape, expected: "\(layout) for \(cellName) with kernel rows I=\(math.inputSize)")
+        }
+        let batch = timeMajor ? inputs.shape[1] : inputs.shape[0]
+        // The kernels take 32-bit strides: projection rows are G floats apart, input and output rows I and U
+        // (time-major) or T·I and T·U (batch-major).
+        let time = timeMajor ? inputs.shape[0] : inputs.shape[1]
+        // Before anything is sized by B or T: zero-size inputs may have any other dimension.
+        if time == 0 { throw .noTimeSteps(argument: "inputs", shape: inputs.shape) }
+        guard batch <= Int(Int32.max) else {  // zero-size inputs (I = 0) can have this many rows
+            throw .invalidArgument(argument: "inputs", reason: "shape \(inputs.shape): B = \(batch) rows exceed the fused kernels' 32-bit row counts (at most \(Int32.max))")
+        }
+        let (row, rowOverflow) = (timeMajor ? 1 : time).multipliedReportingOverflow(by: max(math.inputSize, u))
+        let widestRow = rowOverflow ? Int.max : max(math.gateWidth, row)
+        guard widestRow <= Int(Int32.max) else {
+            throw .invalidArgument(argument: "inputs", reason: "shape \(inputs.shape) with U=\(u): a row of \(rowOverflow ? "more than \(Int.max)" : "\(widestRow)") floats exceeds the fused kernels' 32-bit strides (at most \(Int32.max)); use timeMajor or shorter sequences")
+        }
+        return (batch, time)
+    }
+
     /// The plan `run` makes for these arguments (shard count and pinning, for reports: the bench CLI prints them).
-    static func shardPlan<Math: CellMath>(_ math: Math, inputs: Tensor<Float>, mask: Tensor<Bool>?, goBackwards: Bool,
-                                          timeMajor: Bool, execution: Execution) throws -> ShardPlan {
-        guard inputs.rank == 3 else { throw RNNError.rank(argument: "inputs", shape: inputs.shape, minimum: 3) }
-        let batch = timeMajor ? inputs.shape[1] : inputs.shape[0], time = timeMajor ? inputs.shape[0] : inputs.shape[1]
+    /// Inputs and mask are checked as `run` checks them (not the memory the call would allocate).
+    static func shardPlan<Math: CellMath>(_ math: Math, cellName: String, inputs: Tensor<Float>, mask: Tensor<Bool>?,
+                                          goBackwards: Bool, timeMajor: Bool, execution: Execution) throws -> ShardPlan {
+        let (batch, time) = try dimensions(math, cellName: cellName, inputs: inputs, timeMajor: timeMajor)
         let (_, sequenceMask) = try LoopValidation.validate(
             inputs: [inputs], inputName: { _ in "inputs" }, states: [], stateName: { "initialStates[\($0)]" },
             mask: mask, inputLength: nil, timeMajor: timeMajor, goBackwards: goBackwards, zeroOutputForMask: false,
             returnAllOutputs: true, execution: execution)
-        return try plan(math, batch: batch, time: time, mask: sequenceMask, execution: execution, lengthAware: true,
-                        transposedShards: .preferred).plan
+        return try makePlan(math, batch: batch, time: time, mask: sequenceMask, execution: execution, lengthAware: true,
+                            transposedShards: .preferred).plan
     }
 
     /// The call's shards: length-aware (rows sorted by valid steps, `order` and `validSteps` in that order) when every
     /// row's valid steps are one run at the start, or one at the end (`validAtEnd`), of the processing order; else the
-    /// engine's plan. `.automatic` gets at most one shard per ``Engine/minimumSecondsPerShard`` of ``CellCost``'s
-    /// estimate.
-    static func plan<Math: CellMath>(
+    /// engine's plan. `.automatic` runs a call that ``CellCost`` estimates under twice ``Engine/minimumSecondsPerShard``
+    /// as one shard. `coreCount`: the cores `.automatic` may use (tests pass their own).
+    static func makePlan<Math: CellMath>(
         _ math: Math, batch: Int, time: Int, mask: SequenceMask?, execution: Execution, lengthAware: Bool,
-        transposedShards: TransposedShards
+        transposedShards: TransposedShards, coreCount: Int? = nil
     ) throws(RNNError) -> (plan: ShardPlan, order: [Int]?, validSteps: [Int]?, validAtEnd: Bool) {
+        let cores = coreCount ?? Engine.coreCount(execution)
         if lengthAware, let m = mask, let (lengths, atEnd) = lengthAwareLengths(m, batch: batch) {
             let sorted = (0..<batch).sorted { lengths[$0] != lengths[$1] ? lengths[$0] > lengths[$1] : $0 < $1 }
             let validSteps = sorted.map { lengths[$0] }
-            let seconds = CellCost.serialSeconds(math, steps: time, rowSteps: lengths.reduce(0) { $0 + Double($1) })
-            let plan = try ShardPlan.make(work: validSteps, execution: execution, coreCount: Engine.coreCount(execution),
+            // Each shard stops after its longest row's valid steps.
+            let seconds = CellCost.serialSeconds(math, steps: validSteps.first ?? 0,
+                                                 rowSteps: lengths.reduce(0) { $0 + Double($1) })
+            let plan = try ShardPlan.make(work: validSteps, execution: execution, coreCount: cores,
                                           minimumRowsPerShard: Engine.minimumRowsPerCellShard,
                                           maximumShards: Engine.shardCap(estimatedSeconds: seconds))
             return (plan, sorted, validSteps, atEnd)
@@ -95,6 +107,7 @@ enum CellRunner {
         // that gain outweighs the cores' speed difference.
         let fast = mask == nil && math.transposed != nil && transposedShards == .preferred
         let plan = try Engine.plan(rows: batch, execution: execution, minimumRows: Engine.minimumRowsPerCellShard,
+                                   coreCount: cores,
                                    fastGain: fast ? { [k = Int32(clamping: math.stepOperandRows)] in
                                        prnn_sgemm_t_gain_shape(Int32(clamping: $0), k) } : nil,
                                    estimatedSeconds: CellCost.serialSeconds(math, steps: time,

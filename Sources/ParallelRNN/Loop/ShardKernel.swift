@@ -12,29 +12,32 @@ package enum Engine {
     /// Rows per shard below which `.automatic` does not split a generic step further: its per-step cost has a
     /// fixed part (tensor allocations, the step closure), so tiny shards lose (Benchmarks/SCHEDULING.md).
     package static let minimumRowsPerShard = 4
-    /// The fused cells gain from splitting down to one row per shard (Benchmarks/SCHEDULING.md).
+    /// The fused cells gain from splitting down to one row per shard (Benchmarks/SCHEDULING.md), once the call is
+    /// not small (``minimumSecondsPerShard``).
     package static let minimumRowsPerCellShard = 1
-    /// `.automatic` gives a call whose work is estimated (the fused cells: ``CellCost``) at most one shard per this
-    /// much of it, so calls estimated under twice this run on the calling thread. Starting and pinning a second thread
-    /// cost 30–60 µs per call on the 2-vCPU dev VM (the bind migrates the woken thread to the other vCPU: 14–30 µs),
-    /// more with the weights cold in that core's caches: two shards paid from ≈ 200–300 µs of serial work there
-    /// (Benchmarks/SCHEDULING.md › Small calls).
+    /// `.automatic` runs a call whose work on one core is estimated (the fused cells estimate theirs) under twice
+    /// this as one shard on the calling thread. Waking and pinning a second thread cost ≈ 50–85 µs per call on the
+    /// 2-vCPU dev VM (the bind migrates the woken thread to the other vCPU, and its caches are cold there); two shards
+    /// lost up to ≈ 180 µs of serial work and won from ≈ 270 µs (Benchmarks/SCHEDULING.md › Small calls).
     package static let minimumSecondsPerShard = 100e-6
 
-    /// The most shards `.automatic` gives a call of `estimatedSeconds` on one core (nil: no estimate, no cap).
-    package static func shardCap(estimatedSeconds: Double?) -> Int {
-        guard let seconds = estimatedSeconds, seconds.isFinite else { return .max }
-        return max(1, Int(min(seconds / minimumSecondsPerShard, 1e9)))
+    /// The most shards `.automatic` gives a call of `estimatedSeconds` on one core: 1 under twice
+    /// ``minimumSecondsPerShard``, else no limit (nil: no estimate, no limit). Only the one-or-more decision was
+    /// measured, on two cores; larger calls split as before.
+    static func shardCap(estimatedSeconds: Double?) -> Int {
+        guard let seconds = estimatedSeconds, !seconds.isNaN else { return .max }
+        return seconds < 2 * minimumSecondsPerShard ? 1 : .max
     }
 
     /// The even plan of ``ShardPlan/make(rows:execution:coreCount:minimumRowsPerShard:maximumShards:)``, except that an
     /// `.automatic` plan of one pinned shard per core is adaptive: sized by the cores' measured speeds.
     /// `fastGain`: how much faster the kernel runs a shard of that size (> 1 where disproportionately so;
     /// ``ShardPlan/weighted(even:rows:weights:fastGain:)``).
-    /// `estimatedSeconds`: the call's work on one core, if known (``shardCap(estimatedSeconds:)``).
-    static func plan(rows: Int, execution: Execution, minimumRows: Int = minimumRowsPerShard,
+    /// `estimatedSeconds`: the call's work on one core, if known (``shardCap(estimatedSeconds:)``); `coreCount`: the
+    /// cores `.automatic` may use (default ``coreCount(_:)``; tests pass their own).
+    static func plan(rows: Int, execution: Execution, minimumRows: Int = minimumRowsPerShard, coreCount givenCores: Int? = nil,
                      fastGain: ((Int) -> Double)? = nil, estimatedSeconds: Double? = nil) throws(RNNError) -> ShardPlan {
-        let cores = coreCount(execution)
+        let cores = givenCores ?? coreCount(execution)
         var plan = try ShardPlan.make(rows: rows, execution: execution, coreCount: cores, minimumRowsPerShard: minimumRows,
                                       maximumShards: shardCap(estimatedSeconds: estimatedSeconds))
         guard execution.mode == .automatic, plan.pinned, plan.count == cores, plan.count > 1 else { return plan }

@@ -29,8 +29,8 @@ package struct ShardPlan: Sendable, Equatable {
     ///   that a plan of one shard is unpinned (it runs on the calling thread: no hop, no migration).
     ///
     /// `rows == 0` gives `[0..<0]`, unpinned, whatever the execution (the step still runs, on the calling thread).
-    /// `coreCount`, `minimumRowsPerShard` and `maximumShards` (only `.automatic` reads it: ``Engine/shardCap(estimatedSeconds:)``)
-    /// below 1 count as 1.
+    /// `coreCount`, `minimumRowsPerShard` and `maximumShards` (a cap the caller derives from its work estimate; only
+    /// `.automatic` reads it) below 1 count as 1.
     package static func make(rows: Int, execution: Execution, coreCount: Int, minimumRowsPerShard: Int,
                              maximumShards: Int = .max) throws(RNNError) -> ShardPlan {
         let (count, pinned) = try shape(rows: rows, execution: execution, coreCount: coreCount,

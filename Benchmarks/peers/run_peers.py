@@ -420,7 +420,7 @@ def ensure_venv(peers):
 OUR_VARIANTS = {"w4": [("batch-major input", []), ("time-major input", ["--time-major"])]}
 
 
-def run_ours(binary, workloads, reps, warmup, batch=None):
+def run_ours(binary, workloads, reps, warmup, batch=None, time=None):
     out = {}
     if not binary or not os.path.exists(binary):
         return out
@@ -430,6 +430,7 @@ def run_ours(binary, workloads, reps, warmup, batch=None):
             cmd = [binary, "bench", "--workload", wid, "--json", "--warmup", str(warmup)] + extra  # the peers' warm-ups too
             cmd += ["--reps", str(reps)] if reps else []
             cmd += ["--batch", str(batch)] if batch else []
+            cmd += ["--time", str(time)] if time else []
             r = subprocess.run(cmd, capture_output=True, text=True)
             for line in r.stdout.splitlines():
                 try:
@@ -459,6 +460,9 @@ def main():
     ap.add_argument("--no-install", action="store_true")
     ap.add_argument("--batch", type=int, default=None,
                     help="every workload's batch size B instead of its own (ours: bench --batch); e.g. 1 for latency")
+    ap.add_argument("--time", type=int, default=None,
+                    help="every workload's time steps T instead of its own (ours: bench --time); e.g. 1 for one step "
+                         "per call, as in streaming inference")
     ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     workloads = [w for w in args.workloads.split(",") if w]
@@ -468,9 +472,10 @@ def main():
     for p in peers:
         assert p in PEERS, "unknown peer " + p
     assert args.batch is None or args.batch >= 1, "--batch must be at least 1"
-    if args.batch:
-        for w in WORKLOADS.values():
-            w["B"] = args.batch
+    assert args.time is None or args.time >= 1, "--time must be at least 1"
+    for w in WORKLOADS.values():
+        w["B"] = args.batch or w["B"]
+        w["T"] = args.time or w["T"]
     if args.worker:
         worker(args.worker, workloads, args.reps, args.warmup)
         return
@@ -483,6 +488,7 @@ def main():
         cmd = [sys.executable, os.path.abspath(__file__), "--worker", p, "--workloads", ",".join(workloads),
                "--reps", str(args.reps), "--warmup", str(args.warmup)]
         cmd += ["--batch", str(args.batch)] if args.batch else []
+        cmd += ["--time", str(args.time)] if args.time else []
         print("running %s ..." % p, file=sys.stderr, flush=True)
         r = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
         for line in r.stdout.splitlines():
@@ -492,9 +498,9 @@ def main():
         for w in workloads:
             if w not in results[p]:
                 results[p][w] = {"error": "worker rc %d: %s" % (r.returncode, r.stderr.strip()[-300:])}
-        ours_rounds.append(run_ours(args.parallel_rnn, workloads, args.reps, args.warmup, args.batch))
+        ours_rounds.append(run_ours(args.parallel_rnn, workloads, args.reps, args.warmup, args.batch, args.time))
     if not peers:
-        ours_rounds.append(run_ours(args.parallel_rnn, workloads, args.reps, args.warmup, args.batch))
+        ours_rounds.append(run_ours(args.parallel_rnn, workloads, args.reps, args.warmup, args.batch, args.time))
     ours = {}
     for w in workloads:  # median_ms: the median of the rounds' medians; the other fields from a middle round
         done = sorted((rd[w] for rd in ours_rounds if "median_ms" in rd.get(w, {})), key=lambda r: r["median_ms"])
@@ -514,8 +520,9 @@ def main():
                      "ratio_ours_over_best": (mine / ok[best]) if (mine and best) else None})
 
     cell = lambda v: "%10.2f" % v if isinstance(v, (int, float)) else "%10s" % (v or "n/a")  # noqa: E731
-    print("median ms over %d reps (%d warmup), %d threads%s" % (args.reps, args.warmup, cores(),
-                                                                ", batch %d" % args.batch if args.batch else ""))
+    print("median ms over %d reps (%d warmup), %d threads%s%s" % (args.reps, args.warmup, cores(),
+                                                                  ", batch %d" % args.batch if args.batch else "",
+                                                                  ", time %d" % args.time if args.time else ""))
     print("%-4s " % "wl" + "".join("%12s" % p for p in peers) + "%12s%10s%12s" % ("best", "ours", "ours/best"))
     for row in rows:
         line = "%-4s " % row["workload"]
@@ -529,7 +536,8 @@ def main():
     errors = [(p, w, results[p][w]["error"]) for p in peers for w in workloads if "error" in results[p][w]]
     for p, w, e in errors:
         print("  %s %s: %s" % (p, w, e))
-    doc = {"threads": cores(), "reps": args.reps, "warmup": args.warmup, "batch": args.batch, "rows": rows}
+    doc = {"threads": cores(), "reps": args.reps, "warmup": args.warmup, "batch": args.batch, "time": args.time,
+           "rows": rows}
     if args.json == "-":
         print(json.dumps(doc, indent=1))
     elif args.json:

@@ -203,6 +203,8 @@ int prnn_in_shard(void);
 /// Puts back the control word the calling thread had outside its shards; returns the current one (for
 /// prnn_flush_denormals_restore). Only meaningful while prnn_in_shard().
 unsigned prnn_outside_shard_fp_enter(void);
+/// A spin-wait hint (x86 `pause`, arm64 `yield`): one iteration of a busy wait.
+void prnn_cpu_relax(void);
 
 #ifdef __cplusplus
 }

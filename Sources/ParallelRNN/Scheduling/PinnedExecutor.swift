@@ -135,9 +135,12 @@ private final class ShardJob: @unchecked Sendable {
     /// Blocks until every shard has returned (not for the work items: an unstarted one claims nothing).
     func waitForAll() {
         // A call's shards usually end within microseconds of each other: spin that long before sleeping, since a
-        // thread woken from the semaphore (its vCPU halted meanwhile) costs tens of µs on a VM.
-        let deadline = ContinuousClock.now.advanced(by: Self.spinBeforeWaiting)
-        while finished.load(ordering: .relaxed) < plan.ranges.count && ContinuousClock.now < deadline { prnn_cpu_relax() }
+        // thread woken from the semaphore (its vCPU halted meanwhile) costs tens of µs on a VM. Not when the shards
+        // outnumber the cores: a shard still to finish may then be waiting for this one.
+        if plan.ranges.count <= (Topology.sharedIfAvailable?.coreCount ?? 1) {
+            let deadline = ContinuousClock.now.advanced(by: Self.spinBeforeWaiting)
+            while finished.load(ordering: .relaxed) < plan.ranges.count && ContinuousClock.now < deadline { prnn_cpu_relax() }
+        }
         allFinished.wait()
         // Acquires every shard's writes (its error and progress, the result rows) through the counter's release
         // sequence, in a way ThreadSanitizer sees (the semaphore alone it may not).

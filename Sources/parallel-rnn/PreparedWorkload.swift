@@ -4,8 +4,8 @@ import ParallelRNN
 struct PreparedWorkload: Sendable {
     let spec: WorkloadSpec
     let run: @Sendable (Execution) throws -> Void
-    /// The shard plan of `run(execution)`, its shard count and whether it pins: the cells' own (`shardPlan`); for the
-    /// generic step the engine's rule by rows (`rnn` has no plan query, and no estimate that would change it).
+    /// The shard plan of `run(execution)`, its shard count and whether it pins: the cells' own (`shardPlan`), and for
+    /// the generic step the engine's plan by rows, which `rnn` makes (`Engine.plan`).
     let plan: @Sendable (Execution) throws -> ShardPlan
 
     init(_ spec: WorkloadSpec) throws {
@@ -64,10 +64,7 @@ struct PreparedWorkload: Sendable {
                 _ = try rnn(step, inputs: inputs, initialStates: [h0], goBackwards: goBackwards, mask: mask,
                             timeMajor: timeMajor, execution: execution)
             }
-            plan = { execution in
-                try ShardPlan.make(rows: b, execution: execution, coreCount: Engine.coreCount(execution),
-                                   minimumRowsPerShard: Engine.minimumRowsPerShard)
-            }
+            plan = { execution in try Engine.plan(rows: b, execution: execution) }  // as rnn plans it
         }
     }
 

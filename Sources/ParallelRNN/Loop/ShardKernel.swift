@@ -35,7 +35,7 @@ package enum Engine {
     /// ``ShardPlan/weighted(even:rows:weights:fastGain:)``).
     /// `estimatedSeconds`: the call's work on one core, if known (``shardCap(estimatedSeconds:)``); `coreCount`: the
     /// cores `.automatic` may use (default ``coreCount(_:)``; tests pass their own).
-    static func plan(rows: Int, execution: Execution, minimumRows: Int = minimumRowsPerShard, coreCount givenCores: Int? = nil,
+    package static func plan(rows: Int, execution: Execution, minimumRows: Int = minimumRowsPerShard, coreCount givenCores: Int? = nil,
                      fastGain: ((Int) -> Double)? = nil, estimatedSeconds: Double? = nil) throws(RNNError) -> ShardPlan {
         let cores = givenCores ?? coreCount(execution)
         var plan = try ShardPlan.make(rows: rows, execution: execution, coreCount: cores, minimumRowsPerShard: minimumRows,

@@ -19,6 +19,10 @@ enum Stress {
     /// `base` scaled, at least `minimum`.
     static func count(_ base: Int, minimum: Int = 1) -> Int { max(minimum, Int((Double(base) * scale).rounded())) }
 
+    /// `PARALLELRNN_ALONE=1`: this process runs one check by itself (Scripts/test's second run). Checks that measure
+    /// the whole process, such as its resident memory, are only meaningful there.
+    static let runsAlone = ProcessInfo.processInfo.environment["PARALLELRNN_ALONE"] == "1"
+
     /// CPUs the process may use (main thread's `Cpus_allowed_list`), never hard-coded.
     static let allowedCPUs: [Int] = cpuList(statusFile: "/proc/self/status") ?? []
 

@@ -124,7 +124,10 @@ struct StressTests {
         #expect(found.count == 0, "pinned leftovers (allowed \(allowed)): \(found.prefix(5))")
     }
 
-    @Test func residentMemoryStaysFlat() throws {
+    /// Process-wide RSS, so it runs only alone (`PARALLELRNN_ALONE=1`, as Scripts/test runs it): beside the other
+    /// suites their allocations grow RSS by more than the bound in most windows.
+    @Test(.enabled(if: Stress.runsAlone, "measures the whole process's RSS: Scripts/test runs it alone"))
+    func residentMemoryStaysFlat() throws {
         let workloads = (0..<16).map { Workload(seed: UInt64(11_000 + $0)) }
         let executions = Stress.parallelExecutions
         func batch(_ calls: Int) throws {

@@ -9,6 +9,9 @@ import Synchronization
 ///   whose core the caller is on right now (no migration), else shard 0. For each other shard a work item goes on its
 ///   own serial queue, which runs on Dispatch's global *overcommit* pool: pool threads that are never held back
 ///   behind other callers' blocked threads (see Benchmarks/SCHEDULING.md).
+/// - A pool thread that ran a call's shards spins a moment (≤ 100 µs) before it returns to Dispatch, and a call that
+///   finds one parked hands it the job instead of enqueuing an item: back-to-back calls skip the wake-up
+///   (``ParkedWorkers``).
 /// - Work items do not own a shard: each claims the next shard nobody has started, and the calling thread, after its
 ///   own shard, claims the rest too. So a call never waits for a thread it has not got: the overcommit pool is finite
 ///   (255 threads on Linux), and when it is full of blocked callers — hundreds of concurrent `rnnAsync` calls, or a
@@ -62,12 +65,21 @@ package enum PinnedExecutor {
             let inShard = callerIsInShard
             let widened = inShard ? Topology.sharedIfAvailable?.widenCurrentThread() : nil
             let control = inShard ? prnn_outside_shard_fp_enter() : 0
-            for _ in 0..<job.claimableCount {
+            for _ in 0..<job.claimableCount where !ParkedWorkers.handOff(job) {
                 // A fresh serial queue per item targets Dispatch's *overcommit* root queue, so every shard gets a
                 // thread at once even when all threads of the width-limited global pool (= Swift's cooperative pool
                 // on Linux) are blocked waiting for other calls' shards; `DispatchQueue.global()` would wait for
                 // libdispatch's once-per-second pool monitor there (measured: Benchmarks/SCHEDULING.md).
-                DispatchQueue(label: "ParallelRNN.shard").async { job.runClaimed() }
+                // The item holds the job only while it runs the job's shards, not while it is parked.
+                let held = Unmanaged.passRetained(job)
+                DispatchQueue(label: "ParallelRNN.shard").async {
+                    let parks = { () -> Bool in
+                        let job = held.takeRetainedValue()
+                        job.runClaimed()
+                        return job.parksAfter
+                    }()
+                    if parks { ParkedWorkers.park() }
+                }
             }
             if inShard {
                 prnn_flush_denormals_restore(control)
@@ -85,7 +97,7 @@ package enum PinnedExecutor {
 }
 
 /// The state the shards of one ``PinnedExecutor/run(_:topology:_:)`` call share.
-private final class ShardJob: @unchecked Sendable {
+final class ShardJob: @unchecked Sendable {
     // `body` is written before any item is enqueued and cleared after waitForAll(); a shard reads it only after
     // claiming a shard, which no thread can do once all shards have finished.
     private var body: (@Sendable (Int, Range<Int>, StopFlag) throws -> Void)?
@@ -108,6 +120,7 @@ private final class ShardJob: @unchecked Sendable {
         self.topology = topology
         self.failures = failures
         self.claimable = (0..<plan.ranges.count).filter { $0 != reserved }
+        self.parksAfter = plan.ranges.count <= (Topology.sharedIfAvailable?.coreCount ?? 1)
         self.body = body
     }
 
@@ -121,6 +134,10 @@ private final class ShardJob: @unchecked Sendable {
         run(shard)
         shardReturned()
     }
+
+    /// Whether a pool thread that ran this job's shards may park (``ParkedWorkers``): not when the shards outnumber
+    /// the cores, where a spinning thread would take a core from a shard still to run.
+    let parksAfter: Bool
 
     /// Claims and runs shards until none is left unclaimed.
     func runClaimed() {

@@ -1,0 +1,61 @@
+import Dispatch
+import Foundation
+@testable import ParallelRNN
+import Testing
+
+extension StressTests {
+    /// Back-to-back calls from several threads with the parked threads spinning long enough to be handed most of
+    /// them (here and under ThreadSanitizer, where calls come slower): results bitwise as `.serial`, injected errors
+    /// back unchanged, and no thread left pinned.
+    @Test func parkedThreadsTakeBackToBackCalls() throws {
+        let saved = ParkedWorkers.spinNanoseconds
+        ParkedWorkers.spinNanoseconds = 20_000_000
+        defer { ParkedWorkers.spinNanoseconds = saved }
+        let cores = max(1, Stress.allowedCPUs.count)
+        // Shards ≤ cores park afterwards; more shards than cores do not (a handed job of those must not re-park).
+        let executions: [Execution] = [.automatic, .threads(2), .threads(cores), .threads(2, pinned: false),
+                                       .threads(2 * cores + 1)]
+        let handOffsBefore = ParkedWorkers.handOffs
+        let found = Stress.failuresOnThreads(max(2, cores), callsPerThread: Stress.count(150, minimum: 30)) { t, call, fail in
+            let seed = UInt64(12_000_000 + t * 10_000 + call)
+            let execution = executions[call % executions.count]
+            if call % 7 == 3 {
+                let failing = Workload(seed: seed, injectFailure: true)
+                do {
+                    _ = try failing.run(execution)
+                    fail("seed \(seed) \(failing): did not throw")
+                } catch let error as InjectedFailure {
+                    if error != InjectedFailure(token: failing.failure!.token) { fail("seed \(seed): wrong token \(error)") }
+                } catch {
+                    fail("seed \(seed) \(failing): threw \(error)")
+                }
+                return
+            }
+            let workload = Workload(seed: seed)
+            do {
+                if try !bitwiseEqual(workload.run(execution), workload.run(.serial)) {
+                    fail("seed \(seed) \(execution) \(workload): differs from serial")
+                }
+            } catch {
+                fail("seed \(seed) \(workload): threw \(error)")
+            }
+        }
+        #expect(found.count == 0, "\(found.count) failures, first: \(found.prefix(3))")
+        if cores >= 2 {
+            #expect(ParkedWorkers.handOffs > handOffsBefore, "no call was handed to a parked thread")
+        }
+        // Parked threads are unpinned: plain work items (which may land on a thread that was parked) see every CPU.
+        ParkedWorkers.spinNanoseconds = saved
+        usleep(50_000)  // the 20 ms parks end
+        let leaks = Locked<[String]>([])
+        let probes = DispatchGroup()
+        for i in 0..<Stress.count(200, minimum: 50) {
+            (i % 2 == 0 ? DispatchQueue(label: "probe") : .global()).async(group: probes) {
+                let cpus = Stress.currentThreadCPUs() ?? []
+                if cpus != Stress.allowedCPUs { leaks.withLock { $0.append("\(cpus)") } }
+            }
+        }
+        probes.wait()
+        #expect(leaks.withLock { $0 } == [], "pinned leftovers")
+    }
+}

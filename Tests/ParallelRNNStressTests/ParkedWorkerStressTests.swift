@@ -11,12 +11,15 @@ extension StressTests {
         let saved = ParkedWorkers.spinNanoseconds
         ParkedWorkers.spinNanoseconds = 20_000_000
         defer { ParkedWorkers.spinNanoseconds = saved }
-        let cores = max(1, Stress.allowedCPUs.count)
+        let cores = Topology.sharedIfAvailable?.coreCount ?? 1  // physical cores, as the executor counts them
         // Shards ≤ cores park afterwards; more shards than cores do not (a handed job of those must not re-park).
         let executions: [Execution] = [.automatic, .threads(2), .threads(cores), .threads(2, pinned: false),
                                        .threads(2 * cores + 1)]
         let handOffsBefore = ParkedWorkers.handOffs
         let found = Stress.failuresOnThreads(max(2, cores), callsPerThread: Stress.count(150, minimum: 30)) { t, call, fail in
+            if ParkedWorkers.parkedNow > ParkedWorkers.limit {
+                fail("\(ParkedWorkers.parkedNow) threads parked, limit \(ParkedWorkers.limit)")
+            }
             let seed = UInt64(12_000_000 + t * 10_000 + call)
             let execution = executions[call % executions.count]
             if call % 7 == 3 {
@@ -41,7 +44,7 @@ extension StressTests {
             }
         }
         #expect(found.count == 0, "\(found.count) failures, first: \(found.prefix(3))")
-        if cores >= 2 {
+        if ParkedWorkers.limit > 0 {
             #expect(ParkedWorkers.handOffs > handOffsBefore, "no call was handed to a parked thread")
         }
         // Parked threads are unpinned: plain work items (which may land on a thread that was parked) see every CPU.

@@ -2,21 +2,23 @@ import _ParallelRNNKernels
 import Dispatch
 import Synchronization
 
-/// Pool threads that have run a call's shards and wait a moment, spinning, for the next call's (as onnxruntime's and
-/// TF's pools do), so that back-to-back calls hand their shards to a running thread instead of waking one.
+/// Pool threads that have run a call's work item and wait a moment, spinning, for the next call's job (as
+/// onnxruntime's and TF's pools do), so that back-to-back calls hand their jobs to a running thread instead of waking
+/// one.
 ///
 /// A woken Dispatch thread started 23–39 µs after its enqueue on the 2-vCPU dev VM (p10–p90), and its bind then moved
 /// it to the other vCPU (14–30 µs): a call of a few hundred microseconds waited that long for its second shard. A
-/// parked thread takes a handed shard within a microsecond. Each park lasts at most ``spinNanoseconds`` after the thread's
-/// last shard; at most `cores − 1` threads park at a time, never pinned (every shard restores its thread's binding),
-/// and only after calls whose shards did not outnumber the cores (where a spinning thread would take a core from a
-/// shard still to run).
+/// parked thread takes a handed job within a microsecond and claims its shards as an item would. Each park lasts
+/// ``spinNanoseconds`` after the thread's last job (longer only while a caller is handing it one); at most
+/// `cores − 1` threads park or run handed jobs at a time; they hold no binding (every shard restores its thread's,
+/// unless the OS refused, which is reported once); and only items of calls made outside any shard, whose shards did
+/// not outnumber the cores, park (else a spinning thread would take a core from a shard still to run).
 enum ParkedWorkers {
     /// How long a thread spins for a new shard after its last one: 100 µs (tests lengthen it to exercise hand-offs
     /// where calls come slower, as under ThreadSanitizer).
     package static var spinNanoseconds: Int {
         get { spin.load(ordering: .relaxed) }
-        set { spin.store(max(0, newValue), ordering: .relaxed) }
+        set { spin.store(min(max(0, newValue), 1_000_000_000), ordering: .relaxed) }  // at most 1 s
     }
     private static let spin = Atomic<Int>(100_000)
     /// Slots for parked threads; the number parked is also capped by the cores (``limit``).
@@ -35,11 +37,12 @@ enum ParkedWorkers {
     private static let parkedCount = Atomic<Int>(0)
     private static let handOffCount = Atomic<Int>(0)
 
-    /// Threads parked now (tests).
+    /// Threads parked or running a handed job now (tests).
     package static var parkedNow: Int { parkedCount.load(ordering: .relaxed) }
     /// Jobs handed to parked threads so far (tests, diagnostics).
     package static var handOffs: Int { handOffCount.load(ordering: .relaxed) }
-    private static let limit = min(capacity, max(0, (Topology.sharedIfAvailable?.coreCount ?? 1) - 1))
+    /// At most this many threads park (or run handed jobs) at a time: cores − 1, and none on one core.
+    package static let limit = min(capacity, max(0, (Topology.sharedIfAvailable?.coreCount ?? 1) - 1))
 
     /// Hands `job` to a parked thread, which will run `job.runClaimed()`; false when none is parked.
     static func handOff(_ job: ShardJob) -> Bool {
@@ -55,12 +58,14 @@ enum ParkedWorkers {
         return false
     }
 
-    /// Parks the calling pool thread: runs the jobs handed to it until ``spinNanoseconds`` pass without one.
-    package static func park() {
-        guard limit > 0 else { return }
+    /// Parks the calling pool thread: runs the jobs handed to it until ``spinNanoseconds`` pass without one. Returns
+    /// false at once when ``limit`` threads are parked already.
+    @discardableResult
+    package static func park() -> Bool {
+        guard limit > 0 else { return false }
         if parkedCount.wrappingAdd(1, ordering: .relaxed).newValue > limit {
             parkedCount.wrappingSubtract(1, ordering: .relaxed)
-            return
+            return false
         }
         defer { parkedCount.wrappingSubtract(1, ordering: .relaxed) }
         let spin = UInt64(spinNanoseconds)
@@ -75,15 +80,16 @@ enum ParkedWorkers {
                     slot.job = nil
                     slot.state.store(Slot.empty, ordering: .releasing)
                     job.runClaimed()
-                    guard job.parksAfter else { return }
+                    guard job.parksAfter else { return true }
                     break  // park again, with a fresh deadline
                 }
                 if state == Slot.parked && DispatchTime.now().uptimeNanoseconds > deadline
                     && slot.state.compareExchange(expected: Slot.parked, desired: Slot.empty, ordering: .acquiringAndReleasing).exchanged {
-                    return
+                    return true
                 }
                 prnn_cpu_relax()  // parked, or reserved by a caller about to hand a job
             }
         }
+        return false  // no free slot (cannot happen: each of at most `limit` ≤ `capacity` threads holds one)
     }
 }

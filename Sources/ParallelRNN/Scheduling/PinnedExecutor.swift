@@ -9,9 +9,9 @@ import Synchronization
 ///   whose core the caller is on right now (no migration), else shard 0. For each other shard a work item goes on its
 ///   own serial queue, which runs on Dispatch's global *overcommit* pool: pool threads that are never held back
 ///   behind other callers' blocked threads (see Benchmarks/SCHEDULING.md).
-/// - A pool thread that ran a call's shards spins a moment (≤ 100 µs) before it returns to Dispatch, and a call that
-///   finds one parked hands it the job instead of enqueuing an item: back-to-back calls skip the wake-up
-///   (``ParkedWorkers``).
+/// - A pool thread that ran a call's work item spins a moment (100 µs) before it returns to Dispatch, and a call that
+///   finds one parked hands it the job (whose shards it claims as an item would) instead of enqueuing an item:
+///   back-to-back calls skip the wake-up (``ParkedWorkers``).
 /// - Work items do not own a shard: each claims the next shard nobody has started, and the calling thread, after its
 ///   own shard, claims the rest too. So a call never waits for a thread it has not got: the overcommit pool is finite
 ///   (255 threads on Linux), and when it is full of blocked callers — hundreds of concurrent `rnnAsync` calls, or a
@@ -61,8 +61,10 @@ package enum PinnedExecutor {
             if inlineFirstShard {
                 inline = topology.flatMap { $0.coreIndex(ofCPU: Topology.currentCPU()) }.flatMap { $0 < shardCount ? $0 : nil } ?? 0
             }
-            let job = ShardJob(plan: plan, topology: topology, failures: failures, reserved: inline, body: escapable)
             let inShard = callerIsInShard
+            let job = ShardJob(plan: plan, topology: topology, failures: failures, reserved: inline,
+                               parksAfter: !inShard && shardCount <= (Topology.sharedIfAvailable?.coreCount ?? 1),
+                               body: escapable)
             let widened = inShard ? Topology.sharedIfAvailable?.widenCurrentThread() : nil
             let control = inShard ? prnn_outside_shard_fp_enter() : 0
             for _ in 0..<job.claimableCount where !ParkedWorkers.handOff(job) {
@@ -114,13 +116,13 @@ final class ShardJob: @unchecked Sendable {
     /// How long the caller spins for the other shards before it blocks.
     static let spinBeforeWaiting = Duration.microseconds(50)
 
-    init(plan: ShardPlan, topology: Topology?, failures: ShardFailures, reserved: Int?,
+    init(plan: ShardPlan, topology: Topology?, failures: ShardFailures, reserved: Int?, parksAfter: Bool,
          body: @escaping @Sendable (Int, Range<Int>, StopFlag) throws -> Void) {
         self.plan = plan
         self.topology = topology
         self.failures = failures
         self.claimable = (0..<plan.ranges.count).filter { $0 != reserved }
-        self.parksAfter = plan.ranges.count <= (Topology.sharedIfAvailable?.coreCount ?? 1)
+        self.parksAfter = parksAfter
         self.body = body
     }
 
@@ -135,8 +137,9 @@ final class ShardJob: @unchecked Sendable {
         shardReturned()
     }
 
-    /// Whether a pool thread that ran this job's shards may park (``ParkedWorkers``): not when the shards outnumber
-    /// the cores, where a spinning thread would take a core from a shard still to run.
+    /// Whether a pool thread that ran this job may park (``ParkedWorkers``): not when the shards outnumber the cores,
+    /// nor for a call made from inside a shard (a step that calls `rnn`), where the cores run the outer call's shards:
+    /// a spinning thread would take a core from a shard still to run.
     let parksAfter: Bool
 
     /// Claims and runs shards until none is left unclaimed.

@@ -180,8 +180,13 @@ struct BenchCommand: ParsableCommand {
             for setting in settings {
                 let execution = setting.execution(pinned: !noPin)
                 // The library's plan for this call: its shard count and whether it pins (an automatic plan of one
-                // shard runs unpinned on the calling thread).
-                let plan = try prepared.plan(execution)
+                // shard runs unpinned on the calling thread). The timed calls come back to back, so a pool thread is
+                // parked for all but the first: the plan reported is that one, and a note says when it differs.
+                let plan = try prepared.plan(execution, true)
+                let cold = try prepared.plan(execution, false)
+                if cold.ranges.count != plan.ranges.count {
+                    Terminal.note("threads \(setting): \(plan.ranges.count) shards while a pool thread is parked (back-to-back calls, as timed here), else \(cold.ranges.count)")
+                }
                 var warming = 0.0, warmups = 0
                 for w in 0..<warmup {
                     Terminal.progress("bench \(spec.name): threads \(setting), warm-up \(w + 1)/\(warmup)")

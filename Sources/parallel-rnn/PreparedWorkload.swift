@@ -5,8 +5,9 @@ struct PreparedWorkload: Sendable {
     let spec: WorkloadSpec
     let run: @Sendable (Execution) throws -> Void
     /// The shard plan of `run(execution)`, its shard count and whether it pins: the cells' own (`shardPlan`), and for
-    /// the generic step the engine's plan by rows, which `rnn` makes (`Engine.plan`).
-    let plan: @Sendable (Execution) throws -> ShardPlan
+    /// the generic step the engine's plan by rows, which `rnn` makes (`Engine.plan`). `warm`: as planned when a pool
+    /// thread is parked, as it is for back-to-back calls (the cells split smaller calls then).
+    let plan: @Sendable (_ execution: Execution, _ warm: Bool) throws -> ShardPlan
 
     init(_ spec: WorkloadSpec) throws {
         self.spec = spec
@@ -33,8 +34,9 @@ struct PreparedWorkload: Sendable {
             let cell = try LSTM(kernel: weights([i, 4 * u]), recurrentKernel: weights([u, 4 * u]), bias: weights([4 * u]),
                                 activation: spec.activation, recurrentActivation: spec.recurrentActivation)
             run = { execution in _ = try cell(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution) }
-            plan = { execution in
-                try cell.shardPlan(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution)
+            plan = { execution, warm in
+                try cell.shardPlan(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution,
+                                   warm: warm)
             }
         case .gru:
             let bias = spec.resetAfter ? try weights([2, 3 * u]) : try weights([3 * u])
@@ -42,15 +44,17 @@ struct PreparedWorkload: Sendable {
                                resetAfter: spec.resetAfter, activation: spec.activation,
                                recurrentActivation: spec.recurrentActivation)
             run = { execution in _ = try cell(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution) }
-            plan = { execution in
-                try cell.shardPlan(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution)
+            plan = { execution, warm in
+                try cell.shardPlan(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution,
+                                   warm: warm)
             }
         case .simple:
             let cell = try SimpleRNN(kernel: weights([i, u]), recurrentKernel: weights([u, u]), bias: weights([u]),
                                      activation: spec.activation)
             run = { execution in _ = try cell(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution) }
-            plan = { execution in
-                try cell.shardPlan(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution)
+            plan = { execution, warm in
+                try cell.shardPlan(inputs, mask: mask, goBackwards: goBackwards, timeMajor: timeMajor, execution: execution,
+                                   warm: warm)
             }
         case .generic:
             // w4: a user step written with Tensor ops, h' = tanh(x_t + matmul(h, W)), output h'.
@@ -64,7 +68,7 @@ struct PreparedWorkload: Sendable {
                 _ = try rnn(step, inputs: inputs, initialStates: [h0], goBackwards: goBackwards, mask: mask,
                             timeMajor: timeMajor, execution: execution)
             }
-            plan = { execution in try Engine.plan(rows: b, execution: execution) }  // as rnn plans it
+            plan = { execution, _ in try Engine.plan(rows: b, execution: execution) }  // as rnn plans it
         }
     }
 

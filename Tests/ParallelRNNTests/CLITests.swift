@@ -157,18 +157,20 @@ import ParallelRNN
         #expect(FileManager.default.fileExists(atPath: cache), "the measured peak is cached")
     }
 
-    /// `bench` reports the library's own plan: a small automatic cell call runs as one unpinned shard, a large one
-    /// on every allowed core (rows permitting).
+    /// `bench` reports the library's own plan for back-to-back calls: a tiny automatic cell call runs as one unpinned
+    /// shard; a small one (estimated 40–200 µs) on every core when a pool thread is parked, as it is between the timed
+    /// calls, and says so; a large one on every allowed core (rows permitting).
     @Test func benchReportsTheLibrarysPlan() throws {
         let cache = Self.temporaryPath("peak-plan.json")
         defer { try? FileManager.default.removeItem(atPath: cache) }
         let cores = try Topology.shared().coreCount
-        for (time, shards) in [(1, 1), (100, min(cores, 8))] {
-            let r = try Self.run(["bench", "--workload", "w1", "--batch", "8", "--time", "\(time)", "--reps", "1",
+        for (batch, time, shards) in [(4, 1, 1), (8, 1, min(cores, 8)), (8, 100, min(cores, 8))] {
+            let r = try Self.run(["bench", "--workload", "w1", "--batch", "\(batch)", "--time", "\(time)", "--reps", "1",
                                   "--warmup", "0", "--json"], environment: ["PARALLEL_RNN_PEAK_CACHE": cache])
             #expect(r.status == 0, "\(r.stderr)")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-            #expect(object["shards"] as? Int == shards && object["pinned"] as? Bool == (shards > 1), "T \(time): \(r.stdout)")
+            #expect(object["shards"] as? Int == shards && object["pinned"] as? Bool == (shards > 1), "B \(batch) T \(time): \(r.stdout)")
+            #expect(r.stderr.contains("while a pool thread is parked") == (batch == 8 && time == 1 && cores > 1), "\(r.stderr)")
         }
     }
 

@@ -23,6 +23,39 @@ struct SmallCallTests {
         #expect(Engine.shardCap(estimatedSeconds: -.infinity) == 1)
     }
 
+    @Test("with a parked thread the cut falls to twice minimumWarmSecondsPerShard; a call between the cuts primes one")
+    func warmShardCap() {
+        let warm = Engine.minimumWarmSecondsPerShard, cold = Engine.minimumSecondsPerShard
+        #expect(Engine.shardCap(estimatedSeconds: 1.99 * warm, warm: true) == 1)
+        #expect(Engine.shardCap(estimatedSeconds: 2 * warm, warm: true) == 2)
+        #expect(Engine.shardCap(estimatedSeconds: 2 * cold, warm: true) == .max)
+        #expect(Engine.shardCap(estimatedSeconds: 2 * warm) == 1)
+        #expect(Engine.shardCap(estimatedSeconds: nil, warm: true) == .max)
+        #expect(!Engine.primesParkedThread(estimatedSeconds: 1.99 * warm, execution: .automatic, cores: 2))
+        #expect(Engine.primesParkedThread(estimatedSeconds: 2 * warm, execution: .automatic, cores: 2))
+        #expect(Engine.primesParkedThread(estimatedSeconds: 1.99 * cold, execution: .automatic, cores: 2))
+        #expect(!Engine.primesParkedThread(estimatedSeconds: 2 * cold, execution: .automatic, cores: 2), "splits anyway")
+        #expect(!Engine.primesParkedThread(estimatedSeconds: 2 * warm, execution: .automatic, cores: 1))
+        #expect(!Engine.primesParkedThread(estimatedSeconds: 2 * warm, execution: .threads(2), cores: 2))
+    }
+
+    @Test("the cells' warm plans: w1's one-step LSTM splits in two from B 8 (estimated 67 µs), not at B 4 (17 µs)")
+    func warmCellPlans() throws {
+        let cell = try Self.lstm(input: 128, units: 256)
+        for (batch, cores, shards) in [(4, 2, 1), (8, 2, 2), (16, 16, 2), (64, 16, 16), (8, 1, 1)] {
+            let x = Tensor<Float>(zeros: [batch, 1, 128])
+            let math = cell.math
+            let plan = try CellRunner.makePlan(math, batch: batch, time: 1, mask: nil, execution: .automatic,
+                                               lengthAware: true, transposedShards: .preferred, coreCount: cores,
+                                               warm: true).plan
+            #expect(plan.count == shards, "B \(batch), \(cores) cores")
+            if batch <= 16 {
+                #expect(try cell.shardPlan(x, mask: nil, goBackwards: false, timeMajor: false, execution: .automatic).count == 1,
+                        "cold: one shard")
+            }
+        }
+    }
+
     @Test("only .automatic reads maximumShards; its plan of one shard is unpinned, and the length-aware plan agrees")
     func capOnlyShapesAutomatic() throws {
         for (cap, expected) in [(Int.max, 2), (3, 2), (2, 2), (1, 1), (0, 1), (-5, 1)] {

@@ -27,9 +27,11 @@ enum CellRunner {
             mask: mask, inputLength: nil, timeMajor: timeMajor, goBackwards: goBackwards,
             zeroOutputForMask: zeroOutputForMask, returnAllOutputs: returnAllOutputs, execution: execution)
 
-        let (plan, order, validSteps, validAtEnd) = try makePlan(
+        // A parked pool thread makes a second shard cheap: small calls split then (and start one otherwise).
+        let (plan, order, validSteps, validAtEnd, primes) = try makePlan(
             math, batch: batch, time: time, mask: sequenceMask, execution: execution, lengthAware: lengthAware,
-            transposedShards: transposedShards)
+            transposedShards: transposedShards, warm: ParkedWorkers.parkedNow > 0)
+        if primes { ParkedWorkers.prime() }
 
         let sink = ResultSink<Float>(geometry: geometry, stateShapes: states.map(\.shape))
         let (outputs, last) = try sink.outputBuffers(trailing: [[u]], structure: nil)
@@ -73,24 +75,27 @@ enum CellRunner {
     /// The plan `run` makes for these arguments (shard count and pinning, for reports: the bench CLI prints them).
     /// Inputs and mask are checked as `run` checks them (not the memory the call would allocate).
     static func shardPlan<Math: CellMath>(_ math: Math, cellName: String, inputs: Tensor<Float>, mask: Tensor<Bool>?,
-                                          goBackwards: Bool, timeMajor: Bool, execution: Execution) throws -> ShardPlan {
+                                          goBackwards: Bool, timeMajor: Bool, execution: Execution,
+                                          warm: Bool = false) throws -> ShardPlan {
         let (batch, time) = try dimensions(math, cellName: cellName, inputs: inputs, timeMajor: timeMajor)
         let (_, sequenceMask) = try LoopValidation.validate(
             inputs: [inputs], inputName: { _ in "inputs" }, states: [], stateName: { "initialStates[\($0)]" },
             mask: mask, inputLength: nil, timeMajor: timeMajor, goBackwards: goBackwards, zeroOutputForMask: false,
             returnAllOutputs: true, execution: execution)
         return try makePlan(math, batch: batch, time: time, mask: sequenceMask, execution: execution, lengthAware: true,
-                            transposedShards: .preferred).plan
+                            transposedShards: .preferred, warm: warm).plan
     }
 
     /// The call's shards: length-aware (rows sorted by valid steps, `order` and `validSteps` in that order) when every
     /// row's valid steps are one run at the start, or one at the end (`validAtEnd`), of the processing order; else the
     /// engine's plan. `.automatic` runs a call that ``CellCost`` estimates under twice ``Engine/minimumSecondsPerShard``
     /// as one shard. `coreCount`: the cores `.automatic` may use (tests pass their own).
+    /// `warm`: a pool thread is parked (``Engine/shardCap(estimatedSeconds:warm:)``); `primes`: the call runs whole
+    /// but would split with one parked.
     static func makePlan<Math: CellMath>(
         _ math: Math, batch: Int, time: Int, mask: SequenceMask?, execution: Execution, lengthAware: Bool,
-        transposedShards: TransposedShards, coreCount: Int? = nil
-    ) throws(RNNError) -> (plan: ShardPlan, order: [Int]?, validSteps: [Int]?, validAtEnd: Bool) {
+        transposedShards: TransposedShards, coreCount: Int? = nil, warm: Bool = false
+    ) throws(RNNError) -> (plan: ShardPlan, order: [Int]?, validSteps: [Int]?, validAtEnd: Bool, primes: Bool) {
         let cores = coreCount ?? Engine.coreCount(execution)
         if lengthAware, let m = mask, let (lengths, atEnd) = lengthAwareLengths(m, batch: batch) {
             let sorted = (0..<batch).sorted { lengths[$0] != lengths[$1] ? lengths[$0] > lengths[$1] : $0 < $1 }
@@ -100,19 +105,21 @@ enum CellRunner {
                                                  rowSteps: lengths.reduce(0) { $0 + Double($1) })
             let plan = try ShardPlan.make(work: validSteps, execution: execution, coreCount: cores,
                                           minimumRowsPerShard: Engine.minimumRowsPerCellShard,
-                                          maximumShards: Engine.shardCap(estimatedSeconds: seconds))
-            return (plan, sorted, validSteps, atEnd)
+                                          maximumShards: Engine.shardCap(estimatedSeconds: seconds, warm: warm))
+            let primes = !warm && batch > 1 && Engine.primesParkedThread(estimatedSeconds: seconds, execution: execution, cores: cores)
+            return (plan, sorted, validSteps, atEnd, primes)
         }
         // Unmasked shards of the transposed path's sizes run faster: the scheduler keeps such an even split while
         // that gain outweighs the cores' speed difference.
         let fast = mask == nil && math.transposed != nil && transposedShards == .preferred
+        let seconds = CellCost.serialSeconds(math, steps: time, rowSteps: Double(batch) * Double(time))
         let plan = try Engine.plan(rows: batch, execution: execution, minimumRows: Engine.minimumRowsPerCellShard,
                                    coreCount: cores,
                                    fastGain: fast ? { [k = Int32(clamping: math.stepOperandRows)] in
                                        prnn_sgemm_t_gain_shape(Int32(clamping: $0), k) } : nil,
-                                   estimatedSeconds: CellCost.serialSeconds(math, steps: time,
-                                                                            rowSteps: Double(batch) * Double(time)))
-        return (plan, nil, nil, false)
+                                   estimatedSeconds: seconds, warm: warm)
+        let primes = !warm && batch > 1 && Engine.primesParkedThread(estimatedSeconds: seconds, execution: execution, cores: cores)
+        return (plan, nil, nil, false, primes)
     }
 
     /// Throws unless what a call allocates fits in Int and in the memory this process may use: per batch row, the

@@ -24,9 +24,26 @@ package enum Engine {
     /// The most shards `.automatic` gives a call of `estimatedSeconds` on one core: 1 under twice
     /// ``minimumSecondsPerShard``, else no limit (nil: no estimate, no limit). Only the one-or-more decision was
     /// measured, on two cores; larger calls split as before.
-    static func shardCap(estimatedSeconds: Double?) -> Int {
+    ///
+    /// `warm`: a pool thread is parked (``ParkedWorkers``), so a second shard starts within microseconds, on a core
+    /// whose caches the previous call's shard warmed: from twice ``minimumWarmSecondsPerShard`` such a call gets two
+    /// shards (only two: measured on two cores, and one parked thread is all it can count on).
+    static func shardCap(estimatedSeconds: Double?, warm: Bool = false) -> Int {
         guard let seconds = estimatedSeconds, !seconds.isNaN else { return .max }
-        return seconds < 2 * minimumSecondsPerShard ? 1 : .max
+        if seconds >= 2 * minimumSecondsPerShard { return .max }
+        return warm && seconds >= 2 * minimumWarmSecondsPerShard ? 2 : 1
+    }
+
+    /// The cut of ``shardCap(estimatedSeconds:warm:)`` per shard when a parked thread is ready: one-step LSTM calls
+    /// at w1's sizes (estimated 67 and 134 µs at B 8 and 16) ran 21–29 % faster split than on one thread, B 4
+    /// (17 µs) stays whole (Benchmarks/SCHEDULING.md › Parked workers).
+    package static let minimumWarmSecondsPerShard = 20e-6
+
+    /// Whether a call of `estimatedSeconds` would split if a pool thread were parked but runs whole now: it starts
+    /// one (``ParkedWorkers/prime()``) so that the next call finds it.
+    static func primesParkedThread(estimatedSeconds: Double, execution: Execution, cores: Int) -> Bool {
+        execution.mode == .automatic && cores > 1 && shardCap(estimatedSeconds: estimatedSeconds) == 1
+            && shardCap(estimatedSeconds: estimatedSeconds, warm: true) > 1
     }
 
     /// The even plan of ``ShardPlan/make(rows:execution:coreCount:minimumRowsPerShard:maximumShards:)``, except that an
@@ -36,10 +53,11 @@ package enum Engine {
     /// `estimatedSeconds`: the call's work on one core, if known (``shardCap(estimatedSeconds:)``); `coreCount`: the
     /// cores `.automatic` may use (default ``coreCount(_:)``; tests pass their own).
     package static func plan(rows: Int, execution: Execution, minimumRows: Int = minimumRowsPerShard, coreCount givenCores: Int? = nil,
-                     fastGain: ((Int) -> Double)? = nil, estimatedSeconds: Double? = nil) throws(RNNError) -> ShardPlan {
+                     fastGain: ((Int) -> Double)? = nil, estimatedSeconds: Double? = nil,
+                     warm: Bool = false) throws(RNNError) -> ShardPlan {
         let cores = givenCores ?? coreCount(execution)
         var plan = try ShardPlan.make(rows: rows, execution: execution, coreCount: cores, minimumRowsPerShard: minimumRows,
-                                      maximumShards: shardCap(estimatedSeconds: estimatedSeconds))
+                                      maximumShards: shardCap(estimatedSeconds: estimatedSeconds, warm: warm))
         guard execution.mode == .automatic, plan.pinned, plan.count == cores, plan.count > 1 else { return plan }
         if let weights = CoreSpeeds.shared.weights(count: plan.count), rows >= plan.count {
             plan = ShardPlan.weighted(even: plan, rows: rows, weights: weights, fastGain: fastGain)

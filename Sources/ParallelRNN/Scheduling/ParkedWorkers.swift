@@ -58,6 +58,12 @@ enum ParkedWorkers {
         return false
     }
 
+    /// Starts a pool thread that parks, when none is parked.
+    static func prime() {
+        guard limit > 0, parkedNow == 0 else { return }
+        DispatchQueue(label: "ParallelRNN.park").async { park() }
+    }
+
     /// Parks the calling pool thread: runs the jobs handed to it until ``spinNanoseconds`` pass without one. Returns
     /// false at once when ``limit`` threads are parked already.
     @discardableResult

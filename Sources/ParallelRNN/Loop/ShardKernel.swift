@@ -16,7 +16,8 @@ package enum Engine {
     /// not small (``minimumSecondsPerShard``).
     package static let minimumRowsPerCellShard = 1
     /// `.automatic` runs a call whose work on one core is estimated (the fused cells estimate theirs) under twice
-    /// this as one shard on the calling thread. Waking and pinning a second thread cost ≈ 50–85 µs per call on the
+    /// this as one shard on the calling thread (or two when a pool thread is parked, from twice
+    /// ``minimumWarmSecondsPerShard``). Waking and pinning a second thread cost ≈ 50–85 µs per call on the
     /// 2-vCPU dev VM (the bind migrates the woken thread to the other vCPU, and its caches are cold there); two shards
     /// lost up to ≈ 180 µs of serial work and won from ≈ 270 µs (Benchmarks/SCHEDULING.md › Small calls).
     package static let minimumSecondsPerShard = 100e-6

@@ -58,9 +58,10 @@ enum ParkedWorkers {
         return false
     }
 
-    /// Starts a pool thread that parks, when none is parked.
+    /// Starts a pool thread that parks, when none is parked. Not from inside a shard: a thread created there would
+    /// inherit the shard's binding and control word, and the cores run the outer call's shards.
     static func prime() {
-        guard limit > 0, parkedNow == 0 else { return }
+        guard limit > 0, parkedNow == 0, !PinnedExecutor.callerIsInShard else { return }
         DispatchQueue(label: "ParallelRNN.park").async { park() }
     }
 

@@ -64,7 +64,8 @@ struct TopologyCommand: ParsableCommand {
             }
             if settings.contains(.automatic) && topology.coreCount > 1 {
                 Terminal.output("(automatic plans of one shard per core are then sized by the cores' measured speeds;")
-                Terminal.output(" a fused-cell call estimated under \(Int(2 * Engine.minimumSecondsPerShard * 1e6)) µs on one core runs as one shard on the calling thread: `bench` prints a workload's plan)")
+                Terminal.output(" a fused-cell call estimated under \(Int(2 * Engine.minimumSecondsPerShard * 1e6)) µs on one core runs as one shard on the calling thread,")
+                Terminal.output(" or as two from \(Int(2 * Engine.minimumWarmSecondsPerShard * 1e6)) µs when a pool thread is parked: `bench` prints a workload's plan)")
             }
         }
     }

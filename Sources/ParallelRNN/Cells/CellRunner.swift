@@ -97,6 +97,9 @@ enum CellRunner {
         transposedShards: TransposedShards, coreCount: Int? = nil, warm: Bool = false
     ) throws(RNNError) -> (plan: ShardPlan, order: [Int]?, validSteps: [Int]?, validAtEnd: Bool, primes: Bool) {
         let cores = coreCount ?? Engine.coreCount(execution)
+        func primes(_ seconds: Double) -> Bool {
+            !warm && batch > 1 && Engine.primesParkedThread(estimatedSeconds: seconds, execution: execution, cores: cores)
+        }
         if lengthAware, let m = mask, let (lengths, atEnd) = lengthAwareLengths(m, batch: batch) {
             let sorted = (0..<batch).sorted { lengths[$0] != lengths[$1] ? lengths[$0] > lengths[$1] : $0 < $1 }
             let validSteps = sorted.map { lengths[$0] }
@@ -106,8 +109,7 @@ enum CellRunner {
             let plan = try ShardPlan.make(work: validSteps, execution: execution, coreCount: cores,
                                           minimumRowsPerShard: Engine.minimumRowsPerCellShard,
                                           maximumShards: Engine.shardCap(estimatedSeconds: seconds, warm: warm))
-            let primes = !warm && batch > 1 && Engine.primesParkedThread(estimatedSeconds: seconds, execution: execution, cores: cores)
-            return (plan, sorted, validSteps, atEnd, primes)
+            return (plan, sorted, validSteps, atEnd, primes(seconds))
         }
         // Unmasked shards of the transposed path's sizes run faster: the scheduler keeps such an even split while
         // that gain outweighs the cores' speed difference.
@@ -118,8 +120,7 @@ enum CellRunner {
                                    fastGain: fast ? { [k = Int32(clamping: math.stepOperandRows)] in
                                        prnn_sgemm_t_gain_shape(Int32(clamping: $0), k) } : nil,
                                    estimatedSeconds: seconds, warm: warm)
-        let primes = !warm && batch > 1 && Engine.primesParkedThread(estimatedSeconds: seconds, execution: execution, cores: cores)
-        return (plan, nil, nil, false, primes)
+        return (plan, nil, nil, false, primes(seconds))
     }
 
     /// Throws unless what a call allocates fits in Int and in the memory this process may use: per batch row, the

@@ -62,8 +62,7 @@ package enum PinnedExecutor {
                 inline = topology.flatMap { $0.coreIndex(ofCPU: Topology.currentCPU()) }.flatMap { $0 < shardCount ? $0 : nil } ?? 0
             }
             let inShard = callerIsInShard
-            let job = ShardJob(plan: plan, topology: topology, failures: failures, reserved: inline,
-                               parksAfter: !inShard && shardCount <= (Topology.sharedIfAvailable?.coreCount ?? 1),
+            let job = ShardJob(plan: plan, topology: topology, failures: failures, reserved: inline, callerInShard: inShard,
                                body: escapable)
             let widened = inShard ? Topology.sharedIfAvailable?.widenCurrentThread() : nil
             let control = inShard ? prnn_outside_shard_fp_enter() : 0
@@ -116,13 +115,14 @@ final class ShardJob: @unchecked Sendable {
     /// How long the caller spins for the other shards before it blocks.
     static let spinBeforeWaiting = Duration.microseconds(50)
 
-    init(plan: ShardPlan, topology: Topology?, failures: ShardFailures, reserved: Int?, parksAfter: Bool,
+    init(plan: ShardPlan, topology: Topology?, failures: ShardFailures, reserved: Int?, callerInShard: Bool,
          body: @escaping @Sendable (Int, Range<Int>, StopFlag) throws -> Void) {
         self.plan = plan
         self.topology = topology
         self.failures = failures
         self.claimable = (0..<plan.ranges.count).filter { $0 != reserved }
-        self.parksAfter = parksAfter
+        self.shardsFitCores = plan.ranges.count <= (Topology.sharedIfAvailable?.coreCount ?? 1)
+        self.parksAfter = shardsFitCores && !callerInShard
         self.body = body
     }
 
@@ -137,9 +137,11 @@ final class ShardJob: @unchecked Sendable {
         shardReturned()
     }
 
-    /// Whether a pool thread that ran this job may park (``ParkedWorkers``): not when the shards outnumber the cores,
-    /// nor for a call made from inside a shard (a step that calls `rnn`), where the cores run the outer call's shards:
-    /// a spinning thread would take a core from a shard still to run.
+    /// Whether the shards do not outnumber the cores. When they do, a thread that spins (the waiting caller, a parked
+    /// pool thread) may hold the core a shard still to run is waiting for.
+    private let shardsFitCores: Bool
+    /// Whether a pool thread that ran this job may park (``ParkedWorkers``): when the shards fit the cores and the
+    /// call was not made from inside a shard (a step that calls `rnn`), where the cores run the outer call's shards.
     let parksAfter: Bool
 
     /// Claims and runs shards until none is left unclaimed.
@@ -157,7 +159,7 @@ final class ShardJob: @unchecked Sendable {
         // A call's shards usually end within microseconds of each other: spin that long before sleeping, since a
         // thread woken from the semaphore (its vCPU halted meanwhile) costs tens of µs on a VM. Not when the shards
         // outnumber the cores: a shard still to finish may then be waiting for this one.
-        if plan.ranges.count <= (Topology.sharedIfAvailable?.coreCount ?? 1) {
+        if shardsFitCores {
             let deadline = ContinuousClock.now.advanced(by: Self.spinBeforeWaiting)
             while finished.load(ordering: .relaxed) < plan.ranges.count && ContinuousClock.now < deadline { prnn_cpu_relax() }
         }

@@ -78,13 +78,7 @@ extension StressTests {
             let seed = UInt64(13_000_000 + t * 10_000 + call)
             let workload = CellWorkload(seed: seed)
             let execution = Stress.parallelExecutions[Int(seed % UInt64(Stress.parallelExecutions.count))]
-            do {
-                if try !bitwiseEqual(workload.run(execution), workload.run(.serial)) {
-                    fail("seed \(seed) \(execution) \(workload): differs from serial")
-                }
-            } catch {
-                fail("seed \(seed) \(workload): threw \(error)")
-            }
+            Stress.checkMatchesSerial("seed \(seed) \(workload)", execution, fail: fail, workload.run)
         }
         #expect(found.count == 0, "\(found.count) failures, first: \(found.prefix(3))")
     }

@@ -23,24 +23,10 @@ extension StressTests {
             let seed = UInt64(12_000_000 + t * 10_000 + call)
             let execution = executions[call % executions.count]
             if call % 7 == 3 {
-                let failing = Workload(seed: seed, injectFailure: true)
-                do {
-                    _ = try failing.run(execution)
-                    fail("seed \(seed) \(failing): did not throw")
-                } catch let error as InjectedFailure {
-                    if error != InjectedFailure(token: failing.failure!.token) { fail("seed \(seed): wrong token \(error)") }
-                } catch {
-                    fail("seed \(seed) \(failing): threw \(error)")
-                }
-                return
-            }
-            let workload = Workload(seed: seed)
-            do {
-                if try !bitwiseEqual(workload.run(execution), workload.run(.serial)) {
-                    fail("seed \(seed) \(execution) \(workload): differs from serial")
-                }
-            } catch {
-                fail("seed \(seed) \(workload): threw \(error)")
+                Stress.checkInjectedFailure(Workload(seed: seed, injectFailure: true), seed: seed, execution, fail: fail)
+            } else {
+                let workload = Workload(seed: seed)
+                Stress.checkMatchesSerial("seed \(seed) \(workload)", execution, fail: fail, workload.run)
             }
         }
         #expect(found.count == 0, "\(found.count) failures, first: \(found.prefix(3))")

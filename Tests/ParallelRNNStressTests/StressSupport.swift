@@ -100,6 +100,32 @@ extension Stress {
     }
 }
 
+extension Stress {
+    /// Runs `run(execution)` and `run(.serial)` and reports through `fail`, prefixed by `label`, results that differ
+    /// bitwise or an error either throws.
+    static func checkMatchesSerial(_ label: String, _ execution: Execution, fail: (String) -> Void,
+                                   _ run: (Execution) throws -> [Tensor<Float>]) {
+        do {
+            if try !bitwiseEqual(run(execution), run(.serial)) { fail("\(label) \(execution): differs from serial") }
+        } catch {
+            fail("\(label) \(execution): threw \(type(of: error)) \(error)")
+        }
+    }
+
+    /// Runs `failing` (a workload with an injected step failure) and reports through `fail` unless the call throws
+    /// exactly its failure.
+    static func checkInjectedFailure(_ failing: Workload, seed: UInt64, _ execution: Execution, fail: (String) -> Void) {
+        do {
+            _ = try failing.run(execution)
+            fail("seed \(seed) \(failing): did not throw")
+        } catch let error as InjectedFailure {
+            if error != InjectedFailure(token: failing.failure!.token) { fail("seed \(seed): wrong token \(error)") }
+        } catch {
+            fail("seed \(seed) \(failing): threw \(type(of: error)) \(error)")
+        }
+    }
+}
+
 /// Deterministic SplitMix64.
 struct StressRNG: RandomNumberGenerator, Sendable {
     var state: UInt64

@@ -16,15 +16,7 @@ struct StressTests {
             let seed = UInt64(t * 100_000 + call)
             let workload = Workload(seed: seed)
             let execution = Stress.parallelExecutions[Int(seed % UInt64(Stress.parallelExecutions.count))]
-            do {
-                let parallel = try workload.run(execution)
-                let serial = try workload.run(.serial)
-                if !bitwiseEqual(parallel, serial) {
-                    fail("seed \(seed) \(execution) \(workload): differs from serial")
-                }
-            } catch {
-                fail("seed \(seed) \(workload): threw \(error)")
-            }
+            Stress.checkMatchesSerial("seed \(seed) \(workload)", execution, fail: fail, workload.run)
         }
         #expect(found.count == 0, "\(found.count) failures, first: \(found.prefix(3))")
     }
@@ -65,25 +57,10 @@ struct StressTests {
             let seed = UInt64(9_000_000 + t * 10_000 + call)
             let failing = Workload(seed: seed, injectFailure: true)
             let execution = Stress.parallelExecutions[Int(seed % UInt64(Stress.parallelExecutions.count))]
-            do {
-                _ = try failing.run(execution)
-                fail("seed \(seed) \(failing): did not throw")
-            } catch let error as InjectedFailure {
-                if error != InjectedFailure(token: failing.failure!.token) {
-                    fail("seed \(seed): wrong token \(error)")
-                }
-            } catch {
-                fail("seed \(seed) \(failing): threw \(type(of: error)) \(error)")
-            }
+            Stress.checkInjectedFailure(failing, seed: seed, execution, fail: fail)
             // The next call works and is still exact.
             let healthy = Workload(seed: seed ^ 0x5555)
-            do {
-                if try !bitwiseEqual(healthy.run(execution), healthy.run(.serial)) {
-                    fail("seed \(seed) after an error: differs from serial")
-                }
-            } catch {
-                fail("seed \(seed) after an error: threw \(error)")
-            }
+            Stress.checkMatchesSerial("seed \(seed) after an error", execution, fail: fail, healthy.run)
         }
         #expect(found.count == 0, "\(found.count) failures, first: \(found.prefix(3))")
     }
